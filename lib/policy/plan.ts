@@ -1,0 +1,90 @@
+/**
+ * The plan: what the policy decided, per resource group, with a reason for every item. It is the
+ * contract between lib/policy (which builds it, purely) and lib/run (which applies it) and the
+ * shape behind the CLI's `--json` document, so it is versioned.
+ */
+import type { Action, ResourceType, TargetStatus } from '../lifecycle.js';
+
+const PLAN_VERSION = 1;
+
+/** One condition that held for an action, with the value the engine saw (for explanations). */
+interface MatchedCondition {
+  condition: string;
+  value: string | number | boolean | null;
+}
+
+interface PlannedAction {
+  group: string;
+  type: ResourceType;
+  id: string;
+  action: Action;
+  targetStatus: TargetStatus;
+  /** Status at listing time. */
+  status: string;
+  ruleId: string;
+  /** Human-readable, e.g. "rule stale-runs: RUNNING for 3d 4h (> 24h)". */
+  reason: string;
+  /** Age of the rule's timestamp in seconds, null when the rule has no age condition. */
+  ageSeconds: number | null;
+  matched: MatchedCondition[];
+}
+
+/** Why an item was left alone. `no-match` items are counted but not listed in reports by default. */
+const SKIP_KINDS = ['protected', 'unknown', 'ineligible', 'too-young', 'waiting', 'capped', 'no-match', 'unparseable'] as const;
+type SkipKind = (typeof SKIP_KINDS)[number];
+
+interface SkippedItem {
+  group: string;
+  type: ResourceType;
+  id: string | null;
+  status: string | null;
+  kind: SkipKind;
+  reason: string;
+  ruleId: string | null;
+}
+
+interface Abort {
+  /** Which cap, e.g. "maxActionsPerGroup". */
+  cap: string;
+  limit: number;
+  selected: number;
+  reason: string;
+}
+
+interface GroupTotals {
+  listed: number;
+  stop: number;
+  delete: number;
+  skipped: number;
+  protected: number;
+}
+
+interface GroupPlan {
+  group: string;
+  /** Ordered deterministically: type, then action (stop before delete), then id. */
+  actions: PlannedAction[];
+  skipped: SkippedItem[];
+  /** Set when a cap aborted this group: nothing in it is applied. */
+  aborted: Abort | null;
+  /** Set when the group could not be listed. */
+  listingError: string | null;
+  totals: GroupTotals;
+}
+
+interface Plan {
+  version: typeof PLAN_VERSION;
+  /** sha256 over the sorted (group, type, id, targetStatus) decisions plus the policy digest. */
+  hash: string;
+  policyDigest: string;
+  /** The policy's own permission; acting also needs the trigger's consent. */
+  mode: 'dry-run' | 'apply';
+  /** ISO-8601 instant the plan was evaluated at (the `now` input). */
+  evaluatedAt: string;
+  groups: GroupPlan[];
+  /** Set when a run-wide cap (per run, per day) aborted everything. */
+  aborted: Abort | null;
+  totals: GroupTotals;
+}
+
+export { PLAN_VERSION, SKIP_KINDS };
+export type { MatchedCondition, PlannedAction, SkipKind, SkippedItem, Abort, GroupTotals, GroupPlan, Plan };

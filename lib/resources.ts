@@ -1,0 +1,76 @@
+/**
+ * The items AI Core lists, as every room sees them: the client parses list pages into these, the
+ * policy engine evaluates them, the simulator serves them. Schemas are tolerant by direction
+ * (server → us): unknown fields pass through, explicit nulls are accepted, and `status` is any string
+ * so that a value outside the documented enum is *seen* (and then never acted on) rather than
+ * turning the whole item into a parse failure.
+ */
+import * as z from 'zod';
+import type { ResourceType } from './lifecycle.js';
+
+const optionalText = z.string().nullish();
+
+/** Fields shared by executions and deployments (`AiExecution` / `AiDeployment` in the spec). */
+const commonFields = {
+  id: z.string().min(1),
+  status: z.string(),
+  targetStatus: optionalText,
+  statusMessage: optionalText,
+  configurationId: optionalText,
+  configurationName: optionalText,
+  executableId: optionalText,
+  scenarioId: optionalText,
+  createdAt: optionalText,
+  modifiedAt: optionalText,
+  submissionTime: optionalText,
+  startTime: optionalText,
+  completionTime: optionalText,
+};
+
+const Execution = z.looseObject({
+  ...commonFields,
+  executionScheduleId: optionalText,
+});
+type Execution = z.infer<typeof Execution>;
+
+const Deployment = z.looseObject({
+  ...commonFields,
+  deploymentUrl: optionalText,
+  ttl: optionalText,
+  lastOperation: z.unknown().optional(),
+  latestRunningConfigurationId: optionalText,
+  details: z.unknown().optional(),
+});
+type Deployment = z.infer<typeof Deployment>;
+
+/** The item schema per resource type, for code that handles both types generically. */
+const ITEM_SCHEMAS = { executions: Execution, deployments: Deployment } as const;
+
+/** One listed item, tagged with where it lives. */
+type Resource =
+  | { type: 'executions'; group: string; item: Execution }
+  | { type: 'deployments'; group: string; item: Deployment };
+
+/** A listed item that did not parse: reported, never acted on. */
+interface UnparseableItem {
+  type: ResourceType;
+  group: string;
+  id: string | null;
+  reason: string;
+}
+
+/** Everything known about one resource group after listing it. */
+interface GroupFleet {
+  group: string;
+  /** Resource-group labels from the admin listing (`ext.ai.sap.com/...` → value). */
+  labels: Readonly<Record<string, string>>;
+  resources: Resource[];
+  unparseable: UnparseableItem[];
+  /** Set when listing the group failed: the whole group is then skipped. */
+  listingError: string | null;
+}
+
+type Fleet = GroupFleet[];
+
+export { Execution, Deployment, ITEM_SCHEMAS };
+export type { Resource, UnparseableItem, GroupFleet, Fleet };
