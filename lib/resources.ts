@@ -59,6 +59,21 @@ interface UnparseableItem {
   reason: string;
 }
 
+/** Parses one listed item; a failure names the fields at fault so the report can say why. */
+function parseResource(type: ResourceType, group: string, raw: unknown): Resource | UnparseableItem {
+  const parsed = type === 'executions' ? Execution.safeParse(raw) : Deployment.safeParse(raw);
+  if (parsed.success) {
+    return type === 'executions' ? { type, group, item: parsed.data } : { type, group, item: parsed.data };
+  }
+  const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : null;
+  const reason = parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ');
+  return { type, group, id, reason };
+}
+
+function isResource(value: Resource | UnparseableItem): value is Resource {
+  return 'item' in value;
+}
+
 /** Everything known about one resource group after listing it. */
 interface GroupFleet {
   group: string;
@@ -72,5 +87,5 @@ interface GroupFleet {
 
 type Fleet = GroupFleet[];
 
-export { Execution, Deployment, ITEM_SCHEMAS };
+export { Execution, Deployment, ITEM_SCHEMAS, parseResource, isResource };
 export type { Resource, UnparseableItem, GroupFleet, Fleet };

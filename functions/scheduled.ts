@@ -1,0 +1,43 @@
+/**
+ * The EventBridge schedule's entry point. The schedule's consent to act is `JANITOR_APPLY=true`;
+ * the policy must also say `mode: apply`. `JANITOR_DISABLED=true` turns every run into a no-op.
+ */
+import middy from '@middy/core';
+import * as z from 'zod';
+import { readEnv } from './adapters/config.js';
+import { log } from './adapters/log.js';
+import { runFromEnv } from './adapters/run-from-env.js';
+import { serviceKeyMiddleware, type ServiceKeyContext } from './adapters/service-key.js';
+import type { RunReport } from '../lib/run/report.js';
+
+const ScheduledEvent = z.looseObject({
+  id: z.string().min(1),
+  'detail-type': z.string(),
+  source: z.string(),
+  time: z.string(),
+});
+
+type ScheduledResult = { status: 'disabled' } | { status: 'done'; report: RunReport };
+
+async function scheduledHandler(event: unknown, context: ServiceKeyContext): Promise<ScheduledResult> {
+  const env = readEnv();
+  const trigger = ScheduledEvent.parse(event);
+  if (env.JANITOR_DISABLED) {
+    log('warn', 'JANITOR_DISABLED is set: doing nothing', { eventId: trigger.id });
+    return { status: 'disabled' };
+  }
+  const { report, policy } = await runFromEnv({
+    env,
+    serviceKey: context.serviceKey,
+    trigger: `schedule:${trigger.id}`,
+    consent: env.JANITOR_APPLY,
+    remainingMs: () => context.getRemainingTimeInMillis(),
+  });
+  log('info', 'run finished', { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, totals: report.totals, apiCalls: report.apiCalls });
+  return { status: 'done', report };
+}
+
+const handler = middy<unknown, ScheduledResult, Error, ServiceKeyContext>(scheduledHandler).use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
+
+export { handler, scheduledHandler };
+export type { ScheduledResult };

@@ -1,0 +1,68 @@
+/**
+ * OAuth2 client-credentials tokens from `{url}/oauth/token`, cached until `expires_in` minus a
+ * margin. `invalidate()` is how the client reacts to a 401: drop the token, fetch a new one once.
+ */
+import { AiCoreResponseError, CredentialsError } from './errors.js';
+import type { Transport } from './transport.js';
+import { TokenResponse, type ServiceKey } from './wire.js';
+
+/** Refresh this long before the server's expiry, so a token never dies mid-request. */
+const EXPIRY_MARGIN_MS = 60_000;
+
+class TokenSource {
+  private cached: { token: string; expiresAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+
+  constructor(
+    private readonly key: ServiceKey,
+    private readonly transport: Transport,
+  ) {}
+
+  async token(): Promise<string> {
+    const now = this.transport.config.now();
+    if (this.cached !== undefined && now < this.cached.expiresAt) return this.cached.token;
+    // Concurrent callers share one token request instead of stampeding the auth server.
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { clientid, clientsecret, url } = this.key;
+    if (clientsecret === undefined || url === undefined) {
+      throw new CredentialsError('X.509 service keys (certificate + key + certurl) are not supported yet; use a client-secret key');
+    }
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientid, client_secret: clientsecret });
+    const context = { operation: 'obtain OAuth token' };
+    const response = await this.transport.sendOk({
+      method: 'POST',
+      url: `${url.replace(/\/+$/, '')}/oauth/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: body.toString(),
+      context,
+    });
+    const parsed = TokenResponse.safeParse(safeJson(response.text));
+    if (!parsed.success) throw new AiCoreResponseError('token endpoint answered without access_token/expires_in', context);
+    const lifetime = parsed.data.expires_in * 1000;
+    this.cached = {
+      token: parsed.data.access_token,
+      expiresAt: this.transport.config.now() + Math.max(lifetime - EXPIRY_MARGIN_MS, lifetime / 2),
+    };
+    return parsed.data.access_token;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export { TokenSource, safeJson };

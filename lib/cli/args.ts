@@ -1,0 +1,104 @@
+/**
+ * The CLI contract: commands and options that later features extend but never change.
+ * Exit codes: 0 done (also "nothing to do"), 1 runtime failure, 2 invalid input, 3 aborted by a cap.
+ */
+import { parseArgs } from 'node:util';
+
+const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
+
+const COMMANDS = ['plan', 'apply', 'validate', 'explain', 'demo', 'simulator', 'help'] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface CliArgs {
+  command: Command;
+  positionals: string[];
+  policy: string | undefined;
+  serviceKey: string | undefined;
+  groups: string[];
+  json: boolean;
+  yes: boolean;
+  apply: boolean;
+  table: string | undefined;
+  port: number | undefined;
+}
+
+/** The command line itself is wrong: the message is followed by the usage text. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The command line is fine but the request cannot be honoured as asked (exit 2, no usage text). */
+class InputError extends Error {
+  override name = 'InputError';
+}
+
+const USAGE = `Usage: aicore-janitor <command> [options]
+
+Commands:
+  plan                 list every resource group and print what the policy would do (never acts)
+  apply                plan, then act on it (needs mode: apply in the policy; asks first on a terminal)
+  validate FILE        check a policy file and print every problem at once
+  explain ID           show how the policy judges one execution or deployment
+  demo [--apply]       run the scheduled function against the built-in AI Core simulator
+  simulator            run the AI Core simulator alone and print its URL and service key
+  help                 show this text
+
+Options:
+  --policy FILE        policy file (YAML or JSON; default ./policy.yaml)
+  --service-key FILE   SAP AI Core service key JSON (default: $AICORE_SERVICE_KEY)
+  --group NAME         only this resource group (repeatable; default: every group)
+  --json               print the versioned JSON report instead of a table
+  --yes                apply without asking
+  --table NAME         keep state in this DynamoDB table (default: local state in ./.aicore-janitor/)
+  --port N             simulator: listen on this port (default: a free one)
+
+Exit codes: 0 done, 1 runtime failure, 2 invalid input, 3 aborted by a safety cap.`;
+
+function parseCli(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        policy: { type: 'string' },
+        'service-key': { type: 'string' },
+        group: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        yes: { type: 'boolean', short: 'y' },
+        apply: { type: 'boolean' },
+        table: { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [first, ...rest] = positionals;
+  const command = values.help === true ? 'help' : (first ?? 'help');
+  if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--port must be 0..65535, got '${values.port ?? ''}'`);
+  return {
+    command,
+    positionals: rest,
+    policy: values.policy,
+    serviceKey: values['service-key'],
+    groups: values.group ?? [],
+    json: values.json ?? false,
+    yes: values.yes ?? false,
+    apply: values.apply ?? false,
+    table: values.table,
+    port,
+  };
+}
+
+function isCommand(value: string): value is Command {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+export { EXIT, USAGE, UsageError, InputError, parseCli };
+export type { CliArgs, Command };

@@ -1,0 +1,62 @@
+/**
+ * `plan` and `apply`: list, evaluate and (for apply, with consent from both the policy and the
+ * person) act. Progress goes to stderr so `--json` output on stdout stays machine-readable.
+ */
+import { randomUUID } from 'node:crypto';
+import { AiCoreClient } from '../aicore/client.js';
+import { credentialsFromEnv, credentialsFromFile, describeServiceKey } from '../aicore/credentials.js';
+import type { Plan } from '../policy/plan.js';
+import { loadPolicyFile } from '../run/policy-file.js';
+import { renderReport } from '../run/render.js';
+import type { RunReport } from '../run/report.js';
+import { runJanitor } from '../run/run.js';
+import { EXIT, InputError, type CliArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { openState } from './state.js';
+
+const DEFAULT_POLICY = 'policy.yaml';
+
+async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const apply = args.command === 'apply';
+  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY);
+  if (apply && loaded.policy.mode !== 'apply') {
+    throw new InputError(`refusing to apply: ${loaded.path} says mode: dry-run. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`);
+  }
+  if (apply && !args.yes && !io.isInteractive) throw new InputError('apply needs a terminal to confirm, or --yes');
+
+  const key = await (args.serviceKey === undefined ? credentialsFromEnv() : credentialsFromFile(args.serviceKey)).serviceKey();
+  io.err(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
+  const state = await openState(args.table);
+  let report: RunReport;
+  try {
+    report = await runJanitor({
+      client: new AiCoreClient(key),
+      store: state.store,
+      policy: loaded.policy,
+      trigger: 'cli',
+      consent: apply,
+      runId: randomUUID(),
+      groups: args.groups,
+      onProgress: (message) => io.err(message),
+      ...(apply && !args.yes ? { approve: (plan: Plan) => confirmOnTerminal(plan, io) } : {}),
+    });
+  } finally {
+    await state.close();
+  }
+  io.out(args.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  return exitCodeOf(report);
+}
+
+async function confirmOnTerminal(plan: Plan, io: CliIo): Promise<boolean> {
+  const answer = await io.ask(`Apply plan ${plan.hash.slice(0, 12)}: stop ${plan.totals.stop}, delete ${plan.totals.delete}? [y/N] `);
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+/** 3 when a safety cap aborted anything, 1 when an action failed, else 0. */
+function exitCodeOf(report: RunReport): number {
+  if (report.plan.aborted !== null || report.plan.groups.some((g) => g.aborted !== null)) return EXIT.capAborted;
+  if (report.totals.failed > 0) return EXIT.failure;
+  return EXIT.ok;
+}
+
+export { runCommand, exitCodeOf };

@@ -1,0 +1,35 @@
+/**
+ * Where the CLI keeps its ledger: by default a dynalite database persisted under
+ * `./.aicore-janitor/` (so a terminal user needs no AWS account), or a real DynamoDB table.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startDynalite } from '../../infra/local/dynamodb.js';
+import { ensureTable } from '../store/dynamo.js';
+import { createStore, dynamoClient } from '../store/factory.js';
+import type { JanitorStore } from '../store/store.js';
+
+const LOCAL_STATE_DIR = '.aicore-janitor';
+const LOCAL_TABLE = 'aicore-janitor';
+
+interface CliState {
+  store: JanitorStore;
+  describe: string;
+  close(): Promise<void>;
+}
+
+async function openState(table: string | undefined, cwd = process.cwd()): Promise<CliState> {
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  if (table !== undefined) {
+    return { store: createStore({ table, region }), describe: `DynamoDB table ${table}`, close: () => Promise.resolve() };
+  }
+  const dir = join(cwd, LOCAL_STATE_DIR, 'dynamodb');
+  await mkdir(dir, { recursive: true });
+  const dynamo = await startDynalite({ path: dir });
+  const location = { table: LOCAL_TABLE, region, endpoint: dynamo.endpoint };
+  await ensureTable(dynamoClient(location), LOCAL_TABLE);
+  return { store: createStore(location), describe: `local state in ${dir}`, close: () => dynamo.stop() };
+}
+
+export { openState };
+export type { CliState };

@@ -1,0 +1,209 @@
+/**
+ * JanitorStore on one DynamoDB table (single-table design; see README "State"). Every ledger move
+ * is a conditional write, so two runs racing for the same item cannot both submit it.
+ *
+ * | item                | pk                 | sk                         | expires (TTL) |
+ * |---------------------|--------------------|----------------------------|---------------|
+ * | ledger entry        | LEDGER#{group}     | {type}#{id}#{targetStatus} | 90 days       |
+ * | first seen STOPPED  | OBS#{group}        | {type}#{id}                | 30 days       |
+ * | snooze              | SNOOZE             | {id}                       | at `until`    |
+ * | daily counter       | COUNT#{yyyy-mm-dd} | ACTIONS                    | 3 days        |
+ * | run record          | RUN                | {startedAt}#{runId}        | 30 days       |
+ */
+import { ConditionalCheckFailedException, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState, type RunRecord } from './store.js';
+import type { Observations } from '../policy/observations.js';
+import type { ResourceType } from '../lifecycle.js';
+
+const DAY_SECONDS = 86_400;
+
+const StoredLedgerEntry = z.object({
+  group: z.string(),
+  type: z.enum(['executions', 'deployments']),
+  id: z.string(),
+  targetStatus: z.enum(['STOPPED', 'DELETED']),
+  state: z.enum(['planned', 'submitting', 'submitted', 'confirmed', 'failed']),
+  planHash: z.string(),
+  runId: z.string(),
+  attempts: z.number(),
+  updatedAt: z.string(),
+  lastError: z.string().nullable().default(null),
+});
+
+const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
+const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
+const StoredCounter = z.object({ n: z.number() });
+
+function ledgerPk(key: LedgerKey): { pk: string; sk: string } {
+  return { pk: `LEDGER#${key.group}`, sk: `${key.type}#${key.id}#${key.targetStatus}` };
+}
+
+function epochSeconds(date: Date, plusDays = 0): number {
+  return Math.floor(date.getTime() / 1000) + plusDays * DAY_SECONDS;
+}
+
+class DynamoStore implements JanitorStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async observations(groups: readonly string[], now: Date): Promise<Observations> {
+    const firstSeenStopped: Record<string, string> = {};
+    for (const group of groups) {
+      for (const raw of await this.queryAll(`OBS#${group}`)) {
+        // sk is `{type}#{id}`, so group + sk is the policy's observationKey.
+        const obs = StoredObservation.safeParse(raw);
+        if (obs.success) firstSeenStopped[`${group}#${obs.data.sk}`] = obs.data.firstSeenStopped;
+      }
+    }
+    const snoozes: Record<string, string> = {};
+    for (const raw of await this.queryAll('SNOOZE')) {
+      const snooze = StoredSnooze.safeParse(raw);
+      if (snooze.success && Date.parse(snooze.data.until) > now.getTime()) snoozes[snooze.data.sk] = snooze.data.until;
+    }
+    const counter = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `COUNT#${utcDay(now)}`, sk: 'ACTIONS' } }));
+    const actionsToday = StoredCounter.safeParse(counter.Item).data?.n ?? 0;
+    return { firstSeenStopped, snoozes, actionsToday };
+  }
+
+  async recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void> {
+    for (const item of items) {
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { pk: `OBS#${item.group}`, sk: `${item.type}#${item.id}`, firstSeenStopped: now.toISOString(), expiresAt: epochSeconds(now, 30) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  async openEntries(group: string): Promise<LedgerEntry[]> {
+    const entries = (await this.queryAll(`LEDGER#${group}`)).flatMap((raw) => {
+      const parsed = StoredLedgerEntry.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return entries.filter((e) => e.state === 'submitting' || e.state === 'submitted');
+  }
+
+  async getEntry(key: LedgerKey): Promise<LedgerEntry | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ledgerPk(key), ConsistentRead: true }));
+    const parsed = StoredLedgerEntry.safeParse(result.Item);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async claim(key: LedgerKey, meta: { planHash: string; runId: string; now: Date }): Promise<LedgerEntry> {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerPk(key),
+          UpdateExpression:
+            'SET #state = :submitting, planHash = :hash, runId = :run, updatedAt = :now, attempts = if_not_exists(attempts, :zero) + :one, #group = :group, #type = :type, id = :id, targetStatus = :target, lastError = :null, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state IN (:planned, :failed)',
+          ExpressionAttributeNames: { '#state': 'state', '#group': 'group', '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':submitting': 'submitting', ':planned': 'planned', ':failed': 'failed', ':hash': meta.planHash, ':run': meta.runId,
+            ':now': meta.now.toISOString(), ':zero': 0, ':one': 1, ':group': key.group, ':type': key.type, ':id': key.id,
+            ':target': key.targetStatus, ':null': null, ':exp': epochSeconds(meta.now, 90),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return StoredLedgerEntry.parse(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LedgerConflictError(key, await this.getEntry(key));
+      throw error;
+    }
+  }
+
+  async transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string }): Promise<void> {
+    const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: ledgerPk(key),
+          UpdateExpression: 'SET #state = :to, updatedAt = :now, lastError = :error',
+          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ...fromValues, ':to': to, ':now': meta.now.toISOString(), ':error': meta.error ?? null },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new LedgerConflictError(key, await this.getEntry(key));
+      throw error;
+    }
+  }
+
+  async countActions(n: number, now: Date): Promise<void> {
+    if (n <= 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `COUNT#${utcDay(now)}`, sk: 'ACTIONS' },
+        UpdateExpression: 'ADD n :n SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':n': n, ':exp': epochSeconds(now, 3) },
+      }),
+    );
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: 'RUN', sk: `${run.startedAt}#${run.runId}`, ...run, expiresAt: epochSeconds(new Date(run.startedAt), 30) } }),
+    );
+  }
+
+  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+}
+
+function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * Creates the table where CloudFormation does not (dynalite for tests, the demo and the CLI's local
+ * state); a table that already exists, as in a persisted local folder, is left as it is.
+ */
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  ).catch((error: unknown) => {
+    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+  });
+}
+
+export { DynamoStore, ensureTable };

@@ -1,0 +1,78 @@
+/**
+ * What a run remembers between runs, behind one interface: the per-item ledger (so nothing is
+ * submitted twice), observations the policy needs (first seen STOPPED, snoozes, the day's count) and
+ * run records. DynamoDB implements it (dynamo.ts); tests and the local stack use dynalite.
+ */
+import type { ResourceType, TargetStatus } from '../lifecycle.js';
+import type { Observations } from '../policy/observations.js';
+
+/**
+ * Ledger states. `submitting` is written *before* the PATCH, so a run that dies mid-request leaves
+ * evidence; the next run then checks the live state instead of resubmitting.
+ */
+const LEDGER_STATES = { planned: 'planned', submitting: 'submitting', submitted: 'submitted', confirmed: 'confirmed', failed: 'failed' } as const;
+type LedgerState = (typeof LEDGER_STATES)[keyof typeof LEDGER_STATES];
+
+interface LedgerKey {
+  group: string;
+  type: ResourceType;
+  id: string;
+  targetStatus: TargetStatus;
+}
+
+interface LedgerEntry extends LedgerKey {
+  state: LedgerState;
+  planHash: string;
+  runId: string;
+  attempts: number;
+  updatedAt: string;
+  lastError: string | null;
+}
+
+interface RunRecord {
+  runId: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  planHash: string;
+  summary: string;
+}
+
+/** Thrown when a conditional write finds the entry in a state that forbids the move. */
+class LedgerConflictError extends Error {
+  override name = 'LedgerConflictError';
+  constructor(
+    readonly key: LedgerKey,
+    readonly existing: LedgerEntry | undefined,
+  ) {
+    super(`ledger entry ${ledgerKeyString(key)} is ${existing?.state ?? 'missing'}; refusing the transition`);
+  }
+}
+
+interface JanitorStore {
+  /** Observations for these groups as of `now` (snoozes that expired are dropped). */
+  observations(groups: readonly string[], now: Date): Promise<Observations>;
+  /** Records items seen STOPPED; an existing first-seen instant is never moved. */
+  recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void>;
+  /** Entries of a group that are still `submitting` or `submitted` (awaiting confirmation). */
+  openEntries(group: string): Promise<LedgerEntry[]>;
+  getEntry(key: LedgerKey): Promise<LedgerEntry | undefined>;
+  /**
+   * Claims an item for submission: creates the entry as `submitting`, or moves a `failed` one back.
+   * Throws LedgerConflictError when it is already submitting, submitted or confirmed.
+   */
+  claim(key: LedgerKey, meta: { planHash: string; runId: string; now: Date }): Promise<LedgerEntry>;
+  /** Moves an entry from `from` to `to`; throws LedgerConflictError when it is not in `from`. */
+  transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string }): Promise<void>;
+  /** Adds to today's (UTC) submitted-actions counter. */
+  countActions(n: number, now: Date): Promise<void>;
+  recordRun(run: RunRecord): Promise<void>;
+}
+
+function ledgerKeyString(key: LedgerKey): string {
+  return `${key.group}#${key.type}#${key.id}#${key.targetStatus}`;
+}
+
+export { LEDGER_STATES, LedgerConflictError, ledgerKeyString };
+export type { LedgerState, LedgerKey, LedgerEntry, RunRecord, JanitorStore };

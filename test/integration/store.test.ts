@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
+import { ensureTable } from '../../lib/store/dynamo.js';
+import { createStore, dynamoClient } from '../../lib/store/factory.js';
+import { LedgerConflictError, type LedgerKey } from '../../lib/store/store.js';
+
+let dynamo: LocalDynamo;
+let tableNo = 0;
+
+async function freshStore() {
+  tableNo += 1;
+  const location = { table: `janitor-${tableNo}`, region: 'us-east-1', endpoint: dynamo.endpoint };
+  await ensureTable(dynamoClient(location), location.table);
+  return createStore(location);
+}
+
+const key: LedgerKey = { group: 'team-a', type: 'executions', id: 'e0000001', targetStatus: 'STOPPED' };
+const now = new Date('2026-11-23T12:00:00Z');
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+describe('DynamoStore (dynalite)', () => {
+  it('claims an item once: a second claim conflicts and carries the existing entry', async () => {
+    const store = await freshStore();
+    const first = await store.claim(key, { planHash: 'h1', runId: 'run-1', now });
+    expect(first).toMatchObject({ state: 'submitting', attempts: 1, runId: 'run-1' });
+
+    const second = store.claim(key, { planHash: 'h1', runId: 'run-2', now });
+    await expect(second).rejects.toBeInstanceOf(LedgerConflictError);
+    await expect(second).rejects.toMatchObject({ existing: { state: 'submitting', runId: 'run-1' } });
+  });
+
+  it('moves only along the allowed states and lets a failed entry be claimed again', async () => {
+    const store = await freshStore();
+    await store.claim(key, { planHash: 'h', runId: 'r1', now });
+    await expect(store.transition(key, ['submitted'], 'confirmed', { now })).rejects.toBeInstanceOf(LedgerConflictError);
+    await store.transition(key, ['submitting'], 'failed', { now, error: 'HTTP 503' });
+    expect(await store.getEntry(key)).toMatchObject({ state: 'failed', lastError: 'HTTP 503' });
+
+    const again = await store.claim(key, { planHash: 'h', runId: 'r2', now });
+    expect(again).toMatchObject({ state: 'submitting', attempts: 2, runId: 'r2', lastError: null });
+    await store.transition(key, ['submitting'], 'submitted', { now });
+    expect((await store.openEntries('team-a')).map((e) => e.id)).toEqual(['e0000001']);
+    await store.transition(key, ['submitted'], 'confirmed', { now });
+    expect(await store.openEntries('team-a')).toEqual([]);
+    await expect(store.claim(key, { planHash: 'h', runId: 'r3', now })).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+
+  it('keeps the first instant an item was seen STOPPED, and counts actions per UTC day', async () => {
+    const store = await freshStore();
+    const item = { group: 'team-a', type: 'deployments' as const, id: 'd0000001' };
+    await store.recordStopped([item], now);
+    await store.recordStopped([item], new Date('2026-11-24T12:00:00Z'));
+    await store.countActions(3, now);
+    await store.countActions(2, now);
+    await store.countActions(7, new Date('2026-11-24T00:00:01Z'));
+
+    const obs = await store.observations(['team-a'], now);
+    expect(obs.firstSeenStopped).toEqual({ 'team-a#deployments#d0000001': now.toISOString() });
+    expect(obs.actionsToday).toBe(5);
+  });
+});
