@@ -7,8 +7,9 @@ import * as z from 'zod';
 import { readEnv } from './adapters/config.js';
 import { log } from './adapters/log.js';
 import { runFromEnv } from './adapters/run-from-env.js';
-import { serviceKeyMiddleware, type ServiceKeyContext } from './adapters/service-key.js';
-import type { RunReport } from '../lib/run/report.js';
+import type { Context } from 'aws-lambda';
+import { serviceKeyMiddleware, serviceKeyOf } from './adapters/service-key.js';
+import type { GuardedResult } from '../lib/run/guarded-run.js';
 
 const ScheduledEvent = z.looseObject({
   id: z.string().min(1),
@@ -17,27 +18,33 @@ const ScheduledEvent = z.looseObject({
   time: z.string(),
 });
 
-type ScheduledResult = { status: 'disabled' } | { status: 'done'; report: RunReport };
+type ScheduledResult = { status: 'disabled' } | GuardedResult;
 
-async function scheduledHandler(event: unknown, context: ServiceKeyContext): Promise<ScheduledResult> {
+async function scheduledHandler(event: unknown, context: Context): Promise<ScheduledResult> {
   const env = readEnv();
   const trigger = ScheduledEvent.parse(event);
   if (env.JANITOR_DISABLED) {
     log('warn', 'JANITOR_DISABLED is set: doing nothing', { eventId: trigger.id });
     return { status: 'disabled' };
   }
-  const { report, policy } = await runFromEnv({
+  const { result, policy } = await runFromEnv({
     env,
-    serviceKey: context.serviceKey,
-    trigger: `schedule:${trigger.id}`,
+    serviceKey: serviceKeyOf(context),
+    trigger: 'schedule',
+    triggerId: `schedule:${trigger.id}`,
     consent: env.JANITOR_APPLY,
     remainingMs: () => context.getRemainingTimeInMillis(),
   });
-  log('info', 'run finished', { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, totals: report.totals, apiCalls: report.apiCalls });
-  return { status: 'done', report };
+  if (result.status === 'done') {
+    const { report } = result;
+    log('info', 'run finished', { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, totals: report.totals, apiCalls: report.apiCalls });
+  } else {
+    log('warn', `run skipped: ${result.status}`, { eventId: trigger.id, policyDigest: policy.digest, ...result });
+  }
+  return result;
 }
 
-const handler = middy<unknown, ScheduledResult, Error, ServiceKeyContext>(scheduledHandler).use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
+const handler = middy<unknown, ScheduledResult, Error, Context>(scheduledHandler).use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
 
 export { handler, scheduledHandler };
 export type { ScheduledResult };

@@ -7,8 +7,7 @@ import { AiCoreClient } from '../../lib/aicore/client.js';
 import { Transport } from '../../lib/aicore/transport.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import { loadPolicyFile, type LoadedPolicy } from '../../lib/run/policy-file.js';
-import type { RunReport } from '../../lib/run/report.js';
-import { runJanitor } from '../../lib/run/run.js';
+import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { JanitorEnv } from './config.js';
 
@@ -17,26 +16,33 @@ const DEADLINE_MARGIN_MS = 15_000;
 
 let policyCache: Promise<LoadedPolicy> | undefined;
 
-async function runFromEnv(options: { env: JanitorEnv; serviceKey: ServiceKey; trigger: string; consent: boolean; remainingMs: () => number }): Promise<{ report: RunReport; policy: LoadedPolicy }> {
+interface RunFromEnvOptions {
+  env: JanitorEnv;
+  serviceKey: ServiceKey;
+  /** Who started it, e.g. `schedule`. */
+  trigger: string;
+  /** Deduplicates deliveries of the same trigger. */
+  triggerId: string;
+  consent: boolean;
+  remainingMs: () => number;
+}
+
+async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: GuardedResult; policy: LoadedPolicy }> {
   const { env } = options;
   policyCache ??= loadPolicyFile(env.JANITOR_POLICY_FILE);
   const policy = await policyCache.catch((error: unknown) => {
     policyCache = undefined;
     throw error;
   });
-  const deadline = Date.now() + options.remainingMs() - DEADLINE_MARGIN_MS;
+  const remaining = options.remainingMs();
+  const deadline = Date.now() + remaining - DEADLINE_MARGIN_MS;
   const client = new AiCoreClient(options.serviceKey, { transport: new Transport({ deadline: () => deadline }) });
   const store = createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
-  const report = await runJanitor({
-    client,
-    store,
-    policy: policy.policy,
-    trigger: options.trigger,
-    consent: options.consent,
-    runId: randomUUID(),
-    groups: env.JANITOR_GROUPS,
-  });
-  return { report, policy };
+  const result = await runGuarded(
+    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId: randomUUID(), groups: env.JANITOR_GROUPS },
+    { triggerId: options.triggerId, leaseUntil: new Date(Date.now() + remaining) },
+  );
+  return { result, policy };
 }
 
 export { runFromEnv };

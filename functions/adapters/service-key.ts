@@ -1,7 +1,8 @@
 /**
  * A middy middleware shaped like @middy/secrets-manager: it fetches the AI Core service key once,
- * caches it for `cacheExpiryMs`, and hands it to the handler in `context.serviceKey`. In AWS the
- * key comes from Secrets Manager; locally from `AICORE_SERVICE_KEY`. Handlers never call the SDK.
+ * caches it for `cacheExpiryMs`, and hands it to the handler through `serviceKeyOf(context)`. In
+ * AWS the key comes from Secrets Manager; locally from `AICORE_SERVICE_KEY`. Handlers never call
+ * the SDK. (A WeakMap keyed by the invocation's context keeps the Lambda `Context` type honest.)
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { MiddlewareObj } from '@middy/core';
@@ -22,9 +23,16 @@ const defaults: ServiceKeyOptions = {
   client: () => new SecretsManagerClient({}),
 };
 
-type ServiceKeyContext = Context & { serviceKey: ServiceKey };
+const keysByInvocation = new WeakMap<Context, ServiceKey>();
 
-function serviceKeyMiddleware<E, R>(options: Partial<ServiceKeyOptions> = {}): MiddlewareObj<E, R, Error, ServiceKeyContext> {
+/** The service key the middleware loaded for this invocation. */
+function serviceKeyOf(context: Context): ServiceKey {
+  const key = keysByInvocation.get(context);
+  if (key === undefined) throw new CredentialsError('no service key for this invocation: is serviceKeyMiddleware in the chain?');
+  return key;
+}
+
+function serviceKeyMiddleware<E, R>(options: Partial<ServiceKeyOptions> = {}): MiddlewareObj<E, R, Error, Context> {
   const opts = { ...defaults, ...options };
   let cached: { key: ServiceKey; expiresAt: number } | undefined;
 
@@ -35,13 +43,13 @@ function serviceKeyMiddleware<E, R>(options: Partial<ServiceKeyOptions> = {}): M
     return parseServiceKey(secret.SecretString, `secret ${opts.secretId}`);
   };
 
-  const serviceKeyMiddlewareBefore = async (request: { context: ServiceKeyContext }): Promise<void> => {
+  const serviceKeyMiddlewareBefore = async (request: { context: Context }): Promise<void> => {
     if (cached === undefined || Date.now() >= cached.expiresAt) cached = { key: await load(), expiresAt: Date.now() + opts.cacheExpiryMs };
-    request.context.serviceKey = cached.key;
+    keysByInvocation.set(request.context, cached.key);
   };
 
   return { before: serviceKeyMiddlewareBefore };
 }
 
-export { serviceKeyMiddleware };
-export type { ServiceKeyOptions, ServiceKeyContext };
+export { serviceKeyMiddleware, serviceKeyOf };
+export type { ServiceKeyOptions };

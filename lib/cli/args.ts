@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 
+const DEFAULT_POLICY_FILE = 'policy.yaml';
+
 const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
 
 const COMMANDS = ['plan', 'apply', 'validate', 'explain', 'demo', 'simulator', 'help'] as const;
@@ -100,5 +102,5 @@ function isCommand(value: string): value is Command {
   return (COMMANDS as readonly string[]).includes(value);
 }
 
-export { EXIT, USAGE, UsageError, InputError, parseCli };
+export { DEFAULT_POLICY_FILE, EXIT, USAGE, UsageError, InputError, parseCli };
 export type { CliArgs, Command };

@@ -59,8 +59,8 @@ async function demoCommand(args: CliArgs, io: CliIo): Promise<number> {
     });
     io.err(`invoking the scheduled handler (${args.apply ? 'apply' : 'dry run'}) with policy ${process.env.JANITOR_POLICY_FILE ?? ''}\n`);
     const result = await handler(syntheticScheduledEvent(now), localContext(5 * 60_000));
-    if (result.status === 'disabled') {
-      io.out('JANITOR_DISABLED is set: the handler did nothing.');
+    if (result.status !== 'done') {
+      io.out(`The handler did not run: ${result.status === 'disabled' ? 'JANITOR_DISABLED is set' : result.status}.`);
       return 0;
     }
     io.out(args.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report));

@@ -4,45 +4,55 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AiCoreClient } from '../aicore/client.js';
-import { credentialsFromEnv, credentialsFromFile, describeServiceKey } from '../aicore/credentials.js';
+import { describeServiceKey } from '../aicore/credentials.js';
 import type { Plan } from '../policy/plan.js';
 import { loadPolicyFile } from '../run/policy-file.js';
 import { renderReport } from '../run/render.js';
 import type { RunReport } from '../run/report.js';
-import { runJanitor } from '../run/run.js';
-import { EXIT, InputError, type CliArgs } from './args.js';
+import { runGuarded, type GuardedResult } from '../run/guarded-run.js';
+import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { serviceKeyFor } from './service-key.js';
 import { openState } from './state.js';
 
-const DEFAULT_POLICY = 'policy.yaml';
+
+
+/** How long an interrupted CLI apply keeps others out before its lease expires. */
+const CLI_LEASE_MS = 15 * 60_000;
 
 async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const apply = args.command === 'apply';
-  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY);
+  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY_FILE);
   if (apply && loaded.policy.mode !== 'apply') {
     throw new InputError(`refusing to apply: ${loaded.path} says mode: dry-run. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`);
   }
   if (apply && !args.yes && !io.isInteractive) throw new InputError('apply needs a terminal to confirm, or --yes');
 
-  const key = await (args.serviceKey === undefined ? credentialsFromEnv() : credentialsFromFile(args.serviceKey)).serviceKey();
+  const key = await serviceKeyFor(args);
   io.err(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
   const state = await openState(args.table);
-  let report: RunReport;
+  const runId = randomUUID();
+  let result: GuardedResult;
   try {
-    report = await runJanitor({
+    result = await runGuarded({
       client: new AiCoreClient(key),
       store: state.store,
       policy: loaded.policy,
       trigger: 'cli',
       consent: apply,
-      runId: randomUUID(),
+      runId,
       groups: args.groups,
       onProgress: (message) => io.err(message),
       ...(apply && !args.yes ? { approve: (plan: Plan) => confirmOnTerminal(plan, io) } : {}),
-    });
+    }, { triggerId: `cli:${runId}`, leaseUntil: new Date(Date.now() + CLI_LEASE_MS) });
   } finally {
     await state.close();
   }
+  if (result.status !== 'done') {
+    io.err(result.status === 'locked' ? result.message : 'duplicate trigger');
+    return EXIT.failure;
+  }
+  const { report } = result;
   io.out(args.json ? JSON.stringify(report, null, 2) : renderReport(report));
   return exitCodeOf(report);
 }

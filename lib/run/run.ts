@@ -3,14 +3,14 @@
  * each group apply its own plan (phase two) and merge the results into one report. Acting needs
  * both the policy's `mode: apply` and the trigger's consent; everything else is a dry run.
  */
-import type { AiCoreClient, ResourceGroupInfo } from '../aicore/client.js';
+import type { AiCoreClient } from '../aicore/client.js';
 import { mapLimited } from '../aicore/limiter.js';
 import { evaluate, type Policy } from '../policy/index.js';
 import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
-import type { Fleet } from '../resources.js';
 import type { JanitorStore } from '../store/store.js';
 import { applyGroup } from './apply-group.js';
+import { listFleet } from './list-fleet.js';
 import { REPORT_VERSION, totalsOf, type ItemOutcome, type RunReport } from './report.js';
 
 interface RunConfig {
@@ -32,13 +32,6 @@ interface RunConfig {
   approve?: (plan: Plan) => Promise<boolean>;
 }
 
-async function selectGroups(client: AiCoreClient, wanted: readonly string[] | undefined): Promise<ResourceGroupInfo[]> {
-  const all = await client.resourceGroups();
-  if (wanted === undefined || wanted.length === 0) return all;
-  // A named group the tenant does not have is still planned, as a listing failure the report shows.
-  return wanted.map((id) => all.find((g) => g.id === id) ?? { id, labels: {} });
-}
-
 async function runJanitor(config: RunConfig): Promise<RunReport> {
   const clock = config.clock ?? (() => new Date());
   const progress = config.onProgress ?? (() => undefined);
@@ -46,15 +39,9 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
   const { client, store } = config;
 
   const capabilities = await client.capabilities();
-  const groups = await selectGroups(client, config.groups);
-  progress(`listing ${groups.length} resource group(s)`);
-  const fleet: Fleet = await mapLimited(groups, config.groupConcurrency ?? 4, async (group) => {
-    const listed = await client.listGroup(group);
-    progress(`  ${group.id}: ${listed.resources.length} item(s)${listed.listingError === null ? '' : ` (listing failed: ${listed.listingError})`}`);
-    return listed;
-  });
+  const fleet = await listFleet(client, { groups: config.groups, concurrency: config.groupConcurrency ?? 4, onProgress: progress });
 
-  const observations = await store.observations(groups.map((g) => g.id), started);
+  const observations = await store.observations(fleet.map((g) => g.group), started);
   const newlyStopped = fleet.flatMap((g) =>
     g.resources.filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined).map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
   );

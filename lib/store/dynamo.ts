@@ -9,11 +9,13 @@
  * | snooze              | SNOOZE             | {id}                       | at `until`    |
  * | daily counter       | COUNT#{yyyy-mm-dd} | ACTIONS                    | 3 days        |
  * | run record          | RUN                | {startedAt}#{runId}        | 30 days       |
+ * | run lock            | LOCK               | RUN                        | at lease end  |
+ * | trigger (idempotent)| TRIGGER#{id}       | TRIGGER                    | 7 days        |
  */
 import { ConditionalCheckFailedException, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState, type RunRecord } from './store.js';
+import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState, type RunRecord, type TriggerRecord } from './store.js';
 import type { Observations } from '../policy/observations.js';
 import type { ResourceType } from '../lifecycle.js';
 
@@ -35,6 +37,22 @@ const StoredLedgerEntry = z.object({
 const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
 const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
 const StoredCounter = z.object({ n: z.number() });
+const StoredRun = z.object({
+  runId: z.string(),
+  trigger: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  dryRun: z.boolean(),
+  planHash: z.string(),
+  summary: z.string(),
+});
+const StoredTrigger = z.object({
+  triggerId: z.string(),
+  runId: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  startedAt: z.string(),
+  summary: z.string().nullable(),
+});
 
 function ledgerPk(key: LedgerKey): { pk: string; sk: string } {
   return { pk: `LEDGER#${key.group}`, sk: `${key.type}#${key.id}#${key.targetStatus}` };
@@ -162,6 +180,82 @@ class DynamoStore implements JanitorStore {
   async recordRun(run: RunRecord): Promise<void> {
     await this.doc.send(
       new PutCommand({ TableName: this.tableName, Item: { pk: 'RUN', sk: `${run.startedAt}#${run.runId}`, ...run, expiresAt: epochSeconds(new Date(run.startedAt), 30) } }),
+    );
+  }
+
+  async recentRuns(limit: number): Promise<RunRecord[]> {
+    const page = await this.doc.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'RUN' }, ScanIndexForward: false, Limit: limit }),
+    );
+    return (page.Items ?? []).flatMap((raw) => {
+      const parsed = StoredRun.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  async acquireLock(owner: string, until: Date, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: 'LOCK', sk: 'RUN', owner, leaseUntil: until.getTime(), expiresAt: epochSeconds(until, 1) },
+          // dynalite has no TTL sweeper and DynamoDB's is lazy: expiry is compared here, in the condition.
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseLock(owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: 'LOCK', sk: 'RUN' },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async beginTrigger(triggerId: string, runId: string, now: Date): Promise<TriggerRecord | undefined> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER', triggerId, runId, state: 'running', startedAt: now.toISOString(), summary: null, expiresAt: epochSeconds(now, 7) },
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :failed',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':failed': 'failed' },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER' }, ConsistentRead: true }));
+      return StoredTrigger.parse(existing.Item);
+    }
+  }
+
+  async finishTrigger(triggerId: string, state: 'done' | 'failed', summary: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER' },
+        UpdateExpression: 'SET #state = :state, summary = :summary',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state, ':summary': summary },
+      }),
     );
   }
 

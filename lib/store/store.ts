@@ -39,6 +39,16 @@ interface RunRecord {
   summary: string;
 }
 
+/** What a trigger id (EventBridge event id, Slack retry, …) left behind the first time it was seen. */
+interface TriggerRecord {
+  triggerId: string;
+  runId: string;
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  /** One line about the first run's result, returned to duplicate deliveries. */
+  summary: string | null;
+}
+
 /** Thrown when a conditional write finds the entry in a state that forbids the move. */
 class LedgerConflictError extends Error {
   override name = 'LedgerConflictError';
@@ -68,6 +78,21 @@ interface JanitorStore {
   /** Adds to today's (UTC) submitted-actions counter. */
   countActions(n: number, now: Date): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
+  /** The most recent run records, newest first. */
+  recentRuns(limit: number): Promise<RunRecord[]>;
+  /**
+   * Takes the run lock for `owner` until `until`, unless another owner holds an unexpired lease.
+   * A crashed run's lease simply expires.
+   */
+  acquireLock(owner: string, until: Date, now: Date): Promise<boolean>;
+  /** Releases the lock if `owner` still holds it. */
+  releaseLock(owner: string): Promise<void>;
+  /**
+   * Registers the first delivery of a trigger. Returns undefined when this is the first (or the
+   * earlier attempt failed), else the earlier record: the caller must not run again.
+   */
+  beginTrigger(triggerId: string, runId: string, now: Date): Promise<TriggerRecord | undefined>;
+  finishTrigger(triggerId: string, state: 'done' | 'failed', summary: string): Promise<void>;
 }
 
 function ledgerKeyString(key: LedgerKey): string {
@@ -75,4 +100,4 @@ function ledgerKeyString(key: LedgerKey): string {
 }
 
 export { LEDGER_STATES, LedgerConflictError, ledgerKeyString };
-export type { LedgerState, LedgerKey, LedgerEntry, RunRecord, JanitorStore };
+export type { LedgerState, LedgerKey, LedgerEntry, RunRecord, TriggerRecord, JanitorStore };

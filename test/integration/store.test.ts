@@ -64,4 +64,36 @@ describe('DynamoStore (dynalite)', () => {
     expect(obs.firstSeenStopped).toEqual({ 'team-a#deployments#d0000001': now.toISOString() });
     expect(obs.actionsToday).toBe(5);
   });
+
+  it('gives the run lock to one owner until its lease ends', async () => {
+    const store = await freshStore();
+    const later = new Date(now.getTime() + 60_000);
+    expect(await store.acquireLock('run-a', later, now)).toBe(true);
+    expect(await store.acquireLock('run-b', later, now)).toBe(false);
+    // A crashed run never releases: its lease expires instead.
+    expect(await store.acquireLock('run-b', new Date(later.getTime() + 60_000), new Date(later.getTime() + 1))).toBe(true);
+    await store.releaseLock('run-a'); // no longer the owner: must not free run-b's lock
+    expect(await store.acquireLock('run-c', later, new Date(later.getTime() + 2))).toBe(false);
+    await store.releaseLock('run-b');
+    expect(await store.acquireLock('run-c', later, now)).toBe(true);
+  });
+
+  it('remembers a trigger: a second delivery gets the first record; a failed one may run again', async () => {
+    const store = await freshStore();
+    expect(await store.beginTrigger('evt-1', 'run-1', now)).toBeUndefined();
+    await store.finishTrigger('evt-1', 'done', 'run run-1: 3 planned');
+    expect(await store.beginTrigger('evt-1', 'run-2', now)).toMatchObject({ runId: 'run-1', state: 'done', summary: 'run run-1: 3 planned' });
+
+    expect(await store.beginTrigger('evt-2', 'run-3', now)).toBeUndefined();
+    await store.finishTrigger('evt-2', 'failed', 'AI Core unreachable');
+    expect(await store.beginTrigger('evt-2', 'run-4', now)).toBeUndefined();
+  });
+
+  it('lists recent runs newest first', async () => {
+    const store = await freshStore();
+    for (const [i, startedAt] of ['2026-11-20T00:00:00.000Z', '2026-11-22T00:00:00.000Z', '2026-11-21T00:00:00.000Z'].entries()) {
+      await store.recordRun({ runId: `r${i}`, trigger: 'cli', startedAt, finishedAt: startedAt, dryRun: true, planHash: 'h', summary: 's' });
+    }
+    expect((await store.recentRuns(2)).map((r) => r.runId)).toEqual(['r1', 'r2']);
+  });
 });

@@ -1,0 +1,35 @@
+/**
+ * `explain ID`: lists the fleet (read-only) and shows every rule's verdict for one execution or
+ * deployment, with protection, minimum age and eligibility — the answer to "why (not) this one?".
+ */
+import { AiCoreClient } from '../aicore/client.js';
+import { explain, formatExplanation } from '../policy/index.js';
+import { listFleet } from '../run/list-fleet.js';
+import { loadPolicyFile } from '../run/policy-file.js';
+import { DEFAULT_POLICY_FILE, EXIT, InputError, UsageError, type CliArgs } from './args.js';
+import type { CliIo } from './io.js';
+import { serviceKeyFor } from './service-key.js';
+import { openState } from './state.js';
+
+async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const id = args.positionals[0];
+  if (id === undefined) throw new UsageError('explain needs the id of an execution or deployment: aicore-janitor explain ID');
+  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY_FILE);
+  const client = new AiCoreClient(await serviceKeyFor(args));
+  const fleet = await listFleet(client, { groups: args.groups, onProgress: (m) => io.err(m) });
+  if (!fleet.some((g) => g.resources.some((r) => r.item.id === id))) {
+    throw new InputError(`no execution or deployment with id ${id} in ${fleet.map((g) => g.group).join(', ') || 'any resource group'}`);
+  }
+  const state = await openState(args.table);
+  try {
+    const now = new Date();
+    const observations = await state.store.observations(fleet.map((g) => g.group), now);
+    const explanation = explain({ fleet, policy: loaded.policy, now, observations, id });
+    io.out(args.json ? JSON.stringify(explanation, null, 2) : formatExplanation(explanation));
+  } finally {
+    await state.close();
+  }
+  return EXIT.ok;
+}
+
+export { explainCommand };

@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../lib/cli/main.js';
+import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
+import { capturedIo } from '../helpers/captured-io.js';
+
+let dir: string;
+let cwd: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'janitor-cli-'));
+  cwd = process.cwd();
+});
+afterEach(async () => {
+  process.chdir(cwd);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('aicore-janitor CLI', () => {
+  it('prints usage and exits 2 on an unknown command or flag', async () => {
+    const io = capturedIo();
+    expect(await main(['frobnicate'], io)).toBe(2);
+    expect(io.stderr()).toContain("unknown command 'frobnicate'");
+    expect(io.stderr()).toContain('Usage: aicore-janitor');
+
+    const io2 = capturedIo();
+    expect(await main(['plan', '--polcy', 'x.yaml'], io2)).toBe(2);
+    expect(io2.stderr()).toMatch(/Unknown option '--polcy'/);
+  });
+
+  it('validates the example policy', async () => {
+    const io = capturedIo();
+    expect(await main(['validate', 'examples/policy.yaml'], io)).toBe(0);
+    expect(io.stdout()).toContain('valid');
+  });
+
+  it('reports a missing policy file as invalid input, without a stack trace', async () => {
+    const io = capturedIo();
+    expect(await main(['validate', join(dir, 'nope.yaml')], io)).toBe(2);
+    expect(io.stderr()).toContain('not found');
+    expect(io.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports a malformed service key as invalid input and never echoes the secret', async () => {
+    const keyFile = join(dir, 'key.json');
+    await writeFile(keyFile, JSON.stringify({ clientid: 'c', clientsecret: 'top-secret-value', serviceurls: {} }));
+    const io = capturedIo();
+    expect(await main(['plan', '--policy', 'examples/policy.yaml', '--service-key', keyFile], io)).toBe(2);
+    expect(io.stderr()).toContain('not a usable AI Core service key');
+    expect(io.stderr()).not.toContain('top-secret-value');
+  });
+
+  it('refuses apply when the policy says mode: dry-run', async () => {
+    const policy = join(dir, 'dry.yaml');
+    await writeFile(policy, 'version: 1\nmode: dry-run\nrules: []\n');
+    const io = capturedIo();
+    expect(await main(['apply', '--policy', policy, '--yes'], io)).toBe(2);
+    expect(io.stderr()).toContain('refusing to apply');
+  });
+
+  describe('against the simulator', () => {
+    let simulator: RunningSimulator;
+    let keyFile: string;
+
+    beforeEach(async () => {
+      simulator = await startSimulator({ fleet: demoFleet(new Date()) });
+      keyFile = join(dir, 'key.json');
+      await writeFile(keyFile, JSON.stringify(simulator.serviceKey));
+      process.chdir(dir);
+    });
+    afterEach(async () => {
+      await simulator.stop();
+    });
+
+    const policy = () => join(cwd, 'examples/policy.yaml');
+
+    it('plan prints a table with reasons and never sends an update', async () => {
+      const io = capturedIo();
+      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile], io)).toBe(0);
+      expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+AGE\s+ACTION\s+REASON/);
+      expect(io.stdout()).toContain('STOP');
+      expect(io.stdout()).toContain('DELETE');
+      expect(io.stdout()).toContain('dry run');
+      expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
+    });
+
+    it('--json emits the versioned report', async () => {
+      const io = capturedIo();
+      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--json', '--group', 'team-a'], io)).toBe(0);
+      const report = JSON.parse(io.stdout()) as { version: number; dryRun: boolean; plan: { groups: Array<{ group: string }> } };
+      expect(report.version).toBe(1);
+      expect(report.dryRun).toBe(true);
+      expect(report.plan.groups.map((g) => g.group)).toEqual(['team-a']);
+    });
+
+    it('apply asks on a terminal and does nothing when declined', async () => {
+      const io = capturedIo(['n'], true);
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile], io)).toBe(0);
+      expect(io.questions[0]).toMatch(/Apply plan [0-9a-f]{12}: stop \d+, delete \d+\? \[y\/N\]/);
+      expect(io.stdout()).toContain('declined');
+      expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
+    });
+
+    it('apply --yes acts and confirms every action', async () => {
+      const io = capturedIo();
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io)).toBe(0);
+      const report = JSON.parse(io.stdout()) as { dryRun: boolean; totals: { planned: number; confirmed: number; failed: number } };
+      expect(report.dryRun).toBe(false);
+      expect(report.totals.planned).toBeGreaterThan(0);
+      expect(report.totals.confirmed).toBe(report.totals.planned);
+      expect(report.totals.failed).toBe(0);
+    });
+  });
+});

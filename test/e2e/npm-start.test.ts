@@ -1,0 +1,47 @@
+/**
+ * The README's first command, as a user runs it: the `aicore-janitor demo` bin in a child process.
+ * It must print a plan with a STOP and a DELETE, exit 0, and leave no process or port behind.
+ */
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/aicore-janitor.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm start (aicore-janitor demo)', () => {
+  it('prints a dry-run plan with STOP and DELETE rows and a summary, then exits 0 with its ports closed', async () => {
+    const { code, stdout, stderr } = await runBin(['demo']);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+AGE\s+ACTION\s+REASON/);
+    expect(stdout).toMatch(/\bSTOP\b/);
+    expect(stdout).toMatch(/\bDELETE\b/);
+    expect(stdout).toMatch(/Plan [0-9a-f]{12}: \d+ listed in \d+ group\(s\); \d+ to stop, \d+ to delete/);
+    expect(stdout).toContain('dry run');
+
+    const urls = [...stderr.matchAll(/http:\/\/127\.0\.0\.1:\d+/g)].map((m) => m[0]);
+    expect(urls.length).toBeGreaterThanOrEqual(2);
+    for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+  }, 90_000);
+
+  it('--apply applies the plan to the simulator and prints the confirmed outcome', async () => {
+    const { code, stdout } = await runBin(['demo', '--apply']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/confirmed\s+stop/);
+    expect(stdout).toMatch(/confirmed\s+delete/);
+    expect(stdout).toMatch(/Applied: (\d+) planned, \1 submitted, \1 confirmed, 0 failed/);
+  }, 90_000);
+});
