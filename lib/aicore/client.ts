@@ -20,9 +20,11 @@ interface ClientConfig {
   singleConcurrency: number;
   /** Hard stop for a runaway listing (a server that never returns a short page). */
   maxPages: number;
+  /** Extra CA (PEM) trusted for the X.509 token call: a private PKI, or tests. */
+  trustedCa: string | undefined;
 }
 
-const DEFAULT_CLIENT: ClientConfig = { pageSize: 1000, bulkChunkSize: 100, singleConcurrency: 4, maxPages: 1000 };
+const DEFAULT_CLIENT: ClientConfig = { pageSize: 1000, bulkChunkSize: 100, singleConcurrency: 4, maxPages: 1000, trustedCa: undefined };
 
 interface Capabilities {
   bulkUpdates: Record<ResourceType, boolean>;
@@ -52,8 +54,8 @@ class AiCoreClient {
 
   constructor(key: ServiceKey, options: { transport?: Transport; config?: Partial<ClientConfig> } = {}) {
     this.transport = options.transport ?? new Transport();
-    this.tokens = new TokenSource(key, this.transport);
     this.config = { ...DEFAULT_CLIENT, ...options.config };
+    this.tokens = new TokenSource(key, this.transport, this.config.trustedCa);
     if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100) throw new RangeError('bulkChunkSize must be 1..100');
     // SAP's SDKs append /v2 when AI_API_URL has no path; so do we.
     const base = key.serviceurls.AI_API_URL.replace(/\/+$/, '');

@@ -3,7 +3,7 @@
  * margin. `invalidate()` is how the client reacts to a 401: drop the token, fetch a new one once.
  */
 import { AiCoreResponseError, CredentialsError } from './errors.js';
-import type { Transport } from './transport.js';
+import type { HttpRequest, Transport } from './transport.js';
 import { TokenResponse, type ServiceKey } from './wire.js';
 
 /** Refresh this long before the server's expiry, so a token never dies mid-request. */
@@ -16,6 +16,8 @@ class TokenSource {
   constructor(
     private readonly key: ServiceKey,
     private readonly transport: Transport,
+    /** Extra CA for the token server's certificate (a private PKI, or tests). */
+    private readonly trustedCa?: string,
   ) {}
 
   async token(): Promise<string> {
@@ -32,18 +34,26 @@ class TokenSource {
     this.cached = undefined;
   }
 
-  private async fetchToken(): Promise<string> {
-    const { clientid, clientsecret, url } = this.key;
-    if (clientsecret === undefined || url === undefined) {
-      throw new CredentialsError('X.509 service keys (certificate + key + certurl) are not supported yet; use a client-secret key');
+  /** The token request for either variant of the key: a client secret, or X.509 over mutual TLS. */
+  private tokenRequest(): Pick<HttpRequest, 'url' | 'body' | 'tls'> {
+    const { clientid, clientsecret, url, certificate, key, certurl } = this.key;
+    if (clientsecret !== undefined && url !== undefined) {
+      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientid, client_secret: clientsecret });
+      return { url: `${url.replace(/\/+$/, '')}/oauth/token`, body: body.toString() };
     }
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientid, client_secret: clientsecret });
+    if (certificate !== undefined && key !== undefined && certurl !== undefined) {
+      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientid });
+      return { url: `${certurl.replace(/\/+$/, '')}/oauth/token`, body: body.toString(), tls: { cert: certificate, key, ca: this.trustedCa } };
+    }
+    throw new CredentialsError('the service key has neither clientsecret + url nor certificate + key + certurl');
+  }
+
+  private async fetchToken(): Promise<string> {
     const context = { operation: 'obtain OAuth token' };
     const response = await this.transport.sendOk({
       method: 'POST',
-      url: `${url.replace(/\/+$/, '')}/oauth/token`,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
+      ...this.tokenRequest(),
       context,
     });
     const parsed = TokenResponse.safeParse(safeJson(response.text));

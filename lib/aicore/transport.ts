@@ -6,6 +6,7 @@
  */
 import { AiCoreHttpError, AiCoreNetworkError, type CallContext } from './errors.js';
 import { ErrorBody } from './wire.js';
+import { createHttpFetch, type ClientTls, type FetchResponse, type HttpFetch } from './http-fetch.js';
 import { Limiter } from './limiter.js';
 
 interface TransportConfig {
@@ -18,7 +19,7 @@ interface TransportConfig {
   concurrency: number;
   /** Epoch ms after which no new attempt starts (in Lambda: remaining time minus a margin). */
   deadline: () => number;
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   now: () => number;
@@ -31,7 +32,7 @@ const DEFAULT_TRANSPORT: TransportConfig = {
   requestTimeoutMs: 30_000,
   concurrency: 8,
   deadline: () => Number.POSITIVE_INFINITY,
-  fetch: (input, init) => fetch(input, init),
+  fetch: createHttpFetch(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
   now: Date.now,
@@ -42,12 +43,14 @@ interface HttpRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** Client certificate for mutual TLS (the X.509 token call). */
+  tls?: ClientTls;
   context: CallContext;
 }
 
 interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: FetchResponse['headers'];
   text: string;
 }
 
@@ -120,6 +123,7 @@ class Transport {
           headers: request.headers,
           body: request.body ?? null,
           signal,
+          tls: request.tls,
         });
         return { status: response.status, headers: response.headers, text: await response.text() };
       } catch (error) {
