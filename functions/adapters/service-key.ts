@@ -36,15 +36,19 @@ function serviceKeyMiddleware<E, R>(options: Partial<ServiceKeyOptions> = {}): M
   const opts = { ...defaults, ...options };
   let cached: { key: ServiceKey; expiresAt: number } | undefined;
 
-  const load = async (): Promise<ServiceKey> => {
-    if (opts.secretId === undefined) return credentialsFromEnv().serviceKey();
-    const secret = await opts.client().send(new GetSecretValueCommand({ SecretId: opts.secretId }));
-    if (secret.SecretString === undefined) throw new CredentialsError(`secret ${opts.secretId} has no SecretString`);
-    return parseServiceKey(secret.SecretString, `secret ${opts.secretId}`);
+  const load = async (secretId: string): Promise<ServiceKey> => {
+    const secret = await opts.client().send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (secret.SecretString === undefined) throw new CredentialsError(`secret ${secretId} has no SecretString`);
+    return parseServiceKey(secret.SecretString, `secret ${secretId}`);
   };
 
   const serviceKeyMiddlewareBefore = async (request: { context: Context }): Promise<void> => {
-    if (cached === undefined || Date.now() >= cached.expiresAt) cached = { key: await load(), expiresAt: Date.now() + opts.cacheExpiryMs };
+    // Only the Secrets Manager call is worth caching; the environment is read afresh every time.
+    if (opts.secretId === undefined) {
+      keysByInvocation.set(request.context, await credentialsFromEnv().serviceKey());
+      return;
+    }
+    if (cached === undefined || Date.now() >= cached.expiresAt) cached = { key: await load(opts.secretId), expiresAt: Date.now() + opts.cacheExpiryMs };
     keysByInvocation.set(request.context, cached.key);
   };
 

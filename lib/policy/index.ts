@@ -1,0 +1,20 @@
+/**
+ * lib/policy: a pure policy engine. Policy text → parsePolicy → Policy; evaluate({fleet, policy,
+ * now, observations}) → Plan with a reason for every item; explain(...) for one item. No I/O, no
+ * clock reads: callers pass `now` and the ledger's observations in.
+ */
+export { parsePolicy, formatPolicyIssues } from './parse.js';
+export type { PolicyIssue, ParsePolicyResult } from './parse.js';
+export { evaluate } from './evaluate.js';
+export type { EvaluateInput } from './evaluate.js';
+export { explain, formatExplanation } from './explain.js';
+export type { Explanation, ExplainInput, ItemExplanation, RuleExplanation, FinalDecision } from './explain.js';
+export { policyJsonSchema, policyJsonSchemaText } from './json-schema.js';
+export { Policy, TIMESTAMP_FIELDS, RULE_ACTIONS, GENERATIVE_AI_SCENARIOS, CONDITIONS } from './schema.js';
+export type { PolicyInput, Rule, Condition, Caps, Protect, ConditionKind, TimestampField, RuleAction } from './schema.js';
+export type { ConditionTrace, Truth } from './conditions.js';
+export { durationSeconds, formatAge } from './duration.js';
+export { PLAN_VERSION, SKIP_KINDS } from './plan.js';
+export type { MatchedCondition, PlannedAction, SkipKind, SkippedItem, Abort, GroupTotals, GroupPlan, Plan } from './plan.js';
+export { NO_OBSERVATIONS, observationKey } from './observations.js';
+export type { Observations } from './observations.js';

@@ -1,0 +1,24 @@
+/**
+ * The policy's JSON Schema, generated from the zod schema so the two can never drift: editors use it
+ * for completion and validation (`$schema: ../schema/policy.schema.json` or a yaml-language-server
+ * comment). The committed copy is schema/policy.schema.json; a test checks it is current.
+ */
+import * as z from 'zod';
+import { Policy } from './schema.js';
+
+/**
+ * The JSON Schema (draft 2020-12) of a policy file, as written by hand (defaults optional).
+ *
+ * @example
+ * writeFileSync('schema/policy.schema.json', policyJsonSchemaText());
+ */
+function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(Policy, { io: 'input' });
+}
+
+/** The committed file's exact text: two-space JSON with a trailing newline. */
+function policyJsonSchemaText(): string {
+  return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+}
+
+export { policyJsonSchema, policyJsonSchemaText };

@@ -1,0 +1,134 @@
+/**
+ * The AI API client against the simulator, asserted from the simulator's request log: what was
+ * sent, how often and in which shape.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AiCoreClient } from '../../lib/aicore/client.js';
+import { IllegalTransitionError } from '../../lib/aicore/errors.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../infra/local/simulator/index.js';
+import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
+
+let simulator: RunningSimulator | undefined;
+
+afterEach(async () => {
+  await simulator?.stop();
+  simulator = undefined;
+});
+
+async function setup(options: SimulatorOptions, pageSize = 100) {
+  simulator = await startSimulator(options);
+  const client = new AiCoreClient(simulator.serviceKey, { config: { pageSize } });
+  return { sim: simulator, client };
+}
+
+function bodiesOf(sim: RunningSimulator, route: string): unknown[] {
+  return sim.requests.entries.filter((e) => e.route === route).map((e) => e.body);
+}
+
+describe('AiCoreClient (contract, against the simulator)', () => {
+  it('lists every page with the optimum number of requests', async () => {
+    const { sim, client } = await setup({ fleet: fleetOf({ big: { executions: many(250, 'exe', (id) => execution(id, 'COMPLETED')), deployments: many(200, 'dep', (id) => deployment(id, 'RUNNING')) } }) });
+    const fleet = await client.listGroup({ id: 'big', labels: {} });
+    expect(fleet.listingError).toBeNull();
+    expect(fleet.resources.filter((r) => r.type === 'executions')).toHaveLength(250);
+    expect(fleet.resources.filter((r) => r.type === 'deployments')).toHaveLength(200);
+    // 250 → 100 + 100 + 50 (a short page ends it); 200 → 100 + 100, plus at most one terminating request.
+    expect(sim.requests.count('GET /v2/lm/executions')).toBe(3);
+    expect(sim.requests.count('GET /v2/lm/deployments')).toBeLessThanOrEqual(3);
+    expect(sim.requests.entries.every((e) => e.route === 'POST /oauth/token' || e.group === 'big')).toBe(true);
+  });
+
+  it('reads resource groups with their labels', async () => {
+    const { client } = await setup({ fleet: fleetOf({ 'team-b': { labels: { 'ext.ai.sap.com/team': 'b' } }, 'team-a': {} }) });
+    expect(await client.resourceGroups()).toEqual([
+      { id: 'team-a', labels: {} },
+      { id: 'team-b', labels: { 'ext.ai.sap.com/team': 'b' } },
+    ]);
+  });
+
+  it('submits 250 deletions as three bulk PATCHes of 100, 100 and 50, each id once', async () => {
+    const items = many(250, 'exe', (id) => execution(id, 'COMPLETED'));
+    const { sim, client } = await setup({ fleet: fleetOf({ g1: { executions: items } }) });
+    const requests = items.map((i) => ({ id: i.id, status: 'COMPLETED', action: 'delete' as const }));
+    const results = await client.update('g1', 'executions', [...requests, ...requests.slice(0, 10)], true);
+
+    expect(results).toHaveLength(250);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const bodies = bodiesOf(sim, 'PATCH /v2/lm/executions') as Array<{ executions: Array<{ id: string; targetStatus: string }> }>;
+    expect(bodies.map((b) => b.executions.length)).toEqual([100, 100, 50]);
+    const ids = bodies.flatMap((b) => b.executions.map((e) => e.id));
+    expect(new Set(ids).size).toBe(250);
+    expect(bodies.every((b) => b.executions.every((e) => e.targetStatus === 'DELETED'))).toBe(true);
+  });
+
+  it('uses the `deployments` wrapper key and mixes STOP and DELETE in one request', async () => {
+    const { sim, client } = await setup({ fleet: fleetOf({ g1: { deployments: [deployment('dep-run1', 'RUNNING'), deployment('dep-dead1', 'DEAD')] } }) });
+    const results = await client.update('g1', 'deployments', [
+      { id: 'dep-run1', status: 'RUNNING', action: 'stop' },
+      { id: 'dep-dead1', status: 'DEAD', action: 'delete' },
+    ], true);
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(bodiesOf(sim, 'PATCH /v2/lm/deployments')).toEqual([
+      { deployments: [{ id: 'dep-run1', targetStatus: 'STOPPED' }, { id: 'dep-dead1', targetStatus: 'DELETED' }] },
+    ]);
+    const patch = sim.requests.entries.find((e) => e.route === 'PATCH /v2/lm/deployments');
+    expect(patch?.status).toBe(202);
+  });
+
+  it('reports per-item failures inside a 202', async () => {
+    const { client } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-done1', 'COMPLETED')] } }) });
+    const results = await client.update('g1', 'executions', [
+      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+      { id: 'exe-ghost', status: 'COMPLETED', action: 'delete' },
+    ], true);
+    expect(results.find((r) => r.id === 'exe-done1')?.ok).toBe(true);
+    expect(results.find((r) => r.id === 'exe-ghost')).toMatchObject({ ok: false, code: '01010020' });
+  });
+
+  it('uses single PATCH and DELETE calls when the tenant has no bulk updates', async () => {
+    const { sim, client } = await setup({
+      bulkUpdates: { executions: false, deployments: false },
+      fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING'), execution('exe-done1', 'COMPLETED')] } }),
+    });
+    const caps = await client.capabilities();
+    expect(caps.bulkUpdates).toEqual({ executions: false, deployments: false });
+    const results = await client.update('g1', 'executions', [
+      { id: 'exe-run1', status: 'RUNNING', action: 'stop' },
+      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+    ], caps.bulkUpdates.executions);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(sim.requests.count('PATCH /v2/lm/executions')).toBe(0);
+    expect(sim.requests.count('PATCH /v2/lm/executions/{id}')).toBe(1);
+    expect(sim.requests.count('DELETE /v2/lm/executions/{id}')).toBe(1);
+    expect(bodiesOf(sim, 'PATCH /v2/lm/executions/{id}')).toEqual([{ targetStatus: 'STOPPED' }]);
+  });
+
+  it('refuses an illegal transition without sending anything', async () => {
+    const { sim, client } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING'), execution('exe-done1', 'COMPLETED')] } }) });
+    const attempt = client.update('g1', 'executions', [
+      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+      { id: 'exe-run1', status: 'RUNNING', action: 'delete' },
+    ], true);
+    await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(client.update('g1', 'deployments', [{ id: 'dep-x1', status: 'STOPPING', action: 'stop' }], true)).rejects.toThrow(/not a legal transition/);
+    expect(sim.requests.entries.filter((e) => e.method !== 'GET' && e.route !== 'POST /oauth/token')).toEqual([]);
+  });
+
+  it('refreshes an expired token once and retries the request', async () => {
+    const { sim, client } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING')] } }) });
+    await client.listGroup({ id: 'g1', labels: {} });
+    expect(sim.requests.count('POST /oauth/token')).toBe(1);
+    sim.expireTokens();
+    const fleet = await client.listGroup({ id: 'g1', labels: {} });
+    expect(fleet.listingError).toBeNull();
+    expect(sim.requests.count('POST /oauth/token')).toBe(2);
+    expect(sim.requests.entries.filter((e) => e.status === 401)).toHaveLength(1);
+  });
+
+  it('records a failed listing for the group instead of throwing', async () => {
+    const { client } = await setup({ fleet: fleetOf({ g1: {} }) });
+    const fleet = await client.listGroup({ id: 'no-such-group', labels: {} });
+    expect(fleet.resources).toEqual([]);
+    expect(fleet.listingError).toMatch(/list executions in resource group no-such-group failed with HTTP 4\d\d/);
+  });
+});
