@@ -1,0 +1,148 @@
+/**
+ * `/v2/lm/executions*` and `/v2/lm/deployments*`: listing, counting, reading and the stop/delete
+ * updates. Requests are validated with the same wire schemas the client builds them with
+ * (lib/aicore/wire.ts) and eligibility comes from lib/lifecycle.ts, so neither side can drift.
+ */
+import * as z from 'zod';
+import { STATUSES, actionForTarget, type ResourceType } from '../../../lib/lifecycle.js';
+import { AiId, BULK_REQUEST, SingleStopRequest } from '../../../lib/aicore/wire.js';
+import { ERROR_CODES, apiError, errorResponse, mediaType, parseJsonBody, type ErrorTarget, type SimRequest, type SimResponse } from './http.js';
+import type { FleetState, ListFilter, TransitionResult, WireItem } from './state.js';
+
+const DEFAULT_TOP = 10_000;
+const MAX_TOP = 100_000;
+const NOUN = { executions: 'Execution', deployments: 'Deployment' } as const satisfies Record<ResourceType, string>;
+const NOT_FOUND_CODE = { executions: ERROR_CODES.executionNotFound, deployments: ERROR_CODES.deploymentNotFound } as const;
+
+/** The hooks fault injection needs inside these handlers. */
+interface ItemFaults {
+  /** Whether this item fails inside a bulk 202 (without being changed). */
+  failsInBulk(type: ResourceType, id: string): boolean;
+  /** Called after a list page is served: may add or remove items before the next page. */
+  afterListPage(type: ResourceType, group: string, served: readonly WireItem[], hasMore: boolean): void;
+}
+
+interface LmContext {
+  state: FleetState;
+  faults: ItemFaults;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const IntParam = z.coerce.number().int().nonnegative();
+const ListQuery = z.object({
+  $top: IntParam.max(MAX_TOP).default(DEFAULT_TOP),
+  $skip: IntParam.default(0),
+  $select: z.literal('status').optional(),
+  status: z.enum(STATUSES).optional(),
+  scenarioId: AiId.optional(),
+  configurationId: AiId.optional(),
+  executableIds: z.string().transform((s) => s.split(',')).pipe(z.array(AiId).max(1000)).optional(),
+  executionScheduleId: AiId.optional(),
+});
+
+function parseQuery(type: ResourceType, query: URLSearchParams): Parsed<z.infer<typeof ListQuery>> {
+  const parsed = ListQuery.safeParse(Object.fromEntries(query));
+  if (!parsed.success) return { ok: false, message: `invalid query: ${describe(parsed.error)}` };
+  // The spec offers executionScheduleId on executions only; elsewhere it is ignored like any unknown parameter.
+  if (type === 'deployments') delete parsed.data.executionScheduleId;
+  return { ok: true, value: parsed.data };
+}
+
+function filterOf(q: z.infer<typeof ListQuery>): ListFilter {
+  const { status, scenarioId, configurationId, executableIds, executionScheduleId } = q;
+  return Object.fromEntries(Object.entries({ status, scenarioId, configurationId, executableIds, executionScheduleId }).filter(([, v]) => v !== undefined));
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}
+
+/** A copy for the wire; `$select=status` keeps only id and status. */
+function present(item: WireItem, selectStatus: boolean): Record<string, unknown> {
+  return selectStatus ? { id: item.id, status: item.status } : structuredClone(item);
+}
+
+function list(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
+  const q = parseQuery(type, request.query);
+  if (!q.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, q.message);
+  const all = ctx.state.list(type, group, filterOf(q.value));
+  const page = all.slice(q.value.$skip, q.value.$skip + q.value.$top);
+  // count = all matching items, not the page size (the spec is ambiguous; $count agrees with it).
+  const json = { count: all.length, resources: page.map((item) => present(item, q.value.$select === 'status')) };
+  ctx.faults.afterListPage(type, group, page, q.value.$skip + page.length < all.length);
+  return { status: 200, json };
+}
+
+function count(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
+  const q = parseQuery(type, request.query);
+  if (!q.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, q.message);
+  return { status: 200, text: String(ctx.state.list(type, group, filterOf(q.value)).length) };
+}
+
+function getOne(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string): SimResponse {
+  const item = ctx.state.get(type, group, id);
+  if (item === undefined) return notFound(request, type, id);
+  if (request.query.get('$select') === 'status') return { status: 200, json: present(item, true) };
+  return { status: 200, json: { ...present(item, false), statusDetails: item.statusDetails ?? null } };
+}
+
+function notFound(request: ErrorTarget, type: ResourceType, id: string): SimResponse {
+  return errorResponse(request, 404, NOT_FOUND_CODE[type], notFoundMessage(type, id));
+}
+
+function notFoundMessage(type: ResourceType, id: string): string {
+  return `${NOUN[type]} ${id} not found`;
+}
+
+function ineligibleMessage(status: string, target: string): string {
+  return `Invalid Request, Current status ${status} cannot be changed to ${target}.`;
+}
+
+/** Bulk `PATCH /v2/lm/{type}`: 400 for a bad request as a whole, else 202 with a result per item. */
+function bulk(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
+  if (mediaType(request) !== 'application/merge-patch+json') {
+    return errorResponse(request, 415, ERROR_CODES.unsupportedMediaType, `bulk updates must be sent as application/merge-patch+json, not '${mediaType(request) || 'none'}'`);
+  }
+  const body = parseJsonBody(request.body);
+  if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
+  const parsed = type === 'executions' ? BULK_REQUEST.executions.safeParse(body.value) : BULK_REQUEST.deployments.safeParse(body.value);
+  if (!parsed.success) return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid bulk request: ${describe(parsed.error)}`);
+  const items = 'executions' in parsed.data ? parsed.data.executions : parsed.data.deployments;
+  const results = items.map(({ id, targetStatus }) => {
+    const itemRequest = { requestId: request.requestId, path: `${request.path}/${id}` };
+    if (ctx.faults.failsInBulk(type, id)) return { id, ...apiError(itemRequest, ERROR_CODES.internal, 'Internal error, modification not scheduled') };
+    const outcome: TransitionResult = ctx.state.transition(type, group, id, actionForTarget(targetStatus));
+    if (outcome.ok) return { id, message: `${NOUN[type]} modification scheduled` };
+    if (outcome.reason === 'unknown') return { id, ...apiError(itemRequest, NOT_FOUND_CODE[type], notFoundMessage(type, id)) };
+    return { id, ...apiError(itemRequest, ERROR_CODES.ineligibleStatus, ineligibleMessage(outcome.status, targetStatus)) };
+  });
+  return { status: 202, json: { [type]: results } };
+}
+
+/** Single `PATCH /v2/lm/{type}/{id}` with `{targetStatus: 'STOPPED'}`. */
+function patchOne(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string): SimResponse {
+  if (mediaType(request) !== 'application/json') {
+    return errorResponse(request, 415, ERROR_CODES.unsupportedMediaType, `modifications must be sent as application/json, not '${mediaType(request) || 'none'}'`);
+  }
+  const body = parseJsonBody(request.body);
+  if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
+  const parsed = SingleStopRequest.safeParse(body.value);
+  if (!parsed.success) return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid modification request: ${describe(parsed.error)}`);
+  return single(ctx, request, type, group, id, 'stop', { id, message: `${NOUN[type]} modification scheduled` });
+}
+
+/** `DELETE /v2/lm/{type}/{id}`; real answers carry `targetStatus: DELETED` beside id and message. */
+function deleteOne(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string): SimResponse {
+  return single(ctx, request, type, group, id, 'delete', { id, message: 'Deletion scheduled', targetStatus: 'DELETED' });
+}
+
+function single(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string, action: 'stop' | 'delete', ok: object): SimResponse {
+  const outcome = ctx.state.transition(type, group, id, action);
+  if (outcome.ok) return { status: 202, json: ok };
+  if (outcome.reason === 'unknown') return notFound(request, type, id);
+  return errorResponse(request, 412, ERROR_CODES.ineligibleStatus, ineligibleMessage(outcome.status, action === 'stop' ? 'STOPPED' : 'DELETED'));
+}
+
+export { list, count, getOne, bulk, patchOne, deleteOne, DEFAULT_TOP, MAX_TOP };
+export type { LmContext, ItemFaults };

@@ -1,0 +1,162 @@
+/** Fault injection: each knob's effect, and determinism for a seed. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { FaultConfig, startSimulator, type RunningSimulator, type SimulatorFleet, type SimulatorOptions } from '../../infra/local/simulator/index.js';
+import { makeExecution } from '../../infra/local/simulator/items.js';
+import { BULK_RESPONSE, ListPage } from '../../lib/aicore/wire.js';
+import { call, callJson, manualClock, tokenFor } from './helpers.js';
+
+const NOW = Date.UTC(2026, 10, 20, 10, 0, 0);
+const LIST = 'GET /v2/lm/executions';
+
+function fleet(n = 10): SimulatorFleet {
+  const executions = Array.from({ length: n }, (_, i) =>
+    makeExecution({ id: `exe-${String(i).padStart(4, '0')}`, status: 'COMPLETED', createdAtMs: NOW - (n - i) * 60_000, scenarioId: 'scn-a', executableId: 'exec-a', configurationId: 'cfg-a', configurationName: 'a' }),
+  );
+  return { resourceGroups: [{ resourceGroupId: 'default' }], executions: { default: executions }, deployments: {} };
+}
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+});
+
+async function start(faults: SimulatorOptions['faults'], options: SimulatorOptions = {}): Promise<{ s: RunningSimulator; token: string }> {
+  sim = await startSimulator({ fleet: fleet(), now: () => NOW, faults, ...options });
+  return { s: sim, token: await tokenFor(sim) };
+}
+
+async function statuses(s: RunningSimulator, token: string, n: number, path = '/v2/lm/executions'): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i += 1) out.push((await call(s, path, { token })).status);
+  return out;
+}
+
+describe('simulator faults', () => {
+  it('validates the fault config and names the valid routes on a typo', () => {
+    expect(FaultConfig.safeParse({ routes: { 'GET /v2/lm/executions': { failFirst: 1 } } }).success).toBe(true);
+    const bad = FaultConfig.safeParse({ routes: { 'GET /v2/lm/execution': { failFirst: 1 } } });
+    expect(bad.error?.issues[0]?.message).toContain("'*' or one of: POST /oauth/token");
+    expect(FaultConfig.safeParse({ routes: { '*': { errorRate: 2 } } }).success).toBe(false);
+  });
+
+  it('latencyMs delays the answer', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { latencyMs: 120 } } });
+    const t0 = performance.now();
+    expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
+  });
+
+  it('rateLimit: a token bucket answers 429 with Retry-After once empty, and refills with the clock', async () => {
+    const clock = manualClock(NOW);
+    const { s, token } = await start({ routes: { '*': { rateLimit: { capacity: 3, refillPerSecond: 0.5 } } } }, { now: clock.now });
+    // The token request took one of the three.
+    expect(await statuses(s, token, 3)).toEqual([200, 200, 429]);
+    const limited = await call(s, '/v2/lm/executions', { token });
+    expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, '2']);
+    clock.advance(2_000);
+    expect(await statuses(s, token, 2)).toEqual([200, 429]);
+    expect(s.requests.entries.filter((e) => e.fault === 'rateLimit')).toHaveLength(3);
+  });
+
+  it('burst429: the first N requests on a route get 429 with Retry-After', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { burst429: 2, retryAfterSeconds: 3 } } });
+    const first = await call(s, '/v2/lm/executions', { token });
+    expect([first.status, first.headers.get('retry-after')]).toEqual([429, '3']);
+    expect(await statuses(s, token, 2)).toEqual([429, 200]);
+    expect((await call(s, '/v2/lm/deployments', { token })).status).toBe(200);
+  });
+
+  it('failFirst: the first N requests get 503', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { failFirst: 2 } } });
+    expect(await statuses(s, token, 3)).toEqual([503, 503, 200]);
+  });
+
+  it('errorRate: a seeded share of 5xx, the same sequence for the same seed', async () => {
+    const run = async (seed: number) => {
+      const { s, token } = await start({ routes: { [LIST]: { errorRate: 0.5, errorStatus: 502 } } }, { seed });
+      const result = await statuses(s, token, 20);
+      await s.stop();
+      return result;
+    };
+    const a = await run(7);
+    expect(await run(7)).toEqual(a);
+    expect(a.filter((x) => x === 502).length).toBeGreaterThan(3);
+    expect(a.filter((x) => x === 200).length).toBeGreaterThan(3);
+    expect(new Set(a)).toEqual(new Set([200, 502]));
+  });
+
+  it('hangFirst: the first request never gets an answer (the client must time out), the next one does', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { hangFirst: 1 } } });
+    const hung = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' }, signal: AbortSignal.timeout(150) });
+    await expect(hung).rejects.toThrow();
+    expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
+    expect(s.requests.entries.filter((e) => e.fault === 'hang')).toHaveLength(1);
+  });
+
+  it('hangRate: stop() closes hung sockets immediately', async () => {
+    sim = await startSimulator({ fleet: fleet(), faults: { routes: { [LIST]: { hangRate: 1 } } } });
+    const s = sim;
+    const token = await tokenFor(s);
+    const pending = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' } });
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    await s.stop();
+    expect(performance.now() - t0).toBeLessThan(500);
+    await expect(pending).rejects.toThrow();
+    expect(s.requests.entries.at(-1)).toMatchObject({ route: LIST, status: 0, fault: 'hang' });
+  });
+
+  it('dropFirst / dropRate: the socket is destroyed without an answer', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { dropFirst: 1 } } });
+    await expect(call(s, '/v2/lm/executions', { token })).rejects.toThrow();
+    expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
+    expect(s.requests.entries.filter((e) => e.fault === 'drop')).toHaveLength(1);
+  });
+
+  it('tokenMaxUses: a token is good for N calls, then 401 until a new one is fetched', async () => {
+    const { s, token } = await start({ tokenMaxUses: 2 });
+    expect(await statuses(s, token, 3)).toEqual([200, 200, 401]);
+    expect(await statuses(s, await tokenFor(s), 1)).toEqual([200]);
+  });
+
+  it('bulkItemFailures: listed ids fail inside the 202 and stay unchanged', async () => {
+    const { s, token } = await start({ bulkItemFailures: { ids: ['exe-0001'] } });
+    const body = { executions: [{ id: 'exe-0000', targetStatus: 'DELETED' }, { id: 'exe-0001', targetStatus: 'DELETED' }] };
+    const answer = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body });
+    expect(answer.status).toBe(202);
+    const results = BULK_RESPONSE.executions.parse(answer.body).executions;
+    expect(results.map((r) => 'error' in r)).toEqual([false, true]);
+    expect(s.fleet().executions.default?.map((e) => e.id).slice(0, 1)).toEqual(['exe-0001']);
+  });
+
+  it('bulkItemFailures: a rate fails a seeded share of items', async () => {
+    const { s, token } = await start({ bulkItemFailures: { rate: 0.5 } }, { seed: 3 });
+    const body = { executions: fleet().executions.default?.map((e) => ({ id: e.id, targetStatus: 'DELETED' })) };
+    const answer = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body });
+    const failed = BULK_RESPONSE.executions.parse(answer.body).executions.filter((r) => 'error' in r).length;
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(10);
+    expect(s.fleet().executions.default).toHaveLength(failed);
+  });
+
+  it('listMutations: items vanish between pages, so a naive $skip pager misses one', async () => {
+    const { s, token } = await start({ listMutations: { disappear: 1, times: 1 } });
+    const page1 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5', { token })).body);
+    const page2 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5&$skip=5', { token })).body);
+    const seen = [...page1.resources, ...page2.resources].map((r) => (r as { id: string }).id);
+    expect(seen).toHaveLength(9);
+    expect(seen).not.toContain('exe-0005');
+    expect(page2.count).toBe(9);
+  });
+
+  it('listMutations: items appearing at the start shift later pages, so a pager sees an item twice', async () => {
+    const { s, token } = await start({ listMutations: { appear: 1, position: 'start', times: 1 } });
+    const page1 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5', { token })).body);
+    const page2 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5&$skip=5', { token })).body);
+    const ids = [...page1.resources, ...page2.resources].map((r) => (r as { id: string }).id);
+    expect(ids.filter((id) => id === 'exe-0004')).toHaveLength(2);
+    expect(page2.count).toBe(11);
+    expect(s.fleet().executions.default?.[0]?.id).toBe('appeared-exec-0001');
+  });
+});
