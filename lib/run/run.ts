@@ -30,6 +30,11 @@ interface RunConfig {
   onProgress?: (message: string) => void;
   /** Asked once, after planning and before the first action (the CLI's confirmation prompt). */
   approve?: (plan: Plan) => Promise<boolean>;
+  /**
+   * Act only if the fresh plan has exactly this hash: a chat-ops approval covers the decisions the
+   * approver saw, never a plan that changed since.
+   */
+  requirePlanHash?: string;
 }
 
 async function runJanitor(config: RunConfig): Promise<RunReport> {
@@ -54,7 +59,9 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
       ? 'dry run: the policy says mode: dry-run'
       : plan.aborted !== null
         ? `aborted before acting: ${plan.aborted.reason}`
-        : null;
+        : config.requirePlanHash !== undefined && config.requirePlanHash !== plan.hash
+          ? `not applied: the plan changed since it was approved (approved ${config.requirePlanHash.slice(0, 12)}, now ${plan.hash.slice(0, 12)})`
+          : null;
   const actionable = plan.groups.some((g) => g.aborted === null && g.actions.length > 0);
   if (notApplied === null && actionable && config.approve !== undefined && !(await config.approve(plan))) notApplied = 'not applied: declined at the prompt';
 
