@@ -42,9 +42,16 @@ interface UpdateRequest {
   action: Action;
 }
 
+/**
+ * `notFound` marks an item AI Core no longer knows (HTTP 404 on a single call, the documented
+ * unknown-id codes inside a bulk 202): for a DELETE that is the goal reached, not a failure.
+ */
 type UpdateResult =
   | { id: string; action: Action; ok: true; message: string }
-  | { id: string; action: Action; ok: false; httpStatus: number | null; code: string | null; message: string };
+  | { id: string; action: Action; ok: false; notFound: boolean; httpStatus: number | null; code: string | null; message: string };
+
+/** Per-item "unknown id" codes in bulk responses (CONTRACT.md §2, observed on a real AI Core). */
+const UNKNOWN_ID_CODES: Readonly<Record<ResourceType, string>> = { executions: '01010020', deployments: '01010016' };
 
 class AiCoreClient {
   readonly transport: Transport;
@@ -149,21 +156,21 @@ class AiCoreClient {
       const actionOf = new Map(chunk.map((r) => [r.id, r.action]));
       if (response.status < 200 || response.status >= 300) {
         const error = httpError(context, response);
-        for (const r of chunk) results.push({ id: r.id, action: r.action, ok: false, httpStatus: error.status, code: error.code ?? null, message: error.message });
+        for (const r of chunk) results.push({ id: r.id, action: r.action, ok: false, notFound: false, httpStatus: error.status, code: error.code ?? null, message: error.message });
         continue;
       }
       const json = safeJson(response.text);
       const items = (type === 'executions' ? BULK_RESPONSE.executions.safeParse(json).data?.executions : BULK_RESPONSE.deployments.safeParse(json).data?.deployments) ?? [];
       const answered = new Set<string>();
       for (const item of items) {
-        const result = toResult(item, actionOf);
+        const result = toResult(item, actionOf, UNKNOWN_ID_CODES[type]);
         if (result === undefined) continue;
         answered.add(result.id);
         results.push(result);
       }
       // An item the server did not mention is not known to be scheduled: record it as failed.
       for (const r of chunk) {
-        if (!answered.has(r.id)) results.push({ id: r.id, action: r.action, ok: false, httpStatus: response.status, code: null, message: 'not mentioned in the bulk response' });
+        if (!answered.has(r.id)) results.push({ id: r.id, action: r.action, ok: false, notFound: false, httpStatus: response.status, code: null, message: 'not mentioned in the bulk response' });
       }
     }
     return results;
@@ -182,7 +189,7 @@ class AiCoreClient {
         return { id: r.id, action: r.action, ok: true, message: (parsed.success ? parsed.data.message : null) ?? 'scheduled' };
       }
       const error = httpError(context, response);
-      return { id: r.id, action: r.action, ok: false, httpStatus: error.status, code: error.code ?? null, message: error.message };
+      return { id: r.id, action: r.action, ok: false, notFound: error.status === 404, httpStatus: error.status, code: error.code ?? null, message: error.message };
     });
   }
 
@@ -217,12 +224,12 @@ function parseJson<T>(schema: { safeParse(v: unknown): { success: true; data: T 
   return parsed.data;
 }
 
-function toResult(item: BulkResultItem, actionOf: ReadonlyMap<string, Action>): UpdateResult | undefined {
+function toResult(item: BulkResultItem, actionOf: ReadonlyMap<string, Action>, unknownIdCode: string): UpdateResult | undefined {
   const action = actionOf.get(item.id);
   if (action === undefined) return undefined;
   // Both variants are loose objects, so the failure variant is told apart by parsing `error`.
   const error = ApiError.safeParse(item.error);
-  if (error.success) return { id: item.id, action, ok: false, httpStatus: null, code: error.data.code, message: error.data.message };
+  if (error.success) return { id: item.id, action, ok: false, notFound: error.data.code === unknownIdCode, httpStatus: null, code: error.data.code, message: error.data.message };
   return { id: item.id, action, ok: true, message: typeof item.message === 'string' ? item.message : 'scheduled' };
 }
 
@@ -246,5 +253,5 @@ function nextPagePath(link: string | null, apiBase: string): string | null {
   return new URL(target, `${apiBase}/`).toString();
 }
 
-export { AiCoreClient, DEFAULT_CLIENT };
+export { AiCoreClient, DEFAULT_CLIENT, UNKNOWN_ID_CODES };
 export type { ClientConfig, Capabilities, ResourceGroupInfo, UpdateRequest, UpdateResult };

@@ -8,7 +8,7 @@ const DEFAULT_POLICY_FILE = 'policy.yaml';
 
 const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
 
-const COMMANDS = ['plan', 'apply', 'validate', 'explain', 'demo', 'simulator', 'help'] as const;
+const COMMANDS = ['plan', 'apply', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface CliArgs {
@@ -21,6 +21,7 @@ interface CliArgs {
   yes: boolean;
   apply: boolean;
   table: string | undefined;
+  out: string | undefined;
   port: number | undefined;
 }
 
@@ -41,6 +42,7 @@ Commands:
   apply                plan, then act on it (needs mode: apply in the policy; asks first on a terminal)
   validate FILE        check a policy file and print every problem at once
   explain ID           show how the policy judges one execution or deployment
+  snapshot --out FILE  save the listed fleet (read-only) as JSON the simulator can load
   demo [--apply]       run the scheduled function against the built-in AI Core simulator
   simulator            run the AI Core simulator alone and print its URL and service key
   help                 show this text
@@ -52,6 +54,7 @@ Options:
   --json               print the versioned JSON report instead of a table
   --yes                apply without asking
   --table NAME         keep state in this DynamoDB table (default: local state in ./.aicore-janitor/)
+  --out FILE           snapshot: where to write the fleet JSON
   --port N             simulator: listen on this port (default: a free one)
 
 Exit codes: 0 done, 1 runtime failure, 2 invalid input, 3 aborted by a safety cap.`;
@@ -71,6 +74,7 @@ function parseCli(argv: readonly string[]): CliArgs {
         yes: { type: 'boolean', short: 'y' },
         apply: { type: 'boolean' },
         table: { type: 'string' },
+        out: { type: 'string' },
         port: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -94,6 +98,7 @@ function parseCli(argv: readonly string[]): CliArgs {
     yes: values.yes ?? false,
     apply: values.apply ?? false,
     table: values.table,
+    out: values.out,
     port,
   };
 }

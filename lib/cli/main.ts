@@ -10,6 +10,7 @@ import { demoCommand } from './demo.js';
 import { processIo, type CliIo } from './io.js';
 import { runCommand } from './run-command.js';
 import { simulatorCommand } from './simulator.js';
+import { snapshotCommand } from './snapshot.js';
 import { validateCommand } from './validate.js';
 import { explainCommand } from './explain.js';
 
@@ -27,6 +28,8 @@ async function main(argv: readonly string[], io: CliIo = processIo()): Promise<n
         return await validateCommand(args, io);
       case 'explain':
         return await explainCommand(args, io);
+      case 'snapshot':
+        return await snapshotCommand(args, io);
       case 'demo':
         return await demoCommand(args, io);
       case 'simulator':

@@ -8,7 +8,7 @@ import type { AiCoreClient, ResourceGroupInfo, UpdateResult } from '../aicore/cl
 import { AiCoreError } from '../aicore/errors.js';
 import type { GroupPlan, PlannedAction } from '../policy/plan.js';
 import type { GroupFleet, Resource } from '../resources.js';
-import { LedgerConflictError, type JanitorStore, type LedgerKey } from '../store/store.js';
+import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState } from '../store/store.js';
 import { isConfirmed } from './confirm.js';
 import type { ItemOutcome } from './report.js';
 
@@ -20,6 +20,8 @@ interface GroupRunContext {
   runId: string;
   clock: () => Date;
   confirm: { attempts: number; delayMs: number; sleep: (ms: number) => Promise<void> };
+  /** How long an earlier run's entry without visible effect is trusted before it is sent again. */
+  resubmitAfterMs: number;
 }
 
 function keyOf(action: PlannedAction): LedgerKey {
@@ -46,14 +48,9 @@ async function applyGroup(plan: GroupPlan, fleet: GroupFleet, ctx: GroupRunConte
       claimed.push(action);
     } catch (error) {
       if (!(error instanceof LedgerConflictError)) throw error;
-      // Another run (or an earlier delivery of this trigger) owns it: check, never resubmit.
-      const existing = error.existing;
-      if (existing?.state !== 'confirmed' && isConfirmed(action.targetStatus, live.get(key))) {
-        await ctx.store.transition(keyOf(action), ['submitting', 'submitted'], 'confirmed', { now: ctx.clock() }).catch(ignoreConflict);
-        outcomes.set(key, outcome(action, 'confirmed', `submitted by run ${existing?.runId ?? 'unknown'}; now confirmed`));
-      } else {
-        outcomes.set(key, outcome(action, 'already-submitted', `ledger shows ${existing?.state ?? 'an entry'} from run ${existing?.runId ?? 'unknown'}; not resubmitted`));
-      }
+      const settled = await settleEarlierEntry(action, error.existing, live.get(key), ctx);
+      if (settled === 'resubmit') claimed.push(action);
+      else outcomes.set(key, settled);
     }
   }
 
@@ -76,24 +73,65 @@ async function applyGroup(plan: GroupPlan, fleet: GroupFleet, ctx: GroupRunConte
       const action = byId.get(result.id);
       if (action === undefined) continue;
       const key = `${action.type}#${action.id}`;
-      if (result.ok) {
-        await ctx.store.transition(keyOf(action), ['submitting'], 'submitted', { now: ctx.clock() });
-        submitted.push(action);
-        outcomes.set(key, outcome(action, 'submitted', result.message));
-      } else if (action.action === 'delete' && result.httpStatus === 404) {
-        // Deleting something that is already gone achieved what was asked.
-        await ctx.store.transition(keyOf(action), ['submitting'], 'confirmed', { now: ctx.clock() });
-        outcomes.set(key, outcome(action, 'confirmed', 'already gone'));
-      } else {
-        await ctx.store.transition(keyOf(action), ['submitting'], 'failed', { now: ctx.clock(), error: result.message });
-        outcomes.set(key, outcome(action, 'failed', result.message));
+      const [to, state, message]: [LedgerState, ItemOutcome['state'], string] = result.ok
+        ? ['submitted', 'submitted', result.message]
+        : action.action === 'delete' && result.notFound
+          ? ['confirmed', 'confirmed', 'already gone'] // deleting what is already gone achieved what was asked
+          : ['failed', 'failed', result.message];
+      try {
+        await ctx.store.transition(keyOf(action), ['submitting'], to, { now: ctx.clock(), owner: ctx.runId, ...(to === 'failed' ? { error: message } : {}) });
+      } catch (error) {
+        if (!(error instanceof LedgerConflictError)) throw error;
+        outcomes.set(key, outcome(action, 'already-submitted', `sent, but another run took over the ledger entry (${error.existing?.runId ?? 'unknown'})`));
+        continue;
       }
+      if (to === 'submitted') submitted.push(action);
+      outcomes.set(key, outcome(action, state, message));
     }
   }
 
   await ctx.store.countActions(submitted.length, ctx.clock());
   await confirmSubmitted(plan.group, fleet.labels, submitted, outcomes, ctx);
   return plan.actions.flatMap((a) => outcomes.get(`${a.type}#${a.id}`) ?? []);
+}
+
+/**
+ * An earlier run (or an earlier delivery of this trigger) holds the ledger entry. Never resubmit
+ * blindly: if the live listing shows the change, confirm it. If it shows nothing, the request never
+ * took effect — a `submitting` entry means the run died before or while sending, a `submitted` one
+ * that AI Core lost it — so the entry is failed and claimed again, but only once it is older than
+ * `resubmitAfterMs` (its run may still be sending, or AI Core may simply be slow).
+ */
+async function settleEarlierEntry(
+  action: PlannedAction,
+  existing: LedgerEntry | undefined,
+  live: Resource | undefined,
+  ctx: GroupRunContext,
+): Promise<ItemOutcome | 'resubmit'> {
+  const key = keyOf(action);
+  const earlierRun = existing?.runId ?? 'unknown';
+  if (isConfirmed(action.targetStatus, live)) {
+    if (existing !== undefined && existing.state !== 'confirmed') {
+      await ctx.store.transition(key, [existing.state], 'confirmed', { now: ctx.clock() }).catch(ignoreConflict);
+    }
+    return outcome(action, 'confirmed', `submitted by run ${earlierRun}; confirmed by this listing`);
+  }
+  if (existing === undefined || existing.state === 'confirmed' || existing.state === 'failed') {
+    return outcome(action, 'already-submitted', `ledger shows ${existing?.state ?? 'an entry'} from run ${earlierRun}; not resubmitted`);
+  }
+  // A fresh entry may belong to a run that is still sending or that AI Core has not caught up with.
+  const age = ctx.clock().getTime() - Date.parse(existing.updatedAt);
+  if (!(age >= ctx.resubmitAfterMs)) {
+    return outcome(action, 'already-submitted', `${existing.state} by run ${earlierRun} at ${existing.updatedAt}; not resubmitted before ${Math.round(ctx.resubmitAfterMs / 60_000)} min without effect`);
+  }
+  try {
+    await ctx.store.transition(key, [existing.state], 'failed', { now: ctx.clock(), error: `no effect seen after ${existing.state} by run ${earlierRun}` });
+    await ctx.store.claim(key, { planHash: ctx.planHash, runId: ctx.runId, now: ctx.clock() });
+    return 'resubmit';
+  } catch (error) {
+    if (!(error instanceof LedgerConflictError)) throw error;
+    return outcome(action, 'already-submitted', `another run moved the ledger entry (${error.existing?.state ?? 'gone'}); not resubmitted`);
+  }
 }
 
 /** Re-lists the group until every submitted action shows its effect or the attempts are used up. */
@@ -115,7 +153,7 @@ async function confirmSubmitted(
     for (const action of pending) {
       const key = `${action.type}#${action.id}`;
       if (isConfirmed(TARGET_STATUS[action.action], live.get(key))) {
-        await ctx.store.transition(keyOf(action), ['submitted'], 'confirmed', { now: ctx.clock() });
+        await ctx.store.transition(keyOf(action), ['submitted'], 'confirmed', { now: ctx.clock(), owner: ctx.runId }).catch(ignoreConflict);
         outcomes.set(key, outcome(action, 'confirmed', 'confirmed by re-listing'));
       } else {
         still.push(action);

@@ -35,7 +35,11 @@ interface RunConfig {
    * approver saw, never a plan that changed since.
    */
   requirePlanHash?: string;
+  /** How long a submitted-but-unconfirmed action is trusted before a later run sends it again. */
+  resubmitAfterMs?: number;
 }
+
+const DEFAULT_RESUBMIT_AFTER_MS = 15 * 60_000;
 
 async function runJanitor(config: RunConfig): Promise<RunReport> {
   const clock = config.clock ?? (() => new Date());
@@ -68,13 +72,30 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
   let outcomes: ItemOutcome[] = [];
   if (notApplied === null) {
     const confirm = { attempts: config.confirm?.attempts ?? 3, delayMs: config.confirm?.delayMs ?? 2000, sleep: config.confirm?.sleep ?? sleep };
-    const perGroup = await mapLimited(plan.groups, config.groupConcurrency ?? 4, async (groupPlan) => {
+    // Every group finishes (or fails) on its own before the run reports a failure: a group must never
+    // keep writing to the ledger after its run has already been declared over.
+    const perGroup = await mapLimited(plan.groups, config.groupConcurrency ?? 4, async (groupPlan): Promise<PromiseSettledResult<ItemOutcome[]>> => {
       const groupFleet = fleet.find((g) => g.group === groupPlan.group);
-      if (groupFleet === undefined || groupPlan.aborted !== null || groupPlan.actions.length === 0) return [];
+      if (groupFleet === undefined || groupPlan.aborted !== null || groupPlan.actions.length === 0) return { status: 'fulfilled', value: [] };
       progress(`applying ${groupPlan.actions.length} action(s) in ${groupPlan.group}`);
-      return applyGroup(groupPlan, groupFleet, { client, store, bulkUpdates: capabilities.bulkUpdates, planHash: plan.hash, runId: config.runId, clock, confirm });
+      const applied = applyGroup(groupPlan, groupFleet, {
+        client,
+        store,
+        bulkUpdates: capabilities.bulkUpdates,
+        planHash: plan.hash,
+        runId: config.runId,
+        clock,
+        confirm,
+        resubmitAfterMs: config.resubmitAfterMs ?? DEFAULT_RESUBMIT_AFTER_MS,
+      });
+      return applied.then(
+        (value) => ({ status: 'fulfilled', value }),
+        (reason: unknown) => ({ status: 'rejected', reason }),
+      );
     });
-    outcomes = perGroup.flat();
+    const failure = perGroup.find((r) => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    outcomes = perGroup.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
   }
 
   const planned = plan.groups.reduce((n, g) => n + g.actions.length, 0);

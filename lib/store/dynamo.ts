@@ -146,17 +146,18 @@ class DynamoStore implements JanitorStore {
     }
   }
 
-  async transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string }): Promise<void> {
+  async transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string; owner?: string }): Promise<void> {
     const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
+    const owned = meta.owner === undefined ? {} : { ':owner': meta.owner };
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: ledgerPk(key),
           UpdateExpression: 'SET #state = :to, updatedAt = :now, lastError = :error',
-          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})`,
+          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})${meta.owner === undefined ? '' : ' AND runId = :owner'}`,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ...fromValues, ':to': to, ':now': meta.now.toISOString(), ':error': meta.error ?? null },
+          ExpressionAttributeValues: { ...fromValues, ...owned, ':to': to, ':now': meta.now.toISOString(), ':error': meta.error ?? null },
         }),
       );
     } catch (error) {

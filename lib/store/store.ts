@@ -73,8 +73,11 @@ interface JanitorStore {
    * Throws LedgerConflictError when it is already submitting, submitted or confirmed.
    */
   claim(key: LedgerKey, meta: { planHash: string; runId: string; now: Date }): Promise<LedgerEntry>;
-  /** Moves an entry from `from` to `to`; throws LedgerConflictError when it is not in `from`. */
-  transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string }): Promise<void>;
+  /**
+   * Moves an entry from `from` to `to`; throws LedgerConflictError when it is not in `from` or, with
+   * `owner`, when another run has claimed it since.
+   */
+  transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string; owner?: string }): Promise<void>;
   /** Adds to today's (UTC) submitted-actions counter. */
   countActions(n: number, now: Date): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;

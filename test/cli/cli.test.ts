@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
-import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
+import { demoFleet, loadSnapshot, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { capturedIo } from '../helpers/captured-io.js';
 
 let dir: string;
@@ -111,6 +111,29 @@ describe('aicore-janitor CLI', () => {
       expect(report.totals.planned).toBeGreaterThan(0);
       expect(report.totals.confirmed).toBe(report.totals.planned);
       expect(report.totals.failed).toBe(0);
+    });
+
+    it('snapshot writes a fleet the simulator loads, and the same policy plans the same there', async () => {
+      const out = join(dir, 'fleet.json');
+      const io = capturedIo();
+      expect(await main(['snapshot', '--service-key', keyFile, '--out', out], io)).toBe(0);
+      expect(io.stdout()).toMatch(/wrote \d+ item\(s\) in 3 resource group\(s\)/);
+      expect(simulator.requests.entries.filter((e) => e.method !== 'GET' && e.route !== 'POST /oauth/token')).toEqual([]);
+
+      const planOf = async (key: string): Promise<string> => {
+        const planIo = capturedIo();
+        expect(await main(['plan', '--policy', policy(), '--service-key', key, '--json'], planIo)).toBe(0);
+        return (JSON.parse(planIo.stdout()) as { plan: { hash: string } }).plan.hash;
+      };
+      const original = await planOf(keyFile);
+      const rehearsal = await startSimulator({ fleet: await loadSnapshot(out) });
+      try {
+        const rehearsalKey = join(dir, 'rehearsal-key.json');
+        await writeFile(rehearsalKey, JSON.stringify(rehearsal.serviceKey));
+        expect(await planOf(rehearsalKey)).toBe(original);
+      } finally {
+        await rehearsal.stop();
+      }
     });
   });
 });

@@ -1,0 +1,197 @@
+/**
+ * The failure modes of a scheduled janitor — duplicate delivery, overlapping runs, a run killed
+ * mid-way, an item deleted by someone else — made harmless by the ledger, the trigger record and
+ * the run lock (dynalite + simulator). Each scenario also runs with its guard switched off and must
+ * then break, so none of these tests can pass vacuously.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AiCoreClient, type UpdateRequest, type UpdateResult } from '../../lib/aicore/client.js';
+import type { ResourceType } from '../../lib/lifecycle.js';
+import { parsePolicy, type Policy } from '../../lib/policy/index.js';
+import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
+import { createStore } from '../../lib/store/factory.js';
+import type { JanitorStore } from '../../lib/store/store.js';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
+import type { SimulatorOptions } from '../../infra/local/simulator/index.js';
+import { execution, fleetOf, many } from '../helpers/fleet.js';
+import { withGuardsOff, type GuardsOff } from '../helpers/guard-switch.js';
+
+const POLICY = `
+version: 1
+mode: apply
+caps: { maxActionsPerRun: 1000, maxActionsPerGroup: 1000, maxActionsPerDay: 5000 }
+rules:
+  - id: finished
+    resource: executions
+    match: { status: [COMPLETED] }
+    action: delete
+  - id: stale
+    resource: executions
+    match: { status: [RUNNING] }
+    action: stop
+`;
+
+function policy(): Policy {
+  const parsed = parsePolicy(POLICY, 'test-policy.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.policy;
+}
+
+/** Deleted and stopped items stay visible for an hour, as on a busy AI Core: re-planning sees them again. */
+const SLOW_LIFECYCLE: SimulatorOptions = { stopDelayMs: 3_600_000, deleteDelayMs: 3_600_000 };
+
+let stack: LocalStack;
+let realStore: JanitorStore;
+let run = 0;
+
+async function start(fleet: SimulatorOptions['fleet'], options: SimulatorOptions = SLOW_LIFECYCLE) {
+  stack = await startLocalStack({ simulator: { ...options, fleet } });
+  realStore = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint });
+}
+
+afterEach(async () => {
+  await stack.stop();
+});
+
+function janitor(options: { store?: JanitorStore; triggerId?: string; client?: AiCoreClient; at?: Date } = {}): Promise<GuardedResult> {
+  run += 1;
+  const at = options.at;
+  return runGuarded(
+    {
+      client: options.client ?? new AiCoreClient(stack.simulator.serviceKey),
+      store: options.store ?? realStore,
+      policy: policy(),
+      trigger: 'test',
+      consent: true,
+      runId: `run-${run}`,
+      confirm: { attempts: 1, delayMs: 0 },
+      ...(at === undefined ? {} : { clock: () => at }),
+    },
+    { triggerId: options.triggerId ?? `trigger-${run}`, leaseUntil: new Date((at ?? new Date()).getTime() + 60_000) },
+  );
+}
+
+/** Every id sent in any PATCH or DELETE, with repeats. */
+function submittedIds(): string[] {
+  return stack.simulator.requests.entries.flatMap((e) => {
+    if (e.method === 'DELETE' || (e.method === 'PATCH' && e.route.endsWith('{id}'))) return [e.url.split('/').pop() ?? ''];
+    if (e.method !== 'PATCH' || typeof e.body !== 'object' || e.body === null) return [];
+    const items: unknown = Object.values(e.body)[0];
+    return Array.isArray(items) ? items.map((i: { id?: string }) => i.id ?? '') : [];
+  });
+}
+
+const duplicates = (ids: string[]) => ids.filter((id, i) => ids.indexOf(id) !== i);
+
+describe('same EventBridge event delivered twice', () => {
+  async function scenario(off: GuardsOff) {
+    await start(fleetOf({ g1: { executions: many(30, 'done', (id) => execution(id, 'COMPLETED')) } }));
+    const store = withGuardsOff(realStore, off);
+    const first = await janitor({ store, triggerId: 'evt-1' });
+    const second = await janitor({ store, triggerId: 'evt-1' });
+    return { first, second, ids: submittedIds() };
+  }
+
+  it('runs once: the duplicate gets the first run’s summary and nothing is sent again', async () => {
+    const { first, second, ids } = await scenario({});
+    expect(first.status).toBe('done');
+    expect(second).toMatchObject({ status: 'duplicate', first: { runId: 'run-1', state: 'done' } });
+    expect(ids).toHaveLength(30);
+    expect(duplicates(ids)).toEqual([]);
+  });
+
+  it('(guard off) without the trigger record and ledger, the duplicate submits everything again', async () => {
+    const { second, ids } = await scenario({ trigger: true, ledger: true });
+    expect(second.status).toBe('done');
+    expect(duplicates(ids)).toHaveLength(30);
+  });
+});
+
+describe('two overlapping runs', () => {
+  async function scenario(off: GuardsOff) {
+    await start(fleetOf({ g1: { executions: many(20, 'done', (id) => execution(id, 'COMPLETED')) } }));
+    const store = withGuardsOff(realStore, off);
+    const results = await Promise.all([janitor({ store }), janitor({ store })]);
+    return results.map((r) => r.status).sort();
+  }
+
+  it('only one acts; the other is skipped because the lock is held', async () => {
+    expect(await scenario({})).toEqual(['done', 'locked']);
+  });
+
+  it('(guard off) without the lock both act', async () => {
+    expect(await scenario({ lock: true })).toEqual(['done', 'done']);
+  });
+});
+
+/** A client that dies (like a Lambda hitting its timeout) when it is asked to update `group`. */
+class CrashingClient extends AiCoreClient {
+  constructor(
+    key: ConstructorParameters<typeof AiCoreClient>[0],
+    private readonly crashGroup: string,
+  ) {
+    super(key);
+  }
+
+  override update(group: string, type: ResourceType, requests: readonly UpdateRequest[], bulk: boolean): Promise<UpdateResult[]> {
+    if (group === this.crashGroup) return Promise.reject(new Error('simulated crash: the function timed out'));
+    return super.update(group, type, requests, bulk);
+  }
+}
+
+describe('a run killed mid-way, then run again', () => {
+  async function scenario(off: GuardsOff) {
+    await start(
+      fleetOf({
+        g1: { executions: [...many(120, 'done', (id) => execution(id, 'COMPLETED')), ...many(3, 'runs', (id) => execution(id, 'RUNNING'))] },
+        g2: { executions: many(40, 'late', (id) => execution(id, 'COMPLETED')) },
+      }),
+    );
+    const store = withGuardsOff(realStore, off);
+    // g1 is submitted in full; the crash hits before g2's request leaves, so its entries stay `submitting`.
+    await expect(janitor({ store, client: new CrashingClient(stack.simulator.serviceKey, 'g2') })).rejects.toThrow(/simulated crash/);
+    // The next scheduled run, an hour later: entries left `submitting` are old enough to be settled.
+    const rerun = await janitor({ store, at: new Date(Date.now() + 3_600_000) });
+    return { rerun, ids: submittedIds() };
+  }
+
+  it('submits no item twice, and every item ends confirmed', async () => {
+    const { rerun, ids } = await scenario({});
+    if (rerun.status !== 'done') throw new Error(`expected a run, got ${rerun.status}`);
+    expect(duplicates(ids)).toEqual([]);
+    expect(ids).toHaveLength(163);
+    expect(rerun.report.outcomes.every((o) => o.state === 'confirmed')).toBe(true);
+    for (const action of rerun.report.plan.groups.flatMap((g) => g.actions)) {
+      expect((await realStore.getEntry(action))?.state).toBe('confirmed');
+    }
+  });
+
+  it('(guard off) without the ledger the re-run submits g1 again', async () => {
+    const { ids } = await scenario({ ledger: true });
+    expect(duplicates(ids).length).toBeGreaterThanOrEqual(120);
+  });
+});
+
+describe('a DELETE for an item that is already gone', () => {
+  it('ends confirmed, not failed', async () => {
+    await start(fleetOf({ g1: { executions: [execution('done-keep1', 'COMPLETED'), execution('done-gone1', 'COMPLETED')] } }), { deleteDelayMs: 0 });
+    // Someone else deletes done-gone1 after our listing but before our bulk PATCH.
+    class RacingClient extends AiCoreClient {
+      override async update(group: string, type: ResourceType, requests: readonly UpdateRequest[], bulk: boolean): Promise<UpdateResult[]> {
+        await new AiCoreClient(stack.simulator.serviceKey).update(group, type, [{ id: 'done-gone1', status: 'COMPLETED', action: 'delete' }], false);
+        return super.update(group, type, requests, bulk);
+      }
+    }
+    const result = await janitor({ client: new RacingClient(stack.simulator.serviceKey) });
+    if (result.status !== 'done') throw new Error('expected a run');
+    expect(result.report.outcomes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'done-gone1', state: 'confirmed', message: 'already gone' }),
+        expect.objectContaining({ id: 'done-keep1', state: 'confirmed' }),
+      ]),
+    );
+    expect((await realStore.getEntry({ group: 'g1', type: 'executions', id: 'done-gone1', targetStatus: 'DELETED' }))?.state).toBe('confirmed');
+    // The bulk PATCH really did name the vanished item: the "not found" path was taken.
+    expect(submittedIds().filter((id) => id === 'done-gone1')).toHaveLength(2);
+  });
+});
