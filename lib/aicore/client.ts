@@ -127,6 +127,7 @@ class AiCoreClient {
     const context = { operation: `list ${type}`, group };
     const resources: Resource[] = [];
     const unparseable: UnparseableItem[] = [];
+    const seen = new Set<string>();
     const { pageSize } = this.config;
     for (let skip = 0, page = 0; ; page += 1) {
       if (page >= this.config.maxPages) throw new AiCoreResponseError(`listing ${type} did not end after ${page} pages`, context);
@@ -134,8 +135,13 @@ class AiCoreClient {
       const list = parseJson(ListPage, response, context);
       for (const raw of list.resources) {
         const parsed = parseResource(type, group, raw);
-        if (isResource(parsed)) resources.push(parsed);
-        else unparseable.push(parsed);
+        // Items that appear between pages shift `$skip` windows: an id seen twice is kept once.
+        if (isResource(parsed)) {
+          if (!seen.has(parsed.item.id)) resources.push(parsed);
+          seen.add(parsed.item.id);
+        } else {
+          unparseable.push(parsed);
+        }
       }
       skip += list.resources.length;
       // A short or empty page ends the listing. A full page continues, unless `count` (when it is a

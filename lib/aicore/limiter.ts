@@ -1,23 +1,52 @@
 /**
- * A counting semaphore: at most `limit` tasks run at once. One per host, so listing many groups
- * concurrently never opens more connections to AI Core than configured.
+ * A counting semaphore with an adaptive limit (AIMD, as TCP does): at most `limit` tasks run at
+ * once; a throttling answer halves the limit, each success adds back a fraction of a slot. One per
+ * host, so many groups listed concurrently slow down together instead of storming a rate limit.
  */
 class Limiter {
   private active = 0;
+  private limit: number;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
+  constructor(private readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${max}`);
+    this.limit = max;
+  }
+
+  /** The number of tasks currently allowed to run at once. */
+  get current(): number {
+    return Math.floor(this.limit);
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
+    if (this.active < this.current) this.active += 1;
+    // A waiter is woken with its slot already counted, so a wake-up can never over-admit.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await task();
     } finally {
       this.active -= 1;
-      this.waiting.shift()?.();
+      this.drain();
+    }
+  }
+
+  /** Multiplicative decrease: the server said "too many". */
+  shrink(): void {
+    this.limit = Math.max(1, this.limit / 2);
+  }
+
+  /** Additive increase: about one slot more per full window of successes. */
+  grow(): void {
+    this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    this.drain();
+  }
+
+  private drain(): void {
+    while (this.active < this.current) {
+      const next = this.waiting.shift();
+      if (next === undefined) return;
+      this.active += 1;
+      next();
     }
   }
 }

@@ -8,6 +8,7 @@ import { AiCoreHttpError, AiCoreNetworkError, type CallContext } from './errors.
 import { ErrorBody } from './wire.js';
 import { createHttpFetch, type ClientTls, type FetchResponse, type HttpFetch } from './http-fetch.js';
 import { Limiter } from './limiter.js';
+import { Pacer } from './pacer.js';
 
 interface TransportConfig {
   /** Attempts per request, including the first. */
@@ -68,6 +69,8 @@ function retryAfterMs(value: string | null, now: number): number | undefined {
 class Transport {
   readonly config: TransportConfig;
   private readonly limiters = new Map<string, Limiter>();
+  /** Per host: one 429 slows every request to that host, not just the one that earned it. */
+  private readonly pacers = new Map<string, Pacer>();
   /** Requests actually sent, retries included: the run report's "API calls". */
   calls = 0;
 
@@ -88,6 +91,7 @@ class Transport {
       const hinted = outcome instanceof Error ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
       const backoff = this.config.random() * Math.min(this.config.maxDelayMs, this.config.baseDelayMs * 2 ** (attempt - 1));
       const delay = hinted ?? backoff;
+      if (!(outcome instanceof Error) && outcome.status === 429) this.pacerFor(request.url).throttled(hinted ?? 0);
       if (this.config.now() + delay >= this.config.deadline()) {
         if (outcome instanceof Error) throw outcome;
         return outcome;
@@ -113,8 +117,21 @@ class Transport {
     return limiter;
   }
 
+  private pacerFor(url: string): Pacer {
+    const host = new URL(url).host;
+    let pacer = this.pacers.get(host);
+    if (pacer === undefined) {
+      pacer = new Pacer(this.config.now, this.config.sleep);
+      this.pacers.set(host, pacer);
+    }
+    return pacer;
+  }
+
   private attempt(request: HttpRequest): Promise<HttpResponse | AiCoreNetworkError> {
-    return this.limiterFor(request.url).run(async () => {
+    const limiter = this.limiterFor(request.url);
+    const pacer = this.pacerFor(request.url);
+    return limiter.run(async () => {
+      await pacer.turn();
       this.calls += 1;
       const signal = AbortSignal.timeout(this.config.requestTimeoutMs);
       try {
@@ -125,6 +142,12 @@ class Transport {
           signal,
           tls: request.tls,
         });
+        if (response.status === 429) {
+          limiter.shrink();
+        } else if (response.status < 400) {
+          limiter.grow();
+          pacer.succeeded();
+        }
         return { status: response.status, headers: response.headers, text: await response.text() };
       } catch (error) {
         const reason = signal.aborted ? `no answer within ${this.config.requestTimeoutMs} ms` : describeNetworkFailure(error);
