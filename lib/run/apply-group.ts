@@ -6,11 +6,15 @@
 import { TARGET_STATUS, type ResourceType } from '../lifecycle.js';
 import type { AiCoreClient, ResourceGroupInfo, UpdateResult } from '../aicore/client.js';
 import { AiCoreError } from '../aicore/errors.js';
+import { mapLimited } from '../aicore/limiter.js';
 import type { GroupPlan, PlannedAction } from '../policy/plan.js';
 import type { GroupFleet, Resource } from '../resources.js';
 import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState } from '../store/store.js';
 import { isConfirmed } from './confirm.js';
 import type { ItemOutcome } from './report.js';
+
+/** Ledger writes in flight at once per group. */
+const LEDGER_CONCURRENCY = 16;
 
 interface GroupRunContext {
   client: AiCoreClient;
@@ -41,18 +45,22 @@ async function applyGroup(plan: GroupPlan, fleet: GroupFleet, ctx: GroupRunConte
   const live = liveIndex(fleet);
   const claimed: PlannedAction[] = [];
 
-  for (const action of plan.actions) {
+  // Ledger writes are independent per item: a few in flight at once keep large groups fast.
+  const claims = await mapLimited(plan.actions, LEDGER_CONCURRENCY, async (action) => {
     const key = `${action.type}#${action.id}`;
     try {
       await ctx.store.claim(keyOf(action), { planHash: ctx.planHash, runId: ctx.runId, now: ctx.clock() });
-      claimed.push(action);
+      return 'resubmit' as const;
     } catch (error) {
       if (!(error instanceof LedgerConflictError)) throw error;
-      const settled = await settleEarlierEntry(action, error.existing, live.get(key), ctx);
-      if (settled === 'resubmit') claimed.push(action);
-      else outcomes.set(key, settled);
+      return settleEarlierEntry(action, error.existing, live.get(key), ctx);
     }
-  }
+  });
+  plan.actions.forEach((action, i) => {
+    const claim = claims[i];
+    if (claim === 'resubmit') claimed.push(action);
+    else if (claim !== undefined) outcomes.set(`${action.type}#${action.id}`, claim);
+  });
 
   const submitted: PlannedAction[] = [];
   for (const type of ['executions', 'deployments'] as const) {
@@ -69,30 +77,38 @@ async function applyGroup(plan: GroupPlan, fleet: GroupFleet, ctx: GroupRunConte
       continue;
     }
     const byId = new Map(batch.map((a) => [a.id, a]));
-    for (const result of results) {
-      const action = byId.get(result.id);
-      if (action === undefined) continue;
-      const key = `${action.type}#${action.id}`;
-      const [to, state, message]: [LedgerState, ItemOutcome['state'], string] = result.ok
-        ? ['submitted', 'submitted', result.message]
-        : action.action === 'delete' && result.notFound
-          ? ['confirmed', 'confirmed', 'already gone'] // deleting what is already gone achieved what was asked
-          : ['failed', 'failed', result.message];
-      try {
-        await ctx.store.transition(keyOf(action), ['submitting'], to, { now: ctx.clock(), owner: ctx.runId, ...(to === 'failed' ? { error: message } : {}) });
-      } catch (error) {
-        if (!(error instanceof LedgerConflictError)) throw error;
-        outcomes.set(key, outcome(action, 'already-submitted', `sent, but another run took over the ledger entry (${error.existing?.runId ?? 'unknown'})`));
-        continue;
-      }
-      if (to === 'submitted') submitted.push(action);
-      outcomes.set(key, outcome(action, state, message));
+    const recorded = await mapLimited(results, LEDGER_CONCURRENCY, (result) => recordResult(result, byId.get(result.id), ctx));
+    for (const entry of recorded) {
+      if (entry === undefined) continue;
+      if (entry.submitted) submitted.push(entry.action);
+      outcomes.set(`${entry.action.type}#${entry.action.id}`, entry.outcome);
     }
   }
 
   await ctx.store.countActions(submitted.length, ctx.clock());
   await confirmSubmitted(plan.group, fleet.labels, submitted, outcomes, ctx);
   return plan.actions.flatMap((a) => outcomes.get(`${a.type}#${a.id}`) ?? []);
+}
+
+/** Records AI Core's answer for one submitted item in the ledger (only if this run still owns it). */
+async function recordResult(
+  result: UpdateResult,
+  action: PlannedAction | undefined,
+  ctx: GroupRunContext,
+): Promise<{ action: PlannedAction; outcome: ItemOutcome; submitted: boolean } | undefined> {
+  if (action === undefined) return undefined;
+  const [to, state, message]: [LedgerState, ItemOutcome['state'], string] = result.ok
+    ? ['submitted', 'submitted', result.message]
+    : action.action === 'delete' && result.notFound
+      ? ['confirmed', 'confirmed', 'already gone'] // deleting what is already gone achieved what was asked
+      : ['failed', 'failed', result.message];
+  try {
+    await ctx.store.transition(keyOf(action), ['submitting'], to, { now: ctx.clock(), owner: ctx.runId, ...(to === 'failed' ? { error: message } : {}) });
+  } catch (error) {
+    if (!(error instanceof LedgerConflictError)) throw error;
+    return { action, outcome: outcome(action, 'already-submitted', `sent, but another run took over the ledger entry (${error.existing?.runId ?? 'unknown'})`), submitted: false };
+  }
+  return { action, outcome: outcome(action, state, message), submitted: to === 'submitted' };
 }
 
 /**
@@ -149,17 +165,12 @@ async function confirmSubmitted(
     const fleet = await ctx.client.listGroup({ id: group, labels });
     if (fleet.listingError !== null) continue;
     const live = liveIndex(fleet);
-    const still: PlannedAction[] = [];
-    for (const action of pending) {
-      const key = `${action.type}#${action.id}`;
-      if (isConfirmed(TARGET_STATUS[action.action], live.get(key))) {
-        await ctx.store.transition(keyOf(action), ['submitted'], 'confirmed', { now: ctx.clock(), owner: ctx.runId }).catch(ignoreConflict);
-        outcomes.set(key, outcome(action, 'confirmed', 'confirmed by re-listing'));
-      } else {
-        still.push(action);
-      }
-    }
-    pending = still;
+    const done = new Set(pending.filter((a) => isConfirmed(TARGET_STATUS[a.action], live.get(`${a.type}#${a.id}`))));
+    await mapLimited([...done], LEDGER_CONCURRENCY, async (action) => {
+      await ctx.store.transition(keyOf(action), ['submitted'], 'confirmed', { now: ctx.clock(), owner: ctx.runId }).catch(ignoreConflict);
+      outcomes.set(`${action.type}#${action.id}`, outcome(action, 'confirmed', 'confirmed by re-listing'));
+    });
+    pending = pending.filter((a) => !done.has(a));
   }
 }
 
