@@ -23,6 +23,16 @@ interface CliArgs {
   table: string | undefined;
   out: string | undefined;
   port: number | undefined;
+  /** simulator: serve this snapshot file instead of the demo fleet. */
+  fleet?: string;
+  /** simulator: serve a generated fleet of this many items. */
+  generate?: number;
+  /** simulator: seed for --generate and for probabilistic faults. */
+  seed?: number;
+  /** simulator: fault-injection config (JSON FaultConfig). */
+  faults?: string;
+  /** simulator: meta reports bulkUpdates false, so clients must use single PATCH/DELETE. */
+  noBulk: boolean;
 }
 
 /** The command line itself is wrong: the message is followed by the usage text. */
@@ -56,6 +66,11 @@ Options:
   --table NAME         keep state in this DynamoDB table (default: local state in ./.aicore-janitor/)
   --out FILE           snapshot: where to write the fleet JSON
   --port N             simulator: listen on this port (default: a free one)
+  --fleet FILE         simulator: serve this snapshot (from snapshot --out) instead of the demo fleet
+  --generate N         simulator: serve a generated fleet of N items (with --seed S, default 1)
+  --seed S             simulator: seed for --generate and probabilistic faults
+  --faults FILE        simulator: inject faults from this JSON file (latency, 429s, 5xx, …)
+  --no-bulk            simulator: report bulkUpdates false (clients fall back to single calls)
 
 Exit codes: 0 done, 1 runtime failure, 2 invalid input, 3 aborted by a safety cap.`;
 
@@ -76,6 +91,11 @@ function parseCli(argv: readonly string[]): CliArgs {
         table: { type: 'string' },
         out: { type: 'string' },
         port: { type: 'string' },
+        fleet: { type: 'string' },
+        generate: { type: 'string' },
+        seed: { type: 'string' },
+        faults: { type: 'string' },
+        'no-bulk': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,6 +108,10 @@ function parseCli(argv: readonly string[]): CliArgs {
   if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--port must be 0..65535, got '${values.port ?? ''}'`);
+  const generate = values.generate === undefined ? undefined : Number(values.generate);
+  if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000)) throw new UsageError(`--generate must be 0..1000000, got '${values.generate ?? ''}'`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed ?? ''}'`);
   return {
     command,
     positionals: rest,
@@ -100,6 +124,11 @@ function parseCli(argv: readonly string[]): CliArgs {
     table: values.table,
     out: values.out,
     port,
+    fleet: values.fleet,
+    generate,
+    seed,
+    faults: values.faults,
+    noBulk: values['no-bulk'] ?? false,
   };
 }
 

@@ -78,7 +78,7 @@ describe('aicore-janitor CLI', () => {
 
     it('plan prints a table with reasons and never sends an update', async () => {
       const io = capturedIo();
-      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile], io)).toBe(0);
+      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
       expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+AGE\s+ACTION\s+REASON/);
       expect(io.stdout()).toContain('STOP');
       expect(io.stdout()).toContain('DELETE');
@@ -88,7 +88,7 @@ describe('aicore-janitor CLI', () => {
 
     it('--json emits the versioned report', async () => {
       const io = capturedIo();
-      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--json', '--group', 'team-a'], io)).toBe(0);
+      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--json', '--group', 'team-a'], io), io.stderr()).toBe(0);
       const report = JSON.parse(io.stdout()) as { version: number; dryRun: boolean; plan: { groups: Array<{ group: string }> } };
       expect(report.version).toBe(1);
       expect(report.dryRun).toBe(true);
@@ -97,7 +97,7 @@ describe('aicore-janitor CLI', () => {
 
     it('apply asks on a terminal and does nothing when declined', async () => {
       const io = capturedIo(['n'], true);
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile], io)).toBe(0);
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
       expect(io.questions[0]).toMatch(/Apply plan [0-9a-f]{12}: stop \d+, delete \d+\? \[y\/N\]/);
       expect(io.stdout()).toContain('declined');
       expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
@@ -105,7 +105,7 @@ describe('aicore-janitor CLI', () => {
 
     it('apply --yes acts and confirms every action', async () => {
       const io = capturedIo();
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io)).toBe(0);
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
       const report = JSON.parse(io.stdout()) as { dryRun: boolean; totals: { planned: number; confirmed: number; failed: number } };
       expect(report.dryRun).toBe(false);
       expect(report.totals.planned).toBeGreaterThan(0);
@@ -116,13 +116,13 @@ describe('aicore-janitor CLI', () => {
     it('snapshot writes a fleet the simulator loads, and the same policy plans the same there', async () => {
       const out = join(dir, 'fleet.json');
       const io = capturedIo();
-      expect(await main(['snapshot', '--service-key', keyFile, '--out', out], io)).toBe(0);
+      expect(await main(['snapshot', '--service-key', keyFile, '--out', out], io), io.stderr()).toBe(0);
       expect(io.stdout()).toMatch(/wrote \d+ item\(s\) in 3 resource group\(s\)/);
       expect(simulator.requests.entries.filter((e) => e.method !== 'GET' && e.route !== 'POST /oauth/token')).toEqual([]);
 
       const planOf = async (key: string): Promise<string> => {
         const planIo = capturedIo();
-        expect(await main(['plan', '--policy', policy(), '--service-key', key, '--json'], planIo)).toBe(0);
+        expect(await main(['plan', '--policy', policy(), '--service-key', key, '--json'], planIo), planIo.stderr()).toBe(0);
         return (JSON.parse(planIo.stdout()) as { plan: { hash: string } }).plan.hash;
       };
       const original = await planOf(keyFile);

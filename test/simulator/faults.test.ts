@@ -1,5 +1,5 @@
 /** Fault injection: each knob's effect, and determinism for a seed. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FaultConfig, startSimulator, type RunningSimulator, type SimulatorFleet, type SimulatorOptions } from '../../infra/local/simulator/index.js';
 import { makeExecution } from '../../infra/local/simulator/items.js';
 import { BULK_RESPONSE, ListPage } from '../../lib/aicore/wire.js';
@@ -47,6 +47,22 @@ describe('simulator faults', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
   });
 
+  it('latencyMs {min, max}: a seeded delay inside the range', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { latencyMs: { min: 60, max: 90 } } } });
+    for (let i = 0; i < 3; i += 1) {
+      const t0 = performance.now();
+      expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+    }
+  });
+
+  it("'*' applies to every route and a route's own settings override it knob by knob", async () => {
+    const { s, token } = await start({ routes: { '*': { failFirst: 2 }, 'POST /oauth/token': { failFirst: 0 }, [LIST]: { failFirst: 0, burst429: 1 } } });
+    expect(await statuses(s, token, 2)).toEqual([429, 200]);
+    expect(await statuses(s, token, 3, '/v2/lm/deployments')).toEqual([503, 503, 200]);
+    expect(s.requests.entries.filter((e) => e.route === 'POST /oauth/token').map((e) => e.status)).toEqual([200]);
+  });
+
   it('rateLimit: a token bucket answers 429 with Retry-After once empty, and refills with the clock', async () => {
     const clock = manualClock(NOW);
     const { s, token } = await start({ routes: { '*': { rateLimit: { capacity: 3, refillPerSecond: 0.5 } } } }, { now: clock.now });
@@ -57,6 +73,12 @@ describe('simulator faults', () => {
     clock.advance(2_000);
     expect(await statuses(s, token, 2)).toEqual([200, 429]);
     expect(s.requests.entries.filter((e) => e.fault === 'rateLimit')).toHaveLength(3);
+  });
+
+  it('burst429 without retryAfterSeconds says Retry-After: 1', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { burst429: 1 } } });
+    const first = await call(s, '/v2/lm/executions', { token });
+    expect([first.status, first.headers.get('retry-after')]).toEqual([429, '1']);
   });
 
   it('burst429: the first N requests on a route get 429 with Retry-After', async () => {
@@ -88,7 +110,11 @@ describe('simulator faults', () => {
 
   it('hangFirst: the first request never gets an answer (the client must time out), the next one does', async () => {
     const { s, token } = await start({ routes: { [LIST]: { hangFirst: 1 } } });
-    const hung = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' }, signal: AbortSignal.timeout(150) });
+    const abort = new AbortController();
+    const hung = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' }, signal: abort.signal });
+    // Give up only once the simulator has taken the request (not on a timer: a loaded CI machine is slow).
+    await vi.waitFor(() => expect(s.requests.entries.some((e) => e.fault === 'hang')).toBe(true));
+    abort.abort();
     await expect(hung).rejects.toThrow();
     expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
     expect(s.requests.entries.filter((e) => e.fault === 'hang')).toHaveLength(1);
@@ -99,10 +125,9 @@ describe('simulator faults', () => {
     const s = sim;
     const token = await tokenFor(s);
     const pending = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' } });
-    await new Promise((r) => setTimeout(r, 50));
-    const t0 = performance.now();
+    await vi.waitFor(() => expect(s.requests.entries.some((e) => e.fault === 'hang')).toBe(true));
+    // stop() resolving at all shows it closed the hung socket: a server with an open connection never closes.
     await s.stop();
-    expect(performance.now() - t0).toBeLessThan(500);
     await expect(pending).rejects.toThrow();
     expect(s.requests.entries.at(-1)).toMatchObject({ route: LIST, status: 0, fault: 'hang' });
   });
@@ -112,6 +137,14 @@ describe('simulator faults', () => {
     await expect(call(s, '/v2/lm/executions', { token })).rejects.toThrow();
     expect((await call(s, '/v2/lm/executions', { token })).status).toBe(200);
     expect(s.requests.entries.filter((e) => e.fault === 'drop')).toHaveLength(1);
+  });
+
+  it('dropRate: a share of sockets is destroyed, seeded', async () => {
+    const { s, token } = await start({ routes: { [LIST]: { dropRate: 1 } } });
+    await expect(call(s, '/v2/lm/executions', { token })).rejects.toThrow();
+    await expect(call(s, '/v2/lm/executions', { token })).rejects.toThrow();
+    expect((await call(s, '/v2/lm/deployments', { token })).status).toBe(200);
+    expect(s.requests.entries.filter((e) => e.fault === 'drop').map((e) => e.status)).toEqual([0, 0]);
   });
 
   it('tokenMaxUses: a token is good for N calls, then 401 until a new one is fetched', async () => {
@@ -148,6 +181,15 @@ describe('simulator faults', () => {
     expect(seen).toHaveLength(9);
     expect(seen).not.toContain('exe-0005');
     expect(page2.count).toBe(9);
+  });
+
+  it('listMutations: items appearing at the end raise count and show up on the last page', async () => {
+    const { s, token } = await start({ listMutations: { appear: 2, position: 'end', times: 1 } });
+    const page1 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5', { token })).body);
+    const page2 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5&$skip=5', { token })).body);
+    const page3 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=5&$skip=10', { token })).body);
+    expect([page1.count, page2.count]).toEqual([10, 12]);
+    expect(page3.resources.map((r) => (r as { id: string }).id)).toEqual(['appeared-exec-0001', 'appeared-exec-0002']);
   });
 
   it('listMutations: items appearing at the start shift later pages, so a pager sees an item twice', async () => {

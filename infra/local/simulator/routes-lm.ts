@@ -11,6 +11,8 @@ import type { FleetState, ListFilter, TransitionResult, WireItem } from './state
 
 const DEFAULT_TOP = 10_000;
 const MAX_TOP = 100_000;
+/** `executableIds` maxItems in the spec. */
+const MAX_EXECUTABLE_IDS = 1000;
 const NOUN = { executions: 'Execution', deployments: 'Deployment' } as const satisfies Record<ResourceType, string>;
 const NOT_FOUND_CODE = { executions: ERROR_CODES.executionNotFound, deployments: ERROR_CODES.deploymentNotFound } as const;
 
@@ -37,7 +39,7 @@ const ListQuery = z.object({
   status: z.enum(STATUSES).optional(),
   scenarioId: AiId.optional(),
   configurationId: AiId.optional(),
-  executableIds: z.string().transform((s) => s.split(',')).pipe(z.array(AiId).max(1000)).optional(),
+  executableIds: z.string().transform((s) => s.split(',')).pipe(z.array(AiId).max(MAX_EXECUTABLE_IDS)).optional(),
   executionScheduleId: AiId.optional(),
 });
 
@@ -144,5 +146,5 @@ function single(ctx: LmContext, request: SimRequest, type: ResourceType, group: 
   return errorResponse(request, 412, ERROR_CODES.ineligibleStatus, ineligibleMessage(outcome.status, action === 'stop' ? 'STOPPED' : 'DELETED'));
 }
 
-export { list, count, getOne, bulk, patchOne, deleteOne, DEFAULT_TOP, MAX_TOP };
+export { list, count, getOne, bulk, patchOne, deleteOne, DEFAULT_TOP, MAX_TOP, MAX_EXECUTABLE_IDS };
 export type { LmContext, ItemFaults };

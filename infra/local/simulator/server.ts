@@ -189,7 +189,8 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
-      const payload = JSON.stringify({ error: { code: ERROR_CODES.internal, message: `simulator bug: ${String(error)}`, requestId: null, target: req.url ?? null } });
+      // Same wrapper as every other error: AiApiError's requestId and target are strings, never null.
+      const payload = JSON.stringify({ error: { code: ERROR_CODES.internal, message: `simulator bug: ${String(error)}`, requestId: randomUUID(), target: req.url ?? '/' } });
       res.writeHead(500, { 'content-type': 'application/json' }).end(payload);
     });
   });
