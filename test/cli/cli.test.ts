@@ -36,6 +36,20 @@ describe('aicore-janitor CLI', () => {
     expect(io.stdout()).toContain('valid');
   });
 
+  it('validate prints every mistake at once with its path, and exits 2', async () => {
+    const policy = join(dir, 'three-mistakes.yaml');
+    await writeFile(
+      policy,
+      ['version: 1', 'mdoe: apply', 'rules:', '  - id: r1', '    resource: executions', '    match: { olderThen: { field: startTime, age: 1d } }', '    action: stop', '  - id: r2', '    resource: deployments', '    match: { status: [RUNNING] }', '    action: restart', ''].join('\n'),
+    );
+    const io = capturedIo();
+    expect(await main(['validate', policy], io)).toBe(2);
+    const err = io.stderr();
+    expect(err).toMatch(/mdoe[\s\S]*did you mean `mode`/);
+    expect(err).toMatch(/did you mean `olderThan`[\s\S]*at rules\[0\]\.match\.olderThen \(line 6/);
+    expect(err).toMatch(/`restart` is not allowed[\s\S]*at rules\[1\]\.action/);
+  });
+
   it('reports a missing policy file as invalid input, without a stack trace', async () => {
     const io = capturedIo();
     expect(await main(['validate', join(dir, 'nope.yaml')], io)).toBe(2);
@@ -84,6 +98,18 @@ describe('aicore-janitor CLI', () => {
       expect(io.stdout()).toContain('DELETE');
       expect(io.stdout()).toContain('dry run');
       expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
+    });
+
+    it('explain shows every rule’s verdict for one item', async () => {
+      const io = capturedIo();
+      expect(await main(['explain', 'e-churn-stale-30h', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
+      const text = io.stdout();
+      for (const rule of ['stale-runs', 'stuck-pending', 'finished-runs']) expect(text).toContain(rule);
+      expect(text).toMatch(/STOP/);
+
+      const missing = capturedIo();
+      expect(await main(['explain', 'no-such-item', '--policy', policy(), '--service-key', keyFile], missing)).toBe(2);
+      expect(missing.stderr()).toContain('no execution or deployment with id no-such-item');
     });
 
     it('--json emits the versioned report', async () => {
