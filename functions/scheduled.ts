@@ -5,7 +5,8 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import { readEnv } from './adapters/config.js';
-import { log } from './adapters/log.js';
+import { log, loggerMiddleware } from './adapters/log.js';
+import { metricsMiddleware, recordHeartbeat, recordRun } from './adapters/metrics.js';
 import { runFromEnv } from './adapters/run-from-env.js';
 import type { Context } from 'aws-lambda';
 import { serviceKeyMiddleware, serviceKeyOf } from './adapters/service-key.js';
@@ -25,6 +26,8 @@ async function scheduledHandler(event: unknown, context: Context): Promise<Sched
   const trigger = ScheduledEvent.parse(event);
   if (env.JANITOR_DISABLED) {
     log('warn', 'JANITOR_DISABLED is set: doing nothing', { eventId: trigger.id });
+    // Disabled on purpose is not "missing": the heartbeat alarm is for schedules that stop firing.
+    recordHeartbeat();
     return { status: 'disabled' };
   }
   const { result, policy } = await runFromEnv({
@@ -37,14 +40,19 @@ async function scheduledHandler(event: unknown, context: Context): Promise<Sched
   });
   if (result.status === 'done') {
     const { report } = result;
+    recordRun(report);
     log('info', 'run finished', { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, totals: report.totals, apiCalls: report.apiCalls });
   } else {
     log('warn', `run skipped: ${result.status}`, { eventId: trigger.id, policyDigest: policy.digest, ...result });
   }
+  recordHeartbeat();
   return result;
 }
 
-const handler = middy<unknown, ScheduledResult, Error, Context>(scheduledHandler).use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
+const handler = middy<unknown, ScheduledResult, Error, Context>(scheduledHandler)
+  .use(loggerMiddleware())
+  .use(metricsMiddleware())
+  .use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
 
 export { handler, scheduledHandler };
 export type { ScheduledResult };

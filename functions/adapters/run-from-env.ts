@@ -10,11 +10,13 @@ import { loadPolicyFile, type LoadedPolicy } from '../../lib/run/policy-file.js'
 import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { JanitorEnv } from './config.js';
+import { tagRun } from './log.js';
 
 /** Leave this much of the Lambda's time for recording results after the last HTTP attempt. */
 const DEADLINE_MARGIN_MS = 15_000;
 
-let policyCache: Promise<LoadedPolicy> | undefined;
+/** Per policy path, so a process that serves several configurations (tests) never mixes them. */
+const policyCache = new Map<string, Promise<LoadedPolicy>>();
 
 interface RunFromEnvOptions {
   env: JanitorEnv;
@@ -25,24 +27,39 @@ interface RunFromEnvOptions {
   triggerId: string;
   consent: boolean;
   remainingMs: () => number;
+  /** Act only if the fresh plan has exactly this hash (a chat-ops approval). */
+  requirePlanHash?: string | undefined;
+}
+
+/** The policy file named by the environment, loaded once per cold start (a failed load is retried). */
+async function policyFromEnv(env: Pick<JanitorEnv, 'JANITOR_POLICY_FILE'>): Promise<LoadedPolicy> {
+  const path = env.JANITOR_POLICY_FILE;
+  let loading = policyCache.get(path);
+  if (loading === undefined) {
+    loading = loadPolicyFile(path);
+    policyCache.set(path, loading);
+  }
+  return loading.catch((error: unknown) => {
+    policyCache.delete(path);
+    throw error;
+  });
 }
 
 async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: GuardedResult; policy: LoadedPolicy }> {
   const { env } = options;
-  policyCache ??= loadPolicyFile(env.JANITOR_POLICY_FILE);
-  const policy = await policyCache.catch((error: unknown) => {
-    policyCache = undefined;
-    throw error;
-  });
+  const policy = await policyFromEnv(env);
   const remaining = options.remainingMs();
   const deadline = Date.now() + remaining - DEADLINE_MARGIN_MS;
   const client = new AiCoreClient(options.serviceKey, { transport: new Transport({ deadline: () => deadline }) });
   const store = createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  const runId = randomUUID();
+  // Every log line from here to the end of the invocation carries the run id and the policy digest.
+  tagRun(runId, policy.digest);
   const result = await runGuarded(
-    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId: randomUUID(), groups: env.JANITOR_GROUPS },
+    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId, groups: env.JANITOR_GROUPS, requirePlanHash: options.requirePlanHash },
     { triggerId: options.triggerId, leaseUntil: new Date(Date.now() + remaining) },
   );
   return { result, policy };
 }
 
-export { runFromEnv };
+export { runFromEnv, policyFromEnv };

@@ -201,6 +201,17 @@ const BuiltInProtection = z.strictObject({
     .meta({ description: 'Opt out of the generative-AI protection for these scenarios only.' }),
 });
 
+const Approval = z
+  .strictObject({
+    required: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Chat ops: a plan must be approved by someone other than the person who asked for it.' }),
+    expiresAfter: Duration.default('1h').meta({ description: 'How long a plan shown in chat can be approved (`apply <hash>` or its button).' }),
+  })
+  .meta({ description: 'How chat-ops approvals of a plan hash work. Optional; default: anyone may approve, within 1h.' });
+type Approval = z.infer<typeof Approval>;
+
 const Policy = z
   .strictObject({
     $schema: z.string().optional(),
@@ -214,6 +225,7 @@ const Policy = z
     caps: Caps.prefault({}),
     protect: Protect.prefault({}),
     builtInProtection: BuiltInProtection.prefault({}),
+    approval: Approval.prefault({}),
     rules: z.array(Rule),
   })
   .meta({ title: 'aicore-janitor policy', description: 'Which SAP AI Core executions and deployments to stop or delete.' });
@@ -225,6 +237,7 @@ export {
   Rule,
   Caps,
   Protect,
+  Approval,
   Condition,
   CONDITIONS,
   CONDITION_RESOURCE,

@@ -11,11 +11,22 @@
  * | run record          | RUN                | {startedAt}#{runId}        | 30 days       |
  * | run lock            | LOCK               | RUN                        | at lease end  |
  * | trigger (idempotent)| TRIGGER#{id}       | TRIGGER                    | 7 days        |
+ * | chat plan (approval)| PLAN               | {plan hash}                | window + 7 d  |
  */
-import { ConditionalCheckFailedException, CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState, type RunRecord, type TriggerRecord } from './store.js';
+import {
+  LedgerConflictError,
+  type ChatOpsStore,
+  type JanitorStore,
+  type LedgerEntry,
+  type LedgerKey,
+  type LedgerState,
+  type PlanRecord,
+  type RunRecord,
+  type TriggerRecord,
+} from './store.js';
 import type { Observations } from '../policy/observations.js';
 import type { ResourceType } from '../lifecycle.js';
 
@@ -54,6 +65,16 @@ const StoredTrigger = z.object({
   summary: z.string().nullable(),
 });
 
+const StoredPlan = z.object({
+  sk: z.string(),
+  requester: z.string(),
+  createdAt: z.string(),
+  approvalExpiresAt: z.string(),
+  runId: z.string(),
+  approvedBy: z.string().nullable().default(null),
+  approvedAt: z.string().nullable().default(null),
+});
+
 function ledgerPk(key: LedgerKey): { pk: string; sk: string } {
   return { pk: `LEDGER#${key.group}`, sk: `${key.type}#${key.id}#${key.targetStatus}` };
 }
@@ -62,7 +83,7 @@ function epochSeconds(date: Date, plusDays = 0): number {
   return Math.floor(date.getTime() / 1000) + plusDays * DAY_SECONDS;
 }
 
-class DynamoStore implements JanitorStore {
+class DynamoStore implements JanitorStore, ChatOpsStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -260,6 +281,73 @@ class DynamoStore implements JanitorStore {
     );
   }
 
+  async snooze(id: string, until: Date, by: string, reason?: string): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'SNOOZE', sk: id, until: until.toISOString(), by, reason, expiresAt: epochSeconds(until) },
+      }),
+    );
+  }
+
+  async recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void> {
+    const closes = new Date(plan.expiresAt);
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // `expiresAt` is the table's TTL attribute (epoch seconds), so the window has its own names;
+        // the record outlives the window by a week for the audit trail.
+        Item: {
+          pk: 'PLAN',
+          sk: plan.hash,
+          requester: plan.requester,
+          createdAt: plan.createdAt,
+          runId: plan.runId,
+          approvalExpiresAt: plan.expiresAt,
+          approvalExpiresAtMs: closes.getTime(),
+          expiresAt: epochSeconds(closes, 7),
+        },
+      }),
+    );
+  }
+
+  async findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]> {
+    const page = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': 'PLAN', ':prefix': hashPrefix },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (page.Items ?? []).flatMap((raw) => {
+      const parsed = StoredPlan.safeParse(raw);
+      if (!parsed.success) return [];
+      const { sk, approvalExpiresAt, ...rest } = parsed.data;
+      return [{ hash: sk, expiresAt: approvalExpiresAt, ...rest }];
+    });
+  }
+
+  async claimApproval(hash: string, approver: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: 'PLAN', sk: hash },
+          UpdateExpression: 'SET approvedBy = :approver, approvedAt = :now',
+          // dynalite has no TTL sweeper and DynamoDB's is lazy: the window is compared here.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(approvedBy) AND approvalExpiresAtMs > :nowMs',
+          ExpressionAttributeValues: { ':approver': approver, ':now': now.toISOString(), ':nowMs': now.getTime() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
@@ -299,6 +387,8 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   ).catch((error: unknown) => {
     if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
   });
+  // A new table is CREATING for a moment (even in dynalite, under load): use it only once ACTIVE.
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 }
 
 export { DynamoStore, ensureTable };

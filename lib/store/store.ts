@@ -98,9 +98,44 @@ interface JanitorStore {
   finishTrigger(triggerId: string, state: 'done' | 'failed', summary: string): Promise<void>;
 }
 
+/**
+ * A plan that chat showed (`/janitor plan`): what `apply <hash>` checks before it acts — that the
+ * plan was shown, by whom, and that its approval window is open and unused.
+ */
+interface PlanRecord {
+  hash: string;
+  /** User id of whoever asked for the plan. */
+  requester: string;
+  createdAt: string;
+  /** When the approval window closes (ISO-8601). */
+  expiresAt: string;
+  /** The dry run that produced it. */
+  runId: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+}
+
+/**
+ * What chat ops adds to the store. Kept apart from JanitorStore so that runs (and their test
+ * doubles) need nothing of it; DynamoStore implements both on the same table.
+ */
+interface ChatOpsStore {
+  /** Protects `id` until `until` (read back by `observations().snoozes`); a later snooze replaces it. */
+  snooze(id: string, until: Date, by: string, reason?: string): Promise<void>;
+  /** Records a shown plan; showing the same plan again starts a fresh request (and window). */
+  recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void>;
+  /** Recorded plans whose hash starts with `hashPrefix` (at most `limit`, to detect ambiguity). */
+  findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]>;
+  /**
+   * Marks the plan approved by `approver`, once: false when it is missing, already approved or its
+   * window has closed (a conditional write, so two clicks cannot both approve).
+   */
+  claimApproval(hash: string, approver: string, now: Date): Promise<boolean>;
+}
+
 function ledgerKeyString(key: LedgerKey): string {
   return `${key.group}#${key.type}#${key.id}#${key.targetStatus}`;
 }
 
 export { LEDGER_STATES, LedgerConflictError, ledgerKeyString };
-export type { LedgerState, LedgerKey, LedgerEntry, RunRecord, TriggerRecord, JanitorStore };
+export type { LedgerState, LedgerKey, LedgerEntry, RunRecord, TriggerRecord, JanitorStore, PlanRecord, ChatOpsStore };

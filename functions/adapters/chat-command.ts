@@ -1,0 +1,146 @@
+/**
+ * What the worker does with one chat job: run it at most once per trigger, answer with exactly one
+ * message, and never throw for a failed command (a Lambda retry must not run the janitor again;
+ * the person in chat gets the failure instead).
+ *
+ * - `plan`: a dry run; the plan is recorded (hash, requester, approval window) and its digest posted.
+ * - `apply <hash>`: only for a recorded, unexpired, unused plan — approved by someone else when the
+ *   policy says `approval.required` — and only if the fresh plan still has that hash (runJanitor's
+ *   `requirePlanHash`); the digest says what happened or why nothing did.
+ * - `status`, `snooze`, `help`: the ledger's last runs, a snooze written to the store, the usage.
+ */
+import { randomUUID } from 'node:crypto';
+import { checkApproval } from '../../lib/chatops/approval.js';
+import type { SlackMessage } from '../../lib/chatops/blocks.js';
+import type { Command } from '../../lib/chatops/command.js';
+import { runDigest } from '../../lib/chatops/digest.js';
+import type { ChatJob } from '../../lib/chatops/job.js';
+import { failureMessage, helpMessage, noticeMessage, refusalMessage, snoozedMessage, statusMessage } from '../../lib/chatops/messages.js';
+import type { ServiceKey } from '../../lib/aicore/wire.js';
+import { durationSeconds } from '../../lib/policy/duration.js';
+import type { GuardedResult } from '../../lib/run/guarded-run.js';
+import type { LoadedPolicy } from '../../lib/run/policy-file.js';
+import { createStore } from '../../lib/store/factory.js';
+import type { ChatOpsStore, JanitorStore } from '../../lib/store/store.js';
+import type { JanitorEnv } from './config.js';
+import { log } from './log.js';
+import { responsePoster, type PostMessage } from './response-url.js';
+import { policyFromEnv, runFromEnv } from './run-from-env.js';
+
+const STATUS_RUNS = 10;
+
+interface ChatRunOptions {
+  trigger: string;
+  triggerId: string;
+  consent: boolean;
+  requirePlanHash?: string;
+}
+
+interface ChatDeps {
+  store: ChatOpsStore & Pick<JanitorStore, 'recentRuns' | 'beginTrigger' | 'finishTrigger'>;
+  policy: () => Promise<LoadedPolicy>;
+  run: (options: ChatRunOptions) => Promise<GuardedResult>;
+  post: PostMessage;
+  clock: () => Date;
+  /** JANITOR_DISABLED: plans and applies are refused; status, snooze and help still answer. */
+  disabled: boolean;
+}
+
+type ChatOutcome =
+  | { status: 'duplicate'; triggerId: string }
+  | { status: 'answered' | 'failed'; command: Command['name']; message: SlackMessage; posted: boolean };
+
+function triggerOf(job: ChatJob): string {
+  return job.source === 'webhook' ? job.user.id : `slack:${job.user.id}`;
+}
+
+function skipped(result: Exclude<GuardedResult, { status: 'done' }>): SlackMessage {
+  return noticeMessage(result.status === 'locked' ? `Not run: ${result.message}. Try again in a few minutes.` : `This request was already handled: ${result.first.summary ?? 'still running'}.`);
+}
+
+async function plan(job: ChatJob, deps: ChatDeps, now: Date): Promise<SlackMessage> {
+  const { policy } = await deps.policy();
+  const result = await deps.run({ trigger: triggerOf(job), triggerId: `${job.triggerId}#run`, consent: false });
+  if (result.status !== 'done') return skipped(result);
+  const { report } = result;
+  const expiresAt = new Date(now.getTime() + (durationSeconds(policy.approval.expiresAfter) ?? 3600) * 1000).toISOString();
+  await deps.store.recordPlan({ hash: report.plan.hash, requester: job.user.id, createdAt: now.toISOString(), expiresAt, runId: report.runId });
+  return runDigest(report, { command: 'plan', requester: job.user.id, expiresAt, approvalRequired: policy.approval.required });
+}
+
+async function apply(job: ChatJob, hash: string, deps: ChatDeps, now: Date): Promise<SlackMessage> {
+  const { policy } = await deps.policy();
+  const required = policy.approval.required;
+  const decision = checkApproval({ hash, matches: await deps.store.findPlans(hash, 2), approver: job.user.id, required, now });
+  if (!decision.ok) return refusalMessage(decision.reason);
+  const recorded = decision.plan;
+  // Claimed before the run, so two approvals of one plan (two clicks, two people) cannot both act.
+  if (!(await deps.store.claimApproval(recorded.hash, job.user.id, now))) {
+    return refusalMessage(`Plan \`${recorded.hash.slice(0, 12)}\` was approved by someone else a moment ago, or its window just closed.`);
+  }
+  const result = await deps.run({ trigger: triggerOf(job), triggerId: `${job.triggerId}#run`, consent: true, requirePlanHash: recorded.hash });
+  if (result.status !== 'done') return skipped(result);
+  return runDigest(result.report, { command: 'apply', requester: recorded.requester, approver: job.user.id, approvalRequired: required });
+}
+
+async function answer(job: ChatJob, deps: ChatDeps, now: Date): Promise<SlackMessage> {
+  const { command } = job;
+  if (deps.disabled && (command.name === 'plan' || command.name === 'apply')) return noticeMessage('The janitor is switched off (JANITOR_DISABLED): nothing was planned or applied.');
+  switch (command.name) {
+    case 'plan':
+      return plan(job, deps, now);
+    case 'apply':
+      return apply(job, command.hash, deps, now);
+    case 'status':
+      return statusMessage(await deps.store.recentRuns(STATUS_RUNS));
+    case 'snooze': {
+      const until = new Date(now.getTime() + (durationSeconds(command.duration) ?? 0) * 1000);
+      await deps.store.snooze(command.id, until, job.user.id, command.reason);
+      return snoozedMessage(command.id, until, job.user.id, command.reason);
+    }
+    case 'help':
+      return helpMessage(command.note);
+  }
+}
+
+/**
+ * @example
+ * const outcome = await executeChatJob(job, chatDepsFromEnv(readEnv(), serviceKeyOf(context), remaining));
+ */
+async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome> {
+  const now = deps.clock();
+  // Slack retries and Lambda's own async retries repeat the trigger id: the first delivery answers.
+  const earlier = await deps.store.beginTrigger(job.triggerId, randomUUID(), now);
+  if (earlier !== undefined) {
+    log('info', 'duplicate chat trigger: already handled', { triggerId: job.triggerId, state: earlier.state });
+    return { status: 'duplicate', triggerId: job.triggerId };
+  }
+  let message: SlackMessage;
+  let failed = false;
+  try {
+    message = await answer(job, deps, now);
+  } catch (error) {
+    failed = true;
+    const text = error instanceof Error ? error.message : String(error);
+    log('error', 'chat command failed', { command: job.command.name, triggerId: job.triggerId, error: text });
+    message = failureMessage(`\`${job.command.name}\``, text.split('\n')[0] ?? text);
+  }
+  await deps.store.finishTrigger(job.triggerId, failed ? 'failed' : 'done', message.text);
+  const posted = job.responseUrl === undefined ? false : await deps.post(job.responseUrl, message);
+  return { status: failed ? 'failed' : 'answered', command: job.command.name, message, posted };
+}
+
+/** The worker's dependencies from its environment: the same store, policy and run as the schedule's. */
+function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: () => number): ChatDeps {
+  return {
+    store: createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT }),
+    policy: () => policyFromEnv(env),
+    run: async (options) => (await runFromEnv({ env, serviceKey, remainingMs, ...options })).result,
+    post: responsePoster(),
+    clock: () => new Date(),
+    disabled: env.JANITOR_DISABLED,
+  };
+}
+
+export { executeChatJob, chatDepsFromEnv };
+export type { ChatDeps, ChatOutcome, ChatRunOptions };

@@ -1,0 +1,39 @@
+/**
+ * The webhook function's environment, validated with zod like config.ts (the webhook needs no
+ * table or service key: it only verifies, parses and hands over to the worker). Each signing
+ * secret comes either directly (local, serverless-offline) or as a Secrets Manager secret id (AWS);
+ * a front door whose secret is configured neither way refuses every request.
+ */
+import * as z from 'zod';
+import { ConfigurationError } from './config.js';
+
+/** Unset and empty mean the same: serverless.yml writes '' for parameters a stage does not use. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const WebhookEnv = z.object({
+  /** Slack app → Basic Information → Signing Secret (local use). */
+  SLACK_SIGNING_SECRET: optionalText,
+  /** Secrets Manager secret id holding the Slack signing secret as a plain string (AWS). */
+  SLACK_SIGNING_SECRET_ID: optionalText,
+  /** Shared secret of the generic JSON webhook (local use). */
+  WEBHOOK_HMAC_SECRET: optionalText,
+  /** Secrets Manager secret id holding the webhook secret as a plain string (AWS). */
+  WEBHOOK_HMAC_SECRET_ID: optionalText,
+  /** The worker function to invoke asynchronously, e.g. `aicore-janitor-prod-worker`. */
+  WORKER_FUNCTION_NAME: optionalText,
+  /** A local Lambda invoke API (serverless-offline: http://127.0.0.1:3002); unset in AWS. */
+  LAMBDA_ENDPOINT: optionalText.pipe(z.url().optional()),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+type WebhookEnv = z.infer<typeof WebhookEnv>;
+
+function readWebhookEnv(env: NodeJS.ProcessEnv = process.env): WebhookEnv {
+  const parsed = WebhookEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigurationError(`invalid webhook environment:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export { WebhookEnv, readWebhookEnv };

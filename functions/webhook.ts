@@ -1,0 +1,54 @@
+/**
+ * The chat front door (HTTP API): Slack slash commands, Slack button clicks and the signed JSON
+ * webhook. A middy `before` admits only signed, fresh requests (401 otherwise); the handler parses
+ * the body (400 when malformed), answers `help` itself, and hands everything else to the worker by
+ * asynchronous invoke — it acknowledges at once and never waits for AI Core (Slack allows 3 s).
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { parseInbound } from '../lib/chatops/inbound.js';
+import { readWebhookEnv, type WebhookEnv } from './adapters/chat-config.js';
+import { jsonResult, type HttpResult } from './adapters/http.js';
+import { lambdaInvoker, type InvokeWorker } from './adapters/invoke-worker.js';
+import { log, loggerMiddleware } from './adapters/log.js';
+import { secretCache, type SecretReference } from './adapters/secret.js';
+import { signedRequestMiddleware, verifiedRequestOf } from './adapters/signed-request.js';
+
+interface WebhookDeps {
+  /** Default: asynchronous Lambda invoke of WORKER_FUNCTION_NAME. Tests inject a recorder. */
+  invokeWorker: InvokeWorker;
+  env: () => WebhookEnv;
+  secret: (ref: SecretReference) => Promise<string | undefined>;
+  clock: () => Date;
+}
+
+function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
+  const env = deps.env ?? (() => readWebhookEnv());
+  const clock = deps.clock ?? (() => new Date());
+  let invoker = deps.invokeWorker;
+
+  async function webhookHandler(_event: unknown, context: Context): Promise<HttpResult> {
+    const request = verifiedRequestOf(context);
+    const inbound = parseInbound(request.source, request.body, { now: clock(), signature: request.signature });
+    if (inbound.kind === 'answer') return jsonResult(inbound.answer.statusCode, inbound.answer.body);
+    invoker ??= lambdaInvoker(env());
+    try {
+      await invoker(inbound.job);
+    } catch (error) {
+      log('error', 'could not hand the job to the worker', { triggerId: inbound.job.triggerId, error: error instanceof Error ? error.message : String(error) });
+      // Slack shows a 200's text to the user but only a generic error for anything else.
+      return jsonResult(request.source === 'webhook' ? 503 : 200, { response_type: 'ephemeral', text: 'The janitor could not start the work; please try again.' });
+    }
+    log('info', `dispatched ${inbound.job.command.name}`, { source: request.source, triggerId: inbound.job.triggerId, retryNum: request.retryNum });
+    return jsonResult(inbound.answer.statusCode, inbound.answer.body);
+  }
+
+  return middy<unknown, HttpResult, Error, Context>(webhookHandler)
+    .use(loggerMiddleware())
+    .use(signedRequestMiddleware({ env, secret: deps.secret ?? secretCache(), clock }));
+}
+
+const handler = makeWebhookHandler();
+
+export { handler, makeWebhookHandler };
+export type { WebhookDeps };

@@ -1,0 +1,184 @@
+/**
+ * The worker-side and edge adapters with fakes: the Lambda invoker against a local invoke API,
+ * response_url posting (failures are logged, never thrown), the secret cache, and the command
+ * executor's failure, duplicate and kill-switch paths.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeChatJob, type ChatDeps } from '../../functions/adapters/chat-command.js';
+import { WebhookEnv } from '../../functions/adapters/chat-config.js';
+import { lambdaInvoker } from '../../functions/adapters/invoke-worker.js';
+import { responsePoster } from '../../functions/adapters/response-url.js';
+import { secretCache } from '../../functions/adapters/secret.js';
+import { workerHandler } from '../../functions/worker.js';
+import { localContext } from '../../lib/cli/demo.js';
+import { ChatJob } from '../../lib/chatops/job.js';
+import { helpMessage } from '../../lib/chatops/messages.js';
+import type { SlackMessage } from '../../lib/chatops/blocks.js';
+import type { TriggerRecord } from '../../lib/store/store.js';
+
+const savedLogLevel = process.env.LOG_LEVEL;
+beforeAll(() => {
+  process.env.LOG_LEVEL = 'silent';
+});
+afterAll(() => {
+  if (savedLogLevel === undefined) delete process.env.LOG_LEVEL;
+  else process.env.LOG_LEVEL = savedLogLevel;
+});
+
+const job = ChatJob.parse({
+  version: 1, source: 'slack-command', command: { name: 'plan' }, user: { id: 'U0ALICE' },
+  responseUrl: 'http://127.0.0.1:9/response', triggerId: 'slack:t1', receivedAt: '2026-11-23T12:00:00Z',
+});
+
+async function withServer(handle: (req: IncomingMessage, body: string) => { status: number; body?: string; hang?: boolean }, test: (url: string) => Promise<void>) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const answer = handle(req, Buffer.concat(chunks).toString('utf8'));
+      if (answer.hang !== true) res.writeHead(answer.status).end(answer.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await test(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe('lambdaInvoker', () => {
+  it('invokes the worker asynchronously (Event) at LAMBDA_ENDPOINT with dummy credentials', async () => {
+    const seen: Array<{ url: string; type: string | undefined; auth: string | undefined; body: string }> = [];
+    await withServer(
+      (req, body) => {
+        seen.push({ url: req.url ?? '', type: req.headers['x-amz-invocation-type'] as string | undefined, auth: req.headers.authorization, body });
+        return { status: 202 };
+      },
+      async (endpoint) => {
+        const invoke = lambdaInvoker(WebhookEnv.parse({ LAMBDA_ENDPOINT: endpoint, WORKER_FUNCTION_NAME: 'aicore-janitor-local-worker', AWS_REGION: 'us-east-1' }));
+        await invoke(job);
+      },
+    );
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.url).toBe('/2015-03-31/functions/aicore-janitor-local-worker/invocations');
+    expect(seen[0]?.type).toBe('Event');
+    expect(seen[0]?.auth).toContain('Credential=local/');
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual(job);
+  });
+
+  it('refuses to run without WORKER_FUNCTION_NAME', async () => {
+    await expect(lambdaInvoker(WebhookEnv.parse({}), { send: () => Promise.resolve({}) })(job)).rejects.toThrow('WORKER_FUNCTION_NAME');
+  });
+});
+
+describe('responsePoster', () => {
+  const message = helpMessage();
+
+  it('POSTs the message as JSON', async () => {
+    let received: unknown;
+    await withServer(
+      (req, body) => {
+        received = { type: req.headers['content-type'], body: JSON.parse(body) };
+        return { status: 200, body: 'ok' };
+      },
+      async (url) => {
+        expect(await responsePoster()(`${url}/r`, message)).toBe(true);
+      },
+    );
+    expect(received).toEqual({ type: 'application/json', body: message });
+  });
+
+  it('reports a refusal, a hang (timeout) and an unreachable URL as false, never throwing', async () => {
+    await withServer(
+      (req) => (req.url === '/hang' ? { status: 0, hang: true } : { status: 404, body: 'expired_url' }),
+      async (url) => {
+        expect(await responsePoster()(`${url}/gone`, message)).toBe(false);
+        expect(await responsePoster({ timeoutMs: 100 })(`${url}/hang`, message)).toBe(false);
+      },
+    );
+    expect(await responsePoster()('http://127.0.0.1:9/closed', message)).toBe(false);
+  });
+});
+
+describe('secretCache', () => {
+  it('prefers the direct value, fetches by id once and caches it', async () => {
+    let calls = 0;
+    const resolve = secretCache({ client: () => ({ send: () => Promise.resolve({ SecretString: `s${++calls}\n` }) }) });
+    expect(await resolve({ value: 'direct', secretId: 'id' })).toBe('direct');
+    expect(await resolve({ value: undefined, secretId: undefined })).toBeUndefined();
+    expect(await resolve({ value: undefined, secretId: 'id' })).toBe('s1');
+    expect(await resolve({ value: undefined, secretId: 'id' })).toBe('s1');
+    expect(calls).toBe(1);
+  });
+});
+
+describe('executeChatJob', () => {
+  function fakeDeps(overrides: Partial<ChatDeps> = {}): { deps: ChatDeps; posted: SlackMessage[]; triggers: Map<string, TriggerRecord> } {
+    const posted: SlackMessage[] = [];
+    const triggers = new Map<string, TriggerRecord>();
+    const deps: ChatDeps = {
+      store: {
+        beginTrigger: (triggerId, runId, now) => {
+          const earlier = triggers.get(triggerId);
+          if (earlier !== undefined && earlier.state !== 'failed') return Promise.resolve(earlier);
+          triggers.set(triggerId, { triggerId, runId, state: 'running', startedAt: now.toISOString(), summary: null });
+          return Promise.resolve(undefined);
+        },
+        finishTrigger: (triggerId, state, summary) => {
+          const record = triggers.get(triggerId);
+          if (record !== undefined) triggers.set(triggerId, { ...record, state, summary });
+          return Promise.resolve();
+        },
+        recentRuns: () => Promise.resolve([]),
+        snooze: () => Promise.resolve(),
+        recordPlan: () => Promise.resolve(),
+        findPlans: () => Promise.resolve([]),
+        claimApproval: () => Promise.resolve(false),
+      },
+      policy: () => Promise.reject(new Error('policy file policy.yaml not found')),
+      run: () => Promise.reject(new Error('AI Core unreachable')),
+      post: (_url, message) => {
+        posted.push(message);
+        return Promise.resolve(true);
+      },
+      clock: () => new Date('2026-11-23T12:00:00Z'),
+      disabled: false,
+      ...overrides,
+    };
+    return { deps, posted, triggers };
+  }
+
+  it('turns a failing command into one failure message instead of an exception (no Lambda retry re-runs it)', async () => {
+    const { deps, posted, triggers } = fakeDeps();
+    const outcome = await executeChatJob(job, deps);
+    expect(outcome).toMatchObject({ status: 'failed', command: 'plan', posted: true });
+    expect(posted).toHaveLength(1);
+    expect(JSON.stringify(posted[0]?.blocks)).toContain('policy file policy.yaml not found');
+    // A failed trigger may be tried again by a later delivery.
+    expect(triggers.get('slack:t1')?.state).toBe('failed');
+  });
+
+  it('answers a duplicate delivery with nothing', async () => {
+    const { deps, posted } = fakeDeps({ run: () => Promise.reject(new Error('unused')) });
+    await executeChatJob({ ...job, command: { name: 'status' } }, deps);
+    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1' });
+    expect(posted).toHaveLength(1);
+  });
+
+  it('refuses plans and applies under the kill switch, without touching the policy or AI Core', async () => {
+    const { deps, posted } = fakeDeps({ disabled: true });
+    expect(await executeChatJob(job, deps)).toMatchObject({ status: 'answered' });
+    expect(JSON.stringify(posted[0]?.blocks)).toContain('JANITOR_DISABLED');
+  });
+});
+
+describe('worker handler', () => {
+  it('drops an event that is not a chat job, with the reason, and does not throw', async () => {
+    const result = await workerHandler({ command: 'plan' }, localContext(1000));
+    expect(result).toMatchObject({ status: 'invalid', error: expect.stringContaining('version') });
+  });
+});

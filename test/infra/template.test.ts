@@ -1,0 +1,179 @@
+/**
+ * What `serverless package` would deploy, asserted from the generated CloudFormation template:
+ * the table with its TTL, one least-privilege role per function, the heartbeat alarm and the stage
+ * parameters flowing through. It packages a copy of the service in a temporary folder, so it never
+ * shares `.serverless/` or `.esbuild/` with a concurrent `serverless offline` (test/e2e) or CI step.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+
+const STAGE = 'infratest';
+const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:janitor-alarms';
+const FN = (name: string): string => `aicore-janitor-${STAGE}-${name}`;
+
+const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}), DependsOn: z.unknown().optional() });
+const Template = z.object({ Resources: z.record(z.string(), Resource), Conditions: z.record(z.string(), z.unknown()).optional() });
+type Template = z.infer<typeof Template>;
+
+const Statement = z.object({ Effect: z.literal('Allow'), Action: z.union([z.string(), z.array(z.string())]), Resource: z.unknown() });
+const RolePolicies = z.array(z.object({ PolicyName: z.string(), PolicyDocument: z.object({ Statement: z.array(Statement) }) }));
+
+interface Grant {
+  policy: string;
+  actions: string[];
+  /** The Resource as JSON text (intrinsic functions included), for substring assertions. */
+  resources: string;
+}
+
+let dir: string;
+let template: Template;
+
+function resourceOf(logicalId: string): z.infer<typeof Resource> {
+  const resource = template.Resources[logicalId];
+  if (resource === undefined) throw new Error(`no resource ${logicalId} in the template`);
+  return resource;
+}
+
+function grantsOf(roleId: string): Grant[] {
+  const policies = RolePolicies.parse(resourceOf(roleId).Properties.Policies);
+  return policies.flatMap((p) =>
+    p.PolicyDocument.Statement.map((s) => ({ policy: p.PolicyName, actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) })),
+  );
+}
+
+function actionsOf(roleId: string): string[] {
+  return grantsOf(roleId).flatMap((g) => g.actions).sort();
+}
+
+function grantFor(roleId: string, action: string): Grant {
+  const grant = grantsOf(roleId).find((g) => g.actions.includes(action));
+  if (grant === undefined) throw new Error(`${roleId} has no grant for ${action}`);
+  return grant;
+}
+
+beforeAll(async () => {
+  const root = resolve('.');
+  dir = mkdtempSync(join(tmpdir(), 'janitor-package-'));
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'infra', 'functions', 'lib', 'examples']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const params = ['schedule=rate(30 minutes)', 'heartbeatPeriodSeconds=1800', `alarmTopicArn=${TOPIC}`, 'apply=true', 'secretId=team/janitor-key'];
+  await promisify(execFile)(
+    'timeout',
+    ['300', process.execPath, join(root, 'node_modules/serverless/bin/serverless.js'), 'package', `--stage=${STAGE}`, ...params.map((p) => `--param=${p}`)],
+    { cwd: dir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' }, maxBuffer: 16 * 1024 * 1024 },
+  );
+  template = Template.parse(JSON.parse(readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8')));
+}, 320_000);
+
+afterAll(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('serverless package: CloudFormation template', () => {
+  it('creates the DynamoDB table on demand, named per stage, with TTL on expiresAt', () => {
+    const table = resourceOf('JanitorTable');
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      TableName: `aicore-janitor-${STAGE}`,
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('runs scheduled, webhook and worker on nodejs22.x, each with its own role and the same table name', () => {
+    for (const [fn, role] of [['Scheduled', 'ScheduledRole'], ['Webhook', 'WebhookRole'], ['Worker', 'WorkerRole']] as const) {
+      const props = resourceOf(`${fn}LambdaFunction`).Properties;
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+      expect(props.Environment).toMatchObject({ Variables: { JANITOR_TABLE: `aicore-janitor-${STAGE}`, POWERTOOLS_METRICS_NAMESPACE: 'AicoreJanitor' } });
+    }
+    // No shared role: osls generates one only when some function lacks `role:`.
+    expect(Object.keys(template.Resources)).not.toContain('IamRoleLambdaExecution');
+  });
+
+  it('scheduled: reads only the service key, uses only the ledger actions on the table, invokes nothing', () => {
+    expect(actionsOf('ScheduledRole')).toEqual(
+      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+    );
+    expect(grantFor('ScheduledRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:team/janitor-key-??????');
+    expect(grantFor('ScheduledRole', 'dynamodb:Query').resources).toBe(JSON.stringify({ 'Fn::GetAtt': ['JanitorTable', 'Arn'] }));
+    expect(grantFor('ScheduledRole', 'logs:PutLogEvents').resources).toContain(`log-group:/aws/lambda/${FN('scheduled')}:*`);
+  });
+
+  it('webhook: reads only the two signing secrets and may invoke only the worker; no table, no service key', () => {
+    expect(actionsOf('WebhookRole')).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort());
+    const secrets = grantFor('WebhookRole', 'secretsmanager:GetSecretValue').resources;
+    expect(secrets).toContain(':secret:aicore-janitor/slack-signing-secret-??????');
+    expect(secrets).toContain(':secret:aicore-janitor/webhook-hmac-secret-??????');
+    expect(secrets).not.toContain('team/janitor-key');
+    const invoke = grantFor('WebhookRole', 'lambda:InvokeFunction').resources;
+    expect(invoke).toMatch(new RegExp(`:function:${FN('worker')}"`));
+  });
+
+  it('worker: reads only the service key and uses only the ledger actions; invokes nothing', () => {
+    expect(actionsOf('WorkerRole')).toEqual(actionsOf('ScheduledRole'));
+    expect(grantFor('WorkerRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:team/janitor-key-??????');
+    expect(grantFor('WorkerRole', 'logs:PutLogEvents').resources).toContain(`log-group:/aws/lambda/${FN('worker')}:*`);
+  });
+
+  it('no role grants a wildcard action or a wildcard resource', () => {
+    for (const role of ['ScheduledRole', 'WebhookRole', 'WorkerRole']) {
+      for (const grant of grantsOf(role)) {
+        expect(grant.actions.some((a) => a.includes('*')), `${role} ${grant.policy}`).toBe(false);
+        expect(grant.resources, `${role} ${grant.policy}`).not.toBe('"*"');
+      }
+      expect(resourceOf(role).Properties.AssumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    }
+  });
+
+  it('alarms when the heartbeat goes missing: breaching on missing data, one period per scheduled run, to the SNS topic', () => {
+    const alarm = resourceOf('HeartbeatAlarm');
+    expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AicoreJanitor',
+      MetricName: 'Heartbeat',
+      Dimensions: [{ Name: 'service', Value: `aicore-janitor-${STAGE}` }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: { 'Fn::If': ['HasAlarmTopic', [TOPIC], { Ref: 'AWS::NoValue' }] },
+    });
+    // --param values arrive as text; CloudFormation accepts "1800" for an Integer property.
+    expect(Number(alarm.Properties.Period)).toBe(1800);
+    expect(template.Conditions?.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [TOPIC, ''] }] });
+  });
+
+  it('passes the stage parameters through: schedule, apply consent, kill switch, secret id, policy file', () => {
+    const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(30 minutes)');
+    expect(resourceOf('ScheduledLambdaFunction').Properties.Environment).toMatchObject({
+      Variables: { JANITOR_APPLY: 'true', JANITOR_DISABLED: 'false', AICORE_SECRET_ID: 'team/janitor-key', JANITOR_POLICY_FILE: 'examples/policy.yaml' },
+    });
+    // The schedule's consent is the schedule's alone: chat-ops applies need an approval instead.
+    const worker = resourceOf('WorkerLambdaFunction').Properties.Environment;
+    expect(JSON.stringify(worker)).not.toContain('JANITOR_APPLY');
+  });
+
+  it('bundles the policy file and a CommonJS .cjs handler into the zips of the functions that run the janitor', () => {
+    // Zip entry names are stored uncompressed, so the archive's bytes contain each path.
+    for (const fn of ['scheduled', 'worker']) {
+      const zip = readFileSync(join(dir, '.serverless', `${fn}.zip`)).toString('latin1');
+      expect(zip, fn).toContain('examples/policy.yaml');
+      expect(zip, fn).toContain(`functions/${fn}.cjs`);
+    }
+  });
+
+  it('routes the three chat endpoints of the HTTP API to the webhook', () => {
+    const routes = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual(['POST /slack/commands', 'POST /slack/interactions', 'POST /webhook']);
+  });
+});
