@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import * as z from 'zod';
 import { readEnv } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
-import { metricsMiddleware, recordHeartbeat, recordRun } from './adapters/metrics.js';
+import { metricsMiddleware, recordHeartbeat } from './adapters/metrics.js';
 import { runFromEnv } from './adapters/run-from-env.js';
 import type { Context } from 'aws-lambda';
 import { serviceKeyMiddleware, serviceKeyOf } from './adapters/service-key.js';
@@ -40,7 +40,6 @@ async function scheduledHandler(event: unknown, context: Context): Promise<Sched
   });
   if (result.status === 'done') {
     const { report } = result;
-    recordRun(report);
     log('info', 'run finished', { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, totals: report.totals, apiCalls: report.apiCalls });
   } else {
     log('warn', `run skipped: ${result.status}`, { eventId: trigger.id, policyDigest: policy.digest, ...result });

@@ -10,6 +10,7 @@ import { ChatJob } from '../lib/chatops/job.js';
 import { chatDepsFromEnv, executeChatJob, type ChatOutcome } from './adapters/chat-command.js';
 import { readEnv } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
+import { metricsMiddleware } from './adapters/metrics.js';
 import { serviceKeyMiddleware, serviceKeyOf } from './adapters/service-key.js';
 
 type WorkerResult = ChatOutcome | { status: 'invalid'; error: string };
@@ -29,6 +30,7 @@ async function workerHandler(event: unknown, context: Context): Promise<WorkerRe
 
 const handler = middy<unknown, WorkerResult, Error, Context>(workerHandler)
   .use(loggerMiddleware())
+  .use(metricsMiddleware())
   .use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
 
 export { handler, workerHandler };

@@ -11,6 +11,7 @@ import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { JanitorEnv } from './config.js';
 import { tagRun } from './log.js';
+import { recordRun } from './metrics.js';
 
 /** Leave this much of the Lambda's time for recording results after the last HTTP attempt. */
 const DEADLINE_MARGIN_MS = 15_000;
@@ -59,6 +60,8 @@ async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: Guarded
     { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId, groups: env.JANITOR_GROUPS, requirePlanHash: options.requirePlanHash },
     { triggerId: options.triggerId, leaseUntil: new Date(Date.now() + remaining) },
   );
+  // Every run counts, whichever function started it; the function's metrics middleware flushes them.
+  if (result.status === 'done') recordRun(result.report);
   return { result, policy };
 }
 

@@ -63,7 +63,7 @@ Options:
   --group NAME         only this resource group (repeatable; default: every group)
   --json               print the versioned JSON report instead of a table
   --yes                apply without asking
-  --table NAME         keep state in this DynamoDB table (default: local state in ./.aicore-janitor/)
+  --table NAME         keep state in this DynamoDB table (or $JANITOR_TABLE; default: local state in ./.aicore-janitor/)
   --out FILE           snapshot: where to write the fleet JSON
   --port N             simulator: listen on this port (default: a free one)
   --fleet FILE         simulator: serve this snapshot (from snapshot --out) instead of the demo fleet

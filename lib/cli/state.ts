@@ -18,8 +18,10 @@ interface CliState {
   close(): Promise<void>;
 }
 
-async function openState(table: string | undefined, cwd = process.cwd()): Promise<CliState> {
-  const region = process.env.AWS_REGION ?? 'us-east-1';
+/** `--table NAME`, else `$JANITOR_TABLE`, else local dynalite state in the working directory. */
+async function openState(tableFlag: string | undefined, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<CliState> {
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const table = tableFlag ?? (env.JANITOR_TABLE === '' ? undefined : env.JANITOR_TABLE);
   if (table !== undefined) {
     return { store: createStore({ table, region }), describe: `DynamoDB table ${table}`, close: () => Promise.resolve() };
   }

@@ -10,6 +10,7 @@ import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
 import type { JanitorStore } from '../store/store.js';
 import { applyGroup } from './apply-group.js';
+import { confirmEarlierEntries } from './confirm-earlier.js';
 import { listFleet } from './list-fleet.js';
 import { REPORT_VERSION, totalsOf, type ItemOutcome, type RunReport } from './report.js';
 
@@ -96,6 +97,11 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
     const failure = perGroup.find((r) => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
     outcomes = perGroup.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const earlier = await mapLimited(fleet, config.groupConcurrency ?? 4, (g) =>
+      confirmEarlierEntries(store, g, plan.groups.find((p) => p.group === g.group), clock()),
+    );
+    const confirmedEarlier = earlier.reduce((n, c) => n + c, 0);
+    if (confirmedEarlier > 0) progress(`confirmed ${confirmedEarlier} action(s) submitted by earlier runs`);
   }
 
   const planned = plan.groups.reduce((n, g) => n + g.actions.length, 0);

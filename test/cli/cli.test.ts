@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli/main.js';
 import { demoFleet, loadSnapshot, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { capturedIo } from '../helpers/captured-io.js';
+import { startDynalite } from '../../infra/local/dynamodb.js';
+import { ensureTable } from '../../lib/store/dynamo.js';
+import { createStore, dynamoClient } from '../../lib/store/factory.js';
 
 let dir: string;
 let cwd: string;
@@ -159,6 +163,29 @@ describe('aicore-janitor CLI', () => {
         expect(await planOf(rehearsalKey)).toBe(original);
       } finally {
         await rehearsal.stop();
+      }
+    });
+
+    it('keeps state in the DynamoDB table named by JANITOR_TABLE instead of ./.aicore-janitor', async () => {
+      const dynamo = await startDynalite();
+      const saved = { table: process.env.JANITOR_TABLE, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB };
+      try {
+        await ensureTable(dynamoClient({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint }), 'team-janitor');
+        // The AWS SDK's own per-service endpoint variable points the "real" DynamoDB client at dynalite.
+        process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+        process.env.JANITOR_TABLE = 'team-janitor';
+        const io = capturedIo();
+        expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
+        const report = JSON.parse(io.stdout()) as { runId: string };
+        const store = createStore({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint });
+        expect((await store.recentRuns(1))[0]?.runId).toBe(report.runId);
+        expect(existsSync(join(dir, '.aicore-janitor'))).toBe(false);
+      } finally {
+        if (saved.table === undefined) delete process.env.JANITOR_TABLE;
+        else process.env.JANITOR_TABLE = saved.table;
+        if (saved.endpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+        else process.env.AWS_ENDPOINT_URL_DYNAMODB = saved.endpoint;
+        await dynamo.stop();
       }
     });
   });

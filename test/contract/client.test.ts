@@ -5,6 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AiCoreClient } from '../../lib/aicore/client.js';
 import { IllegalTransitionError } from '../../lib/aicore/errors.js';
+import { createHttpFetch, type HttpFetch } from '../../lib/aicore/http-fetch.js';
+import { Transport } from '../../lib/aicore/transport.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../infra/local/simulator/index.js';
 import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
 
@@ -130,5 +132,35 @@ describe('AiCoreClient (contract, against the simulator)', () => {
     const fleet = await client.listGroup({ id: 'no-such-group', labels: {} });
     expect(fleet.resources).toEqual([]);
     expect(fleet.listingError).toMatch(/list executions in resource group no-such-group failed with HTTP 4\d\d/);
+  });
+  it('follows the Link header through resource-group pages and keeps only PROVISIONED groups', async () => {
+    const fleet = fleetOf(Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`grp-${String(i).padStart(3, '0')}`, {}])));
+    fleet.resourceGroups.push({ resourceGroupId: 'being-made', status: 'PROVISIONING' });
+    const { sim, client } = await setup({ fleet });
+    const groups = await client.resourceGroups();
+    expect(groups).toHaveLength(150);
+    expect(groups.map((g) => g.id)).not.toContain('being-made');
+    expect(sim.requests.count('GET /v2/admin/resourceGroups')).toBe(2);
+  });
+
+  it('reports an item that does not parse as unparseable, next to the items that do', async () => {
+    simulator = await startSimulator({ fleet: fleetOf({ g1: { executions: [execution('exe-good1', 'COMPLETED')] } }) });
+    // The simulator only serves valid items, so two broken ones are spliced into its real answer.
+    const real = createHttpFetch();
+    const splicing: HttpFetch = async (url, init) => {
+      const response = await real(url, init);
+      if (!url.includes('/v2/lm/executions?')) return response;
+      const page = JSON.parse(await response.text()) as { count: number; resources: unknown[] };
+      page.resources.push({ id: 42, status: 'RUNNING' }, { status: 'RUNNING', createdAt: '2026-01-01T00:00:00Z' });
+      return { status: response.status, headers: response.headers, text: () => Promise.resolve(JSON.stringify(page)) };
+    };
+    const client = new AiCoreClient(simulator.serviceKey, { transport: new Transport({ fetch: splicing }) });
+    const listed = await client.listGroup({ id: 'g1', labels: {} });
+    expect(listed.listingError).toBeNull();
+    expect(listed.resources.map((r) => r.item.id)).toEqual(['exe-good1']);
+    expect(listed.unparseable).toEqual([
+      { type: 'executions', group: 'g1', id: null, reason: expect.stringContaining('id') },
+      { type: 'executions', group: 'g1', id: null, reason: expect.stringContaining('id') },
+    ]);
   });
 });

@@ -53,7 +53,7 @@ afterEach(async () => {
   await stack.stop();
 });
 
-function janitor(options: { store?: JanitorStore; triggerId?: string; client?: AiCoreClient; at?: Date } = {}): Promise<GuardedResult> {
+function janitor(options: { store?: JanitorStore; triggerId?: string; client?: AiCoreClient; at?: Date; confirmAttempts?: number } = {}): Promise<GuardedResult> {
   run += 1;
   const at = options.at;
   return runGuarded(
@@ -64,7 +64,7 @@ function janitor(options: { store?: JanitorStore; triggerId?: string; client?: A
       trigger: 'test',
       consent: true,
       runId: `run-${run}`,
-      confirm: { attempts: 1, delayMs: 0 },
+      confirm: { attempts: options.confirmAttempts ?? 1, delayMs: 0 },
       ...(at === undefined ? {} : { clock: () => at }),
     },
     { triggerId: options.triggerId ?? `trigger-${run}`, leaseUntil: new Date((at ?? new Date()).getTime() + 60_000) },
@@ -193,5 +193,23 @@ describe('a DELETE for an item that is already gone', () => {
     expect((await realStore.getEntry({ group: 'g1', type: 'executions', id: 'done-gone1', targetStatus: 'DELETED' }))?.state).toBe('confirmed');
     // The bulk PATCH really did name the vanished item: the "not found" path was taken.
     expect(submittedIds().filter((id) => id === 'done-gone1')).toHaveLength(2);
+  });
+});
+
+describe('confirmation in the next run', () => {
+  it('confirms what an earlier run submitted but could not confirm, from the next listing', async () => {
+    await start(fleetOf({ g1: { executions: many(2, 'runs', (id) => execution(id, 'RUNNING')) } }));
+    const first = await janitor({ confirmAttempts: 0 }); // e.g. the Lambda ran out of time before re-listing
+    if (first.status !== 'done') throw new Error('expected a run');
+    expect(first.report.outcomes.map((o) => o.state)).toEqual(['submitted', 'submitted']);
+    const keys = first.report.plan.groups.flatMap((g) => g.actions);
+    for (const key of keys) expect((await realStore.getEntry(key))?.state).toBe('submitted');
+
+    // Next run: the items now show STOPPING, so no rule plans them; their ledger entries still close.
+    const second = await janitor();
+    if (second.status !== 'done') throw new Error('expected a run');
+    expect(second.report.plan.totals.stop).toBe(0);
+    for (const key of keys) expect((await realStore.getEntry(key))?.state).toBe('confirmed');
+    expect(duplicates(submittedIds())).toEqual([]);
   });
 });
