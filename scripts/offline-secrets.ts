@@ -8,7 +8,7 @@
  * through `AWS_ENDPOINT_URL_SECRETS_MANAGER`. Unknown ids get the same error type AWS returns.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from '../infra/local/loopback.js';
 import * as z from 'zod';
 
 interface SecretsStub {
@@ -34,7 +34,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 async function startSecretsStub(secrets: Readonly<Record<string, string>>): Promise<SecretsStub> {
   const requested: string[] = [];
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void (async () => {
       const target = req.headers['x-amz-target'];
@@ -70,24 +69,8 @@ async function startSecretsStub(secrets: Readonly<Record<string, string>>): Prom
       });
     })();
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requested,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { endpoint: listening.url, requested, stop: () => listening.close() };
 }
 
 export { startSecretsStub };

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { executeChatJob, type ChatDeps } from '../../functions/adapters/chat-command.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
 import { lambdaInvoker } from '../../functions/adapters/invoke-worker.js';
@@ -17,15 +17,9 @@ import { ChatJob } from '../../lib/chatops/job.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { TriggerRecord } from '../../lib/store/store.js';
+import { silenceLogs } from '../helpers/silence-logs.js';
 
-const savedLogLevel = process.env.LOG_LEVEL;
-beforeAll(() => {
-  process.env.LOG_LEVEL = 'silent';
-});
-afterAll(() => {
-  if (savedLogLevel === undefined) delete process.env.LOG_LEVEL;
-  else process.env.LOG_LEVEL = savedLogLevel;
-});
+silenceLogs();
 
 const job = ChatJob.parse({
   version: 1, source: 'slack-command', command: { name: 'plan' }, user: { id: 'U0ALICE' },

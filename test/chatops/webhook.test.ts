@@ -2,22 +2,16 @@
  * The webhook handler alone (no stack): what it admits, what it refuses and how, and that it
  * only ever queues work — the worker is a recorder here.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
 import { localContext } from '../../lib/cli/demo.js';
 import { slackSignature, unixSeconds, webhookSignature } from '../../lib/chatops/signature.js';
 import { signedButtonClick, signedSlashCommand, signedWebhook, type SignedHttpRequest } from '../../scripts/slack-command.js';
 import { httpEvent, recordingInvoker } from './helpers.js';
+import { silenceLogs } from '../helpers/silence-logs.js';
 
-const savedLogLevel = process.env.LOG_LEVEL;
-beforeAll(() => {
-  process.env.LOG_LEVEL = 'silent';
-});
-afterAll(() => {
-  if (savedLogLevel === undefined) delete process.env.LOG_LEVEL;
-  else process.env.LOG_LEVEL = savedLogLevel;
-});
+silenceLogs();
 
 const SLACK = 'slack-secret';
 const HMAC = 'webhook-secret';

@@ -4,7 +4,7 @@
  * the run lock (dynalite + simulator). Each scenario also runs with its guard switched off and must
  * then break, so none of these tests can pass vacuously.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AiCoreClient, type UpdateRequest, type UpdateResult } from '../../lib/aicore/client.js';
 import type { ResourceType } from '../../lib/lifecycle.js';
 import { parsePolicy, type Policy } from '../../lib/policy/index.js';

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnLoopback } from '../loopback.js';
 import { FaultEngine, type FaultConfig } from './faults.js';
 import { emptyFleet, parseFleet, type SimulatorFleet } from './fleet.js';
 import { ERROR_CODES, errorResponse, header, type SimRequest, type SimResponse } from './http.js';
@@ -108,7 +108,6 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
   const requests = new RequestLog();
   const createdAtMs = clock() - 90 * DAY_MS;
   const lm: LmContext = { state, faults };
-  const sockets = new Set<Socket>();
   const stopping = new AbortController();
   let url = '';
 
@@ -194,20 +193,8 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
       res.writeHead(500, { 'content-type': 'application/json' }).end(payload);
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('simulator: no TCP address');
-  url = `http://127.0.0.1:${address.port}`;
+  const listening = await listenOnLoopback(server, options.port);
+  url = listening.url;
 
   return {
     url,
@@ -226,13 +213,10 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
       return state.snapshot();
     },
     expireTokens: () => tokens.expireAll(),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        stopping.abort();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      }),
+    stop: () => {
+      stopping.abort();
+      return listening.close();
+    },
   };
 }
 
