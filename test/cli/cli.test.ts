@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,5 +188,16 @@ describe('aicore-janitor CLI', () => {
         await dynamo.stop();
       }
     });
+  });
+});
+
+describe('README', () => {
+  it('documents every command and option the CLI accepts', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const io = capturedIo();
+    expect(await main(['help'], io)).toBe(0);
+    const lines = io.stdout().split('\n').filter((l) => l.startsWith('  '));
+    expect(lines.length).toBeGreaterThan(15);
+    for (const line of lines) expect(readme).toContain(line);
   });
 });
