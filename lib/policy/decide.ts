@@ -4,7 +4,7 @@
  * (and, for deletes, the grace period). Caps come later, over all of a group's decisions.
  * The full assessment (every rule's trace) is kept so that `explain` shows the same reasoning.
  */
-import { isKnownStatus, isLegalTransition, LEGAL_ORIGINS, type Action, type Status } from '../lifecycle.js';
+import { isKnownStatus, isLegalTransition, LEGAL_ORIGINS, TARGET_STATUS, type Action, type Status } from '../lifecycle.js';
 import type { Resource } from '../resources.js';
 import { durationSeconds, formatAge } from './duration.js';
 import { evaluateCondition, matchedConditions, matchedLeaves, ruleTimestampField, unknownDetails, type ConditionTrace, type Truth } from './conditions.js';
@@ -147,8 +147,14 @@ function assess(input: AssessInput): Assessment {
   if (minimumAge.truth === 'unknown') return { ...base, outcome: skip('unknown', `${ruleId}: ${minimumAge.detail}`, ruleId) };
   if (minimumAge.truth === false) return { ...base, outcome: skip('too-young', `${ruleId}: ${minimumAge.detail}`, ruleId) };
   const next = phase(deciding.rule, resource, status, input);
-  const outcome = 'kind' in next ? next : actionOutcome(deciding, resource, next.action, next.note, nowMs);
-  return { ...base, outcome };
+  if ('kind' in next) return { ...base, outcome: next };
+  // AI Core shows an accepted request as targetStatus before the status follows: asking again would
+  // only repeat it (and count against the caps), so the item waits.
+  const target = TARGET_STATUS[next.action];
+  if (resource.item.targetStatus === target) {
+    return { ...base, outcome: skip('waiting', `${ruleId}: ${next.action} already requested (targetStatus ${target}); waiting for AI Core`, ruleId) };
+  }
+  return { ...base, outcome: actionOutcome(deciding, resource, next.action, next.note, nowMs) };
 }
 
 export { assess };

@@ -37,15 +37,35 @@ function policy(): Policy {
   return parsed.policy;
 }
 
-/** Deleted and stopped items stay visible for an hour, as on a busy AI Core: re-planning sees them again. */
-const SLOW_LIFECYCLE: SimulatorOptions = { stopDelayMs: 3_600_000, deleteDelayMs: 3_600_000 };
+const MINUTE = 60_000;
+
+/**
+ * One clock for AI Core and the janitor, moved by the tests: runs happen "a minute later" or "an
+ * hour later" without waiting.
+ */
+const clock = {
+  ms: Date.now(),
+  now: (): number => clock.ms,
+  date: (): Date => new Date(clock.ms),
+  advance: (ms: number): void => {
+    clock.ms += ms;
+  },
+};
+
+/**
+ * A busy AI Core: it answers 202 at once but acts on a request only 10 minutes later, and stopped or
+ * deleted items stay visible for an hour. A run soon after another sees the items untouched and
+ * plans them again: only the ledger keeps them from being sent twice.
+ */
+const BUSY_AI_CORE: SimulatorOptions = { acceptDelayMs: 10 * MINUTE, stopDelayMs: 60 * MINUTE, deleteDelayMs: 60 * MINUTE };
 
 let stack: LocalStack;
 let realStore: JanitorStore;
 let run = 0;
 
-async function start(fleet: SimulatorOptions['fleet'], options: SimulatorOptions = SLOW_LIFECYCLE) {
-  stack = await startLocalStack({ simulator: { ...options, fleet } });
+async function start(fleet: SimulatorOptions['fleet'], options: SimulatorOptions = BUSY_AI_CORE) {
+  clock.ms = Date.now();
+  stack = await startLocalStack({ simulator: { ...options, fleet, now: clock.now } });
   realStore = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint });
 }
 
@@ -53,9 +73,8 @@ afterEach(async () => {
   await stack.stop();
 });
 
-function janitor(options: { store?: JanitorStore; triggerId?: string; client?: AiCoreClient; at?: Date; confirmAttempts?: number } = {}): Promise<GuardedResult> {
+function janitor(options: { store?: JanitorStore; triggerId?: string; client?: AiCoreClient; confirmAttempts?: number } = {}): Promise<GuardedResult> {
   run += 1;
-  const at = options.at;
   return runGuarded(
     {
       client: options.client ?? new AiCoreClient(stack.simulator.serviceKey),
@@ -65,9 +84,9 @@ function janitor(options: { store?: JanitorStore; triggerId?: string; client?: A
       consent: true,
       runId: `run-${run}`,
       confirm: { attempts: options.confirmAttempts ?? 1, delayMs: 0 },
-      ...(at === undefined ? {} : { clock: () => at }),
+      clock: clock.date,
     },
-    { triggerId: options.triggerId ?? `trigger-${run}`, leaseUntil: new Date((at ?? new Date()).getTime() + 60_000) },
+    { triggerId: options.triggerId ?? `trigger-${run}`, leaseUntil: new Date(clock.ms + MINUTE) },
   );
 }
 
@@ -150,23 +169,33 @@ describe('a run killed mid-way, then run again', () => {
     const store = withGuardsOff(realStore, off);
     // g1 is submitted in full; the crash hits before g2's request leaves, so its entries stay `submitting`.
     await expect(janitor({ store, client: new CrashingClient(stack.simulator.serviceKey, 'g2') })).rejects.toThrow(/simulated crash/);
-    // The next scheduled run, an hour later: entries left `submitting` are old enough to be settled.
-    const rerun = await janitor({ store, at: new Date(Date.now() + 3_600_000) });
-    return { rerun, ids: submittedIds() };
+    // A retry a minute later: AI Core has not acted yet, so everything is planned again.
+    clock.advance(MINUTE);
+    const retry = await janitor({ store });
+    // The next scheduled runs: g2's stale `submitting` entries are resent once, then everything shows.
+    clock.advance(60 * MINUTE);
+    await janitor({ store });
+    clock.advance(60 * MINUTE);
+    const last = await janitor({ store });
+    return { retry, last, ids: submittedIds() };
   }
 
   it('submits no item twice, and every item ends confirmed', async () => {
-    const { rerun, ids } = await scenario({});
-    if (rerun.status !== 'done') throw new Error(`expected a run, got ${rerun.status}`);
+    const { retry, last, ids } = await scenario({});
+    if (retry.status !== 'done' || last.status !== 'done') throw new Error('expected runs');
+    expect(retry.report.outcomes.every((o) => o.state === 'already-submitted')).toBe(true);
     expect(duplicates(ids)).toEqual([]);
     expect(ids).toHaveLength(163);
-    expect(rerun.report.outcomes.every((o) => o.state === 'confirmed')).toBe(true);
-    for (const action of rerun.report.plan.groups.flatMap((g) => g.actions)) {
-      expect((await realStore.getEntry(action))?.state).toBe('confirmed');
-    }
+    for (const group of ['g1', 'g2']) expect(await realStore.openEntries(group)).toEqual([]);
+    const ledger = await Promise.all(
+      [...many(120, 'done', (id) => id), ...many(40, 'late', (id) => id)].map((id) =>
+        realStore.getEntry({ group: id.startsWith('done') ? 'g1' : 'g2', type: 'executions', id, targetStatus: 'DELETED' }),
+      ),
+    );
+    expect(ledger.every((e) => e?.state === 'confirmed')).toBe(true);
   });
 
-  it('(guard off) without the ledger the re-run submits g1 again', async () => {
+  it('(guard off) without the ledger the retry submits g1 again', async () => {
     const { ids } = await scenario({ ledger: true });
     expect(duplicates(ids).length).toBeGreaterThanOrEqual(120);
   });
@@ -174,7 +203,7 @@ describe('a run killed mid-way, then run again', () => {
 
 describe('a DELETE for an item that is already gone', () => {
   it('ends confirmed, not failed', async () => {
-    await start(fleetOf({ g1: { executions: [execution('done-keep1', 'COMPLETED'), execution('done-gone1', 'COMPLETED')] } }), { deleteDelayMs: 0 });
+    await start(fleetOf({ g1: { executions: [execution('done-keep1', 'COMPLETED'), execution('done-gone1', 'COMPLETED')] } }), {});
     // Someone else deletes done-gone1 after our listing but before our bulk PATCH.
     class RacingClient extends AiCoreClient {
       override async update(group: string, type: ResourceType, requests: readonly UpdateRequest[], bulk: boolean): Promise<UpdateResult[]> {
@@ -205,7 +234,8 @@ describe('confirmation in the next run', () => {
     const keys = first.report.plan.groups.flatMap((g) => g.actions);
     for (const key of keys) expect((await realStore.getEntry(key))?.state).toBe('submitted');
 
-    // Next run: the items now show STOPPING, so no rule plans them; their ledger entries still close.
+    // Next run, after AI Core acted: the items show STOPPING, so no rule plans them; the entries still close.
+    clock.advance(11 * MINUTE);
     const second = await janitor();
     if (second.status !== 'done') throw new Error('expected a run');
     expect(second.report.plan.totals.stop).toBe(0);

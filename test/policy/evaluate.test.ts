@@ -35,6 +35,26 @@ describe('Function: evaluate', () => {
       ]);
     });
 
+    it('waits instead of asking again when AI Core already shows the requested targetStatus', () => {
+      const p = policy({
+        caps: OPEN_CAPS,
+        rules: [STOP_STALE, { id: 'finished', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }],
+      });
+      const fleet = [
+        group('g', {
+          executions: [
+            execution('stopping-soon', { startTime: ago(76), targetStatus: 'STOPPED' }),
+            execution('going-away', { status: 'COMPLETED', targetStatus: 'DELETED' }),
+            execution('still-running', { startTime: ago(76) }),
+          ],
+        }),
+      ];
+      const result = plan(fleet, p);
+      expect(skipOf(result, 'stopping-soon')).toMatchObject({ kind: 'waiting', ruleId: 'stale-runs', reason: expect.stringContaining('stop already requested (targetStatus STOPPED)') });
+      expect(skipOf(result, 'going-away')).toMatchObject({ kind: 'waiting', ruleId: 'finished', reason: expect.stringContaining('delete already requested') });
+      expect(result.groups[0]?.actions.map((a) => a.id)).toEqual(['still-running']);
+    });
+
     it('lets the first matching rule decide', () => {
       const p = policy({
         caps: OPEN_CAPS,

@@ -131,6 +131,19 @@ describe('simulator: lifecycle', () => {
     expect(body).toMatchObject({ status: 'STOPPED', targetStatus: 'STOPPED', lastOperation: 'UPDATE' });
   });
 
+  it('acceptDelayMs: an accepted request shows nothing until AI Core acts on it', async () => {
+    const clock = manualClock(NOW);
+    const { s, token } = await start({ now: clock.now, acceptDelayMs: 60_000 });
+    const before = { run: item(s, 'executions', 'exe-run1'), done: item(s, 'executions', 'exe-done') };
+    const patched = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }, { id: 'exe-done', targetStatus: 'DELETED' }] } });
+    expect(patched.status).toBe(202);
+    expect(item(s, 'executions', 'exe-run1')).toEqual(before.run);
+    expect(item(s, 'executions', 'exe-done')).toEqual(before.done);
+    clock.advance(60_000);
+    expect(item(s, 'executions', 'exe-run1')).toMatchObject({ status: 'STOPPED', targetStatus: 'STOPPED' });
+    expect(item(s, 'executions', 'exe-done')).toBeUndefined();
+  });
+
   it('DELETE: targetStatus DELETED, still listed, gone after deleteDelayMs', async () => {
     const clock = manualClock(NOW);
     const { s, token } = await start({ now: clock.now, deleteDelayMs: 60_000 });

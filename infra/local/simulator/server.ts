@@ -31,6 +31,11 @@ interface SimulatorOptions {
   stopDelayMs?: number;
   /** A deleted item (targetStatus DELETED) disappears this long after the delete; default 0. */
   deleteDelayMs?: number;
+  /**
+   * How long AI Core takes to act on an accepted (202) stop or delete: until then the item looks
+   * untouched (no targetStatus). Default 0: the next request shows it.
+   */
+  acceptDelayMs?: number;
   tokenTtlSeconds?: number;
   faults?: FaultConfig;
   /** Seed of the PRNG behind probabilistic faults; default 1. */
@@ -100,7 +105,7 @@ function logBody(body: string): unknown {
 async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const clock = options.now ?? Date.now;
   const fleet = parseFleet(options.fleet ?? emptyFleet());
-  const state = new FleetState(fleet, clock, { stopMs: options.stopDelayMs ?? 0, deleteMs: options.deleteDelayMs ?? 0 });
+  const state = new FleetState(fleet, clock, { stopMs: options.stopDelayMs ?? 0, deleteMs: options.deleteDelayMs ?? 0, acceptMs: options.acceptDelayMs ?? 0 });
   const faults = new FaultEngine(options.faults, options.seed ?? 1, clock, state);
   const clientsecret = randomUUID();
   const tokens = new TokenIssuer({ clientid: CLIENT_ID, clientsecret, zoneId: TENANT_ID }, clock, options.tokenTtlSeconds ?? 3600, faults.tokenMaxUses);

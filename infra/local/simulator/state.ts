@@ -16,6 +16,8 @@ interface Entry {
   stopAt: number | null;
   /** When a requested delete removes the item. */
   deleteAt: number | null;
+  /** An accepted (202) request AI Core has not acted on yet: nothing about the item shows it. */
+  pending: { action: Action; at: number } | null;
 }
 
 type TransitionResult = { ok: true } | { ok: false; reason: 'unknown' } | { ok: false; reason: 'ineligible'; status: string };
@@ -43,14 +45,14 @@ class FleetState {
   constructor(
     fleet: SimulatorFleet,
     private readonly clock: Clock,
-    private readonly delays: { stopMs: number; deleteMs: number },
+    private readonly delays: { stopMs: number; deleteMs: number; acceptMs: number },
   ) {
     const copy = structuredClone(fleet);
     this.groups = copy.resourceGroups;
     for (const group of this.groups) {
       for (const type of ['executions', 'deployments'] as const) {
         const byId = new Map<string, Entry>();
-        for (const item of copy[type][group.resourceGroupId] ?? []) byId.set(item.id, { item, stopAt: null, deleteAt: null });
+        for (const item of copy[type][group.resourceGroupId] ?? []) byId.set(item.id, { item, stopAt: null, deleteAt: null, pending: null });
         this.items[type].set(group.resourceGroupId, byId);
       }
     }
@@ -83,6 +85,51 @@ class FleetState {
     const { item } = entry;
     if (!isLegalTransition(type, item.status, action)) return { ok: false, reason: 'ineligible', status: item.status };
     const now = this.clock();
+    if (this.delays.acceptMs > 0) {
+      // The first accepted request decides when AI Core gets to it; repeats change nothing.
+      entry.pending ??= { action, at: now + this.delays.acceptMs };
+      return { ok: true };
+    }
+    this.apply(entry, type, action, now);
+    return { ok: true };
+  }
+
+  /** Adds an item (fault injection: items appearing between pages). */
+  add(type: ResourceType, group: string, item: WireItem): void {
+    this.entries(type, group).set(item.id, { item, stopAt: null, deleteAt: null, pending: null });
+  }
+
+  /** Removes an item outright (fault injection: items vanishing between pages). */
+  remove(type: ResourceType, group: string, id: string): void {
+    this.entries(type, group).delete(id);
+  }
+
+  /** Moves every pending request, stop and delete whose time has come. */
+  advance(): void {
+    const now = this.clock();
+    for (const type of ['executions', 'deployments'] as const) {
+      for (const byId of this.items[type].values()) {
+        for (const [id, entry] of byId) {
+          if (entry.pending !== null && now >= entry.pending.at) {
+            const { action, at } = entry.pending;
+            entry.pending = null;
+            if (isLegalTransition(type, entry.item.status, action)) this.apply(entry, type, action, at);
+          }
+          if (entry.stopAt !== null && now >= entry.stopAt) {
+            entry.item.status = 'STOPPED';
+            entry.item.completionTime = isoSeconds(entry.stopAt);
+            entry.item.modifiedAt = isoSeconds(entry.stopAt);
+            entry.stopAt = null;
+          }
+          if (entry.deleteAt !== null && now >= entry.deleteAt) byId.delete(id);
+        }
+      }
+    }
+  }
+
+  /** What AI Core does once it acts on a stop or delete. */
+  private apply(entry: Entry, type: ResourceType, action: Action, now: number): void {
+    const { item } = entry;
     item.modifiedAt = isoSeconds(now);
     if (action === 'stop') {
       item.targetStatus = 'STOPPED';
@@ -94,35 +141,6 @@ class FleetState {
       // A repeated delete keeps the first deadline: AI Core is already on it.
       entry.deleteAt ??= now + this.delays.deleteMs;
       if (type === 'deployments') item.lastOperation = 'DELETE';
-    }
-    return { ok: true };
-  }
-
-  /** Adds an item (fault injection: items appearing between pages). */
-  add(type: ResourceType, group: string, item: WireItem): void {
-    this.entries(type, group).set(item.id, { item, stopAt: null, deleteAt: null });
-  }
-
-  /** Removes an item outright (fault injection: items vanishing between pages). */
-  remove(type: ResourceType, group: string, id: string): void {
-    this.entries(type, group).delete(id);
-  }
-
-  /** Moves every pending stop and delete whose time has come. */
-  advance(): void {
-    const now = this.clock();
-    for (const type of ['executions', 'deployments'] as const) {
-      for (const byId of this.items[type].values()) {
-        for (const [id, entry] of byId) {
-          if (entry.stopAt !== null && now >= entry.stopAt) {
-            entry.item.status = 'STOPPED';
-            entry.item.completionTime = isoSeconds(entry.stopAt);
-            entry.item.modifiedAt = isoSeconds(entry.stopAt);
-            entry.stopAt = null;
-          }
-          if (entry.deleteAt !== null && now >= entry.deleteAt) byId.delete(id);
-        }
-      }
     }
   }
 
