@@ -11,6 +11,7 @@ import { canonicalJson, digestOf, sha256Hex } from './hash.js';
 import type { Observations } from './observations.js';
 import { PLAN_VERSION, type Abort, type GroupPlan, type GroupTotals, type Plan, type PlannedAction, type SkippedItem } from './plan.js';
 import type { Policy } from './schema.js';
+import { parseInstant } from './time.js';
 
 interface EvaluateInput {
   fleet: Fleet;
@@ -26,8 +27,10 @@ interface Draft {
   aborted: Abort | null;
 }
 
-function skippedOf(resource: Resource, kind: SkippedItem['kind'], reason: string, ruleId: string | null): SkippedItem {
-  return { group: resource.group, type: resource.type, id: resource.item.id, status: resource.item.status, kind, reason, ruleId };
+function skippedOf(resource: Resource, kind: SkippedItem['kind'], reason: string, ruleId: string | null, nowMs: number): SkippedItem {
+  const created = parseInstant(resource.item.createdAt);
+  const ageSeconds = created === null ? null : Math.floor((nowMs - created) / 1000);
+  return { group: resource.group, type: resource.type, id: resource.item.id, status: resource.item.status, kind, reason, ruleId, ageSeconds };
 }
 
 function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number): Draft {
@@ -39,10 +42,11 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
     kind: 'unparseable',
     reason: `item could not be parsed: ${u.reason}`,
     ruleId: null,
+    ageSeconds: null,
   }));
   if (groupFleet.listingError !== null) {
     // A failed listing means we do not know the group: nothing in it acts, whatever was seen.
-    const seen = groupFleet.resources.map((r) => skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null));
+    const seen = groupFleet.resources.map((r) => skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null, nowMs));
     return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null };
   }
   const candidates: Candidate[] = [];
@@ -50,7 +54,7 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
   for (const resource of groupFleet.resources) {
     const { outcome } = assess({ resource, labels: groupFleet.labels, policy: input.policy, observations: input.observations, nowMs });
     if (outcome.kind === 'skip') {
-      skipped.push(skippedOf(resource, outcome.skip, outcome.reason, outcome.ruleId));
+      skipped.push(skippedOf(resource, outcome.skip, outcome.reason, outcome.ruleId, nowMs));
       continue;
     }
     const action: PlannedAction = {
@@ -74,7 +78,7 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
 }
 
 function cappedItem(action: PlannedAction, reason: string): SkippedItem {
-  return { group: action.group, type: action.type, id: action.id, status: action.status, kind: 'capped', reason, ruleId: action.ruleId };
+  return { group: action.group, type: action.type, id: action.id, status: action.status, kind: 'capped', reason, ruleId: action.ruleId, ageSeconds: action.ageSeconds };
 }
 
 function compareText(a: string, b: string): number {

@@ -41,6 +41,8 @@ interface SkippedItem {
   kind: SkipKind;
   reason: string;
   ruleId: string | null;
+  /** Seconds since the item's createdAt (a capped action: its rule's timestamp); null when unknown. */
+  ageSeconds: number | null;
 }
 
 interface Abort {

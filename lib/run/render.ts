@@ -42,7 +42,7 @@ function planRows(plan: Plan): Row[] {
     }
     for (const s of group.skipped) {
       if (s.kind === 'no-match') continue;
-      rows.push({ group: s.group, type: s.type, id: s.id ?? '?', status: s.status ?? '?', age: '-', action: 'SKIP', reason: s.reason });
+      rows.push({ group: s.group, type: s.type, id: s.id ?? '?', status: s.status ?? '?', age: formatAge(s.ageSeconds), action: 'SKIP', reason: s.reason });
     }
   }
   return rows;

@@ -75,7 +75,7 @@ const arbitraryGroup = fc
     groupPlan(
       g.name,
       g.actions.map((a) => action(g.name, a.id, a.reason, a.stop ? 'stop' : 'delete')),
-      g.skipped.map((s) => ({ group: g.name, type: 'deployments', id: s.id, status: null, kind: s.kind, reason: s.reason, ruleId: null })),
+      g.skipped.map((s) => ({ group: g.name, type: 'deployments', id: s.id, status: null, kind: s.kind, reason: s.reason, ruleId: null, ageSeconds: null })),
       { listingError: g.listingError, aborted: g.aborted === null ? null : { cap: 'maxActionsPerGroup', limit: 1, selected: 2, reason: g.aborted } },
     ),
   );
