@@ -1,26 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
-import { ensureTable } from '../../lib/store/dynamo.js';
-import { createStore, dynamoClient } from '../../lib/store/factory.js';
+import { describe, expect, it } from 'vitest';
+import { dynaliteStores } from '../helpers/dynalite-stores.js';
 
-let dynamo: LocalDynamo;
-let tableNo = 0;
+const freshStore = dynaliteStores();
 const now = new Date('2026-11-23T12:00:00Z');
 const later = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
-
-async function freshStore() {
-  tableNo += 1;
-  const location = { table: `chatops-${tableNo}`, region: 'us-east-1', endpoint: dynamo.endpoint };
-  await ensureTable(dynamoClient(location), location.table);
-  return createStore(location);
-}
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
 
 describe('DynamoStore: chat-ops additions (dynalite)', () => {
   it('writes snoozes that observations() reads back until they end; a later snooze replaces an earlier one', async () => {

@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
-import { ensureTable } from '../../lib/store/dynamo.js';
-import { createStore, dynamoClient } from '../../lib/store/factory.js';
+import { describe, expect, it } from 'vitest';
+import { dynaliteStores } from '../helpers/dynalite-stores.js';
 import { LedgerConflictError, type LedgerKey } from '../../lib/store/store.js';
 
-let dynamo: LocalDynamo;
-let tableNo = 0;
-
-async function freshStore() {
-  tableNo += 1;
-  const location = { table: `janitor-${tableNo}`, region: 'us-east-1', endpoint: dynamo.endpoint };
-  await ensureTable(dynamoClient(location), location.table);
-  return createStore(location);
-}
+const freshStore = dynaliteStores();
 
 const key: LedgerKey = { group: 'team-a', type: 'executions', id: 'e0000001', targetStatus: 'STOPPED' };
 const now = new Date('2026-11-23T12:00:00Z');
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
 
 describe('DynamoStore (dynalite)', () => {
   it('claims an item once: a second claim conflicts and carries the existing entry', async () => {
