@@ -10,9 +10,15 @@ import type { ResourceType } from './lifecycle.js';
 
 const optionalText = z.string().nullish();
 
+/**
+ * The spec's id pattern (`AiExecutionId` and friends). An item whose id breaks it is unparseable:
+ * reported, never acted on, and no id the client sends can break it.
+ */
+const ID_PATTERN = /^[\w.-]{4,64}$/;
+
 /** Fields shared by executions and deployments (`AiExecution` / `AiDeployment` in the spec). */
 const commonFields = {
-  id: z.string().min(1),
+  id: z.string().regex(ID_PATTERN, 'must match ^[\\w.-]{4,64}$'),
   status: z.string(),
   targetStatus: optionalText,
   statusMessage: optionalText,
@@ -87,5 +93,5 @@ interface GroupFleet {
 
 type Fleet = GroupFleet[];
 
-export { Execution, Deployment, ITEM_SCHEMAS, parseResource, isResource };
+export { Execution, Deployment, ITEM_SCHEMAS, ID_PATTERN, parseResource, isResource };
 export type { Resource, UnparseableItem, GroupFleet, Fleet };

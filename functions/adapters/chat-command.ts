@@ -18,14 +18,13 @@ import type { ChatJob } from '../../lib/chatops/job.js';
 import { failureMessage, helpMessage, noticeMessage, refusalMessage, snoozedMessage, statusMessage } from '../../lib/chatops/messages.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import { durationSeconds } from '../../lib/policy/duration.js';
-import type { GuardedResult } from '../../lib/run/guarded-run.js';
+import { describeFirst, type GuardedResult } from '../../lib/run/guarded-run.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
-import { createStore } from '../../lib/store/factory.js';
-import type { ChatOpsStore, JanitorStore } from '../../lib/store/store.js';
+import type { ChatOpsStore, JanitorStore } from '../../lib/store/ports.js';
 import type { JanitorEnv } from './config.js';
 import { log } from './log.js';
 import { responsePoster, type PostMessage } from './response-url.js';
-import { policyFromEnv, runFromEnv } from './run-from-env.js';
+import { policyFromEnv, runFromEnv, storeFromEnv } from './run-from-env.js';
 
 const STATUS_RUNS = 10;
 
@@ -42,6 +41,8 @@ interface ChatDeps {
   run: (options: ChatRunOptions) => Promise<GuardedResult>;
   post: PostMessage;
   clock: () => Date;
+  /** Time left in this invocation: a chat trigger still `running` after it has died. */
+  remainingMs: () => number;
   /** JANITOR_DISABLED: plans and applies are refused; status, snooze and help still answer. */
   disabled: boolean;
 }
@@ -55,7 +56,7 @@ function triggerOf(job: ChatJob): string {
 }
 
 function skipped(result: Exclude<GuardedResult, { status: 'done' }>): SlackMessage {
-  return noticeMessage(result.status === 'locked' ? `Not run: ${result.message}. Try again in a few minutes.` : `This request was already handled: ${result.first.summary ?? 'still running'}.`);
+  return noticeMessage(result.status === 'locked' ? `Not run: ${result.message}. Try again in a few minutes.` : `This request was already handled: ${describeFirst(result.first)}.`);
 }
 
 async function plan(job: ChatJob, deps: ChatDeps, now: Date): Promise<SlackMessage> {
@@ -109,10 +110,14 @@ async function answer(job: ChatJob, deps: ChatDeps, now: Date): Promise<SlackMes
  */
 async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome> {
   const now = deps.clock();
-  // Slack retries and Lambda's own async retries repeat the trigger id: the first delivery answers.
-  const earlier = await deps.store.beginTrigger(job.triggerId, randomUUID(), now);
-  if (earlier !== undefined) {
-    log('info', 'duplicate chat trigger: already handled', { triggerId: job.triggerId, state: earlier.state });
+  const runId = randomUUID();
+  // Slack retries and Lambda's own async retries repeat the trigger id: the first delivery answers,
+  // and a delivery whose worker died (still `running` past its invocation) is run again.
+  const begin = await deps.store.beginTrigger(job.triggerId, runId, now, new Date(now.getTime() + deps.remainingMs()));
+  // A duplicate posts nothing: the first delivery has answered, or will (it is alive within its
+  // lease). One that died is not a duplicate: it is retried, and the retry's answer says so.
+  if (begin.kind === 'duplicate') {
+    log('info', 'duplicate chat trigger: already handled', { triggerId: job.triggerId, first: describeFirst(begin.earlier) });
     return { status: 'duplicate', triggerId: job.triggerId };
   }
   let message: SlackMessage;
@@ -125,7 +130,8 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
     log('error', 'chat command failed', { command: job.command.name, triggerId: job.triggerId, error: text });
     message = failureMessage(`\`${job.command.name}\``, text.split('\n')[0] ?? text);
   }
-  await deps.store.finishTrigger(job.triggerId, failed ? 'failed' : 'done', message.text);
+  if (begin.kind === 'retry') message = { ...message, text: `(An earlier delivery of this command ${begin.earlier.state === 'running' ? 'died before it finished' : 'failed'}; this is the retry.) ${message.text}` };
+  await deps.store.finishTrigger(job.triggerId, runId, failed ? 'failed' : 'done', message.text);
   const posted = job.responseUrl === undefined ? false : await deps.post(job.responseUrl, message);
   return { status: failed ? 'failed' : 'answered', command: job.command.name, message, posted };
 }
@@ -133,11 +139,12 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
 /** The worker's dependencies from its environment: the same store, policy and run as the schedule's. */
 function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: () => number): ChatDeps {
   return {
-    store: createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT }),
+    store: storeFromEnv(env, serviceKey),
     policy: () => policyFromEnv(env),
     run: async (options) => (await runFromEnv({ env, serviceKey, remainingMs, ...options })).result,
     post: responsePoster(),
     clock: () => new Date(),
+    remainingMs,
     disabled: env.JANITOR_DISABLED,
   };
 }

@@ -20,7 +20,12 @@ const METRIC = {
   submitted: 'Submitted',
   confirmed: 'Confirmed',
   failed: 'Failed',
+  awaitingConfirmation: 'AwaitingConfirmation',
+  notAttempted: 'NotAttempted',
+  /** Groups whose listing failed: such a run is not a success and records no heartbeat. */
+  listingFailures: 'ListingFailures',
   apiCalls: 'ApiCalls',
+  storeRequests: 'StoreRequests',
   duration: 'RunDuration',
 } as const;
 
@@ -38,10 +43,14 @@ function recordHeartbeat(): void {
 function recordRun(report: RunReport): void {
   const t = report.totals;
   metrics.addMetric(METRIC.planned, MetricUnit.Count, t.planned);
-  metrics.addMetric(METRIC.submitted, MetricUnit.Count, t.submitted);
+  metrics.addMetric(METRIC.submitted, MetricUnit.Count, t.sent);
   metrics.addMetric(METRIC.confirmed, MetricUnit.Count, t.confirmed);
   metrics.addMetric(METRIC.failed, MetricUnit.Count, t.failed);
+  metrics.addMetric(METRIC.awaitingConfirmation, MetricUnit.Count, t.awaitingConfirmation);
+  metrics.addMetric(METRIC.notAttempted, MetricUnit.Count, t.notAttempted);
+  metrics.addMetric(METRIC.listingFailures, MetricUnit.Count, report.listingFailures.length);
   metrics.addMetric(METRIC.apiCalls, MetricUnit.Count, report.apiCalls);
+  metrics.addMetric(METRIC.storeRequests, MetricUnit.Count, report.storeRequests);
   const durationMs = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
   if (Number.isFinite(durationMs)) metrics.addMetric(METRIC.duration, MetricUnit.Milliseconds, durationMs);
 }

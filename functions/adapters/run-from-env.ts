@@ -9,12 +9,17 @@ import type { ServiceKey } from '../../lib/aicore/wire.js';
 import { loadPolicyFile, type LoadedPolicy } from '../../lib/run/policy-file.js';
 import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
+import type { DynamoStore } from '../../lib/store/dynamo.js';
+import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import type { JanitorEnv } from './config.js';
 import { tagRun } from './log.js';
 import { recordRun } from './metrics.js';
 
-/** Leave this much of the Lambda's time for recording results after the last HTTP attempt. */
-const DEADLINE_MARGIN_MS = 15_000;
+/**
+ * No request starts later than this before the Lambda's timeout: the time left records results.
+ * Request timeouts and Retry-After waits are clamped to the deadline, so none outlives it.
+ */
+const DEADLINE_MARGIN_MS = 20_000;
 
 /** Per policy path, so a process that serves several configurations (tests) never mixes them. */
 const policyCache = new Map<string, Promise<LoadedPolicy>>();
@@ -46,23 +51,27 @@ async function policyFromEnv(env: Pick<JanitorEnv, 'JANITOR_POLICY_FILE'>): Prom
   });
 }
 
+/** The tenant's store on the function's table (the SDK client behind it is created once per container). */
+function storeFromEnv(env: Pick<JanitorEnv, 'JANITOR_TABLE' | 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>, serviceKey: ServiceKey): DynamoStore {
+  return createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT }, tenantNamespace(serviceKey));
+}
+
 async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: GuardedResult; policy: LoadedPolicy }> {
   const { env } = options;
   const policy = await policyFromEnv(env);
-  const remaining = options.remainingMs();
-  const deadline = Date.now() + remaining - DEADLINE_MARGIN_MS;
-  const client = new AiCoreClient(options.serviceKey, { transport: new Transport({ deadline: () => deadline }) });
-  const store = createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  const deadline = new Date(Date.now() + options.remainingMs() - DEADLINE_MARGIN_MS);
+  const client = new AiCoreClient(options.serviceKey, { transport: new Transport({ deadline: () => deadline.getTime() }) });
+  const store = storeFromEnv(env, options.serviceKey);
   const runId = randomUUID();
   // Every log line from here to the end of the invocation carries the run id and the policy digest.
   tagRun(runId, policy.digest);
   const result = await runGuarded(
-    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId, groups: env.JANITOR_GROUPS, requirePlanHash: options.requirePlanHash },
-    { triggerId: options.triggerId, leaseUntil: new Date(Date.now() + remaining) },
+    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId, deadline, groups: env.JANITOR_GROUPS, requirePlanHash: options.requirePlanHash },
+    { triggerId: options.triggerId },
   );
   // Every run counts, whichever function started it; the function's metrics middleware flushes them.
   if (result.status === 'done') recordRun(result.report);
   return { result, policy };
 }
 
-export { runFromEnv, policyFromEnv };
+export { runFromEnv, policyFromEnv, storeFromEnv };

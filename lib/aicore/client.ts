@@ -1,15 +1,18 @@
 /**
  * The AI API v2 client: the only code that speaks HTTP to AI Core. Listing is complete and
- * tolerant; updates are guarded by lib/lifecycle.ts before anything is sent, and use bulk PATCH only
- * where `GET /v2/lm/meta` says the tenant supports it.
+ * tolerant; updates are guarded by lib/lifecycle.ts (and the spec's id pattern) before anything is
+ * sent, use bulk PATCH only where `GET /v2/lm/meta` says the tenant supports it, and never throw for
+ * what happened on the wire: each item comes back `accepted`, `rejected`, `unknown` or `not-sent`.
+ * Every URL the client follows stays on AI_API_URL's origin.
  */
-import { isLegalTransition, TARGET_STATUS, type Action, type ResourceType } from '../lifecycle.js';
+import { isLegalTransition, TARGET_STATUS, type ResourceType } from '../lifecycle.js';
 import { isResource, parseResource, type GroupFleet, type Resource, type UnparseableItem } from '../resources.js';
-import { AiCoreError, AiCoreResponseError, IllegalTransitionError, type CallContext } from './errors.js';
+import { AiCoreError, AiCoreResponseError, IllegalTransitionError, InvalidIdError, RequestNotSentError, type CallContext } from './errors.js';
 import { mapLimited } from './limiter.js';
 import { safeJson, TokenSource } from './token.js';
-import { httpError, Transport, type HttpRequest, type HttpResponse } from './transport.js';
-import { ApiError, BULK_RESPONSE, ListPage, Meta, ModificationResponse, ResourceGroupList, type BulkResultItem, type ServiceKey } from './wire.js';
+import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
+import { bulkResults, sentFromError, singleResult, UNKNOWN_ID_CODES, type Sent, type UpdateRequest, type UpdateResult } from './update-results.js';
+import { AiId, Meta, ResourceGroupList, ListPage, type ServiceKey } from './wire.js';
 
 interface ClientConfig {
   /** `$top` per list request. */
@@ -35,38 +38,61 @@ interface ResourceGroupInfo {
   labels: Record<string, string>;
 }
 
-/** One requested update: the listed status comes along so the guard can check the transition. */
-interface UpdateRequest {
-  id: string;
-  status: string;
-  action: Action;
+interface ClientOptions {
+  transport?: Transport;
+  config?: Partial<ClientConfig>;
+  /** Runs before every request attempt, token calls included; see {@link AiCoreClient.withGate}. */
+  gate?: SendGate;
 }
-
-/**
- * `notFound` marks an item AI Core no longer knows (HTTP 404 on a single call, the documented
- * unknown-id codes inside a bulk 202): for a DELETE that is the goal reached, not a failure.
- */
-type UpdateResult =
-  | { id: string; action: Action; ok: true; message: string }
-  | { id: string; action: Action; ok: false; notFound: boolean; httpStatus: number | null; code: string | null; message: string };
-
-/** Per-item "unknown id" codes in bulk responses (CONTRACT.md §2, observed on a real AI Core). */
-const UNKNOWN_ID_CODES: Readonly<Record<ResourceType, string>> = { executions: '01010020', deployments: '01010016' };
 
 class AiCoreClient {
   readonly transport: Transport;
+  /** Most items per update() call the caller should pass (= `bulkChunkSize`, at most 100). */
+  readonly chunkSize: number;
   private readonly tokens: TokenSource;
   private readonly config: ClientConfig;
   private readonly apiBase: string;
+  /** AI_API_URL's origin: the only place requests carrying the token go (besides the token url). */
+  private readonly apiOrigin: string;
+  private readonly gate: SendGate | undefined;
 
-  constructor(key: ServiceKey, options: { transport?: Transport; config?: Partial<ClientConfig> } = {}) {
+  constructor(key: ServiceKey, options: ClientOptions = {}) {
+
     this.transport = options.transport ?? new Transport();
     this.config = { ...DEFAULT_CLIENT, ...options.config };
-    this.tokens = new TokenSource(key, this.transport, this.config.trustedCa);
     if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100) throw new RangeError('bulkChunkSize must be 1..100');
+    this.chunkSize = this.config.bulkChunkSize;
+    this.tokens = new TokenSource(key, this.transport, this.config.trustedCa);
+    this.gate = options.gate;
     // SAP's SDKs append /v2 when AI_API_URL has no path; so do we.
     const base = key.serviceurls.AI_API_URL.replace(/\/+$/, '');
     this.apiBase = base.endsWith('/v2') ? base : `${base}/v2`;
+    this.apiOrigin = new URL(this.apiBase).origin;
+  }
+
+  /**
+   * A client sharing this one's transport, token cache and config that runs `gate` before every
+   * request attempt (reads, mutations and token calls). If `gate` throws, that request is not sent:
+   * reads fail with RequestNotSentError (reason `stopped`), updates come back `not-sent`.
+   *
+   * @example
+   * const leased = client.withGate(() => lease.renew());
+   * const results = await leased.update(group, 'executions', requests, true);
+   */
+  withGate(gate: SendGate): this {
+    const outer = this.gate;
+    const combined: SendGate =
+      outer === undefined
+        ? gate
+        : async () => {
+            await outer();
+            await gate();
+          };
+    // A view over this client (its prototype is this very object), so that a subclass's behaviour,
+    // the transport and the token cache all carry over; only the gate is its own.
+    const gated: this = Object.create(this) as this;
+    Object.defineProperty(gated, 'gate', { value: combined });
+    return gated;
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -89,7 +115,7 @@ class AiCoreClient {
         if (group.status !== 'PROVISIONED') continue;
         groups.push({ id: group.resourceGroupId, labels: Object.fromEntries((group.labels ?? []).map((l) => [l.key, l.value])) });
       }
-      path = nextPagePath(response.headers.get('link'), this.apiBase);
+      path = nextPagePath(response.headers.get('link'), this.apiBase, context);
     }
     return groups.sort((a, b) => a.id.localeCompare(b.id));
   }
@@ -111,12 +137,15 @@ class AiCoreClient {
   }
 
   /**
-   * Submits updates for one group and type. Every transition is checked first; one illegal item
-   * refuses the whole call, so nothing is sent on a wrong plan.
+   * Submits updates for one group and type; pass at most {@link chunkSize} items per call. Every
+   * id and transition is checked first: one bad id (InvalidIdError) or illegal transition
+   * (IllegalTransitionError) refuses the whole call, so nothing is sent on a wrong plan. Otherwise
+   * it never throws for HTTP, network, deadline or gate problems: one result per distinct id.
    */
   async update(group: string, type: ResourceType, requests: readonly UpdateRequest[], bulk: boolean): Promise<UpdateResult[]> {
     const unique = dedupe(requests);
     for (const r of unique) {
+      if (!AiId.safeParse(r.id).success) throw new InvalidIdError({ type, group, id: r.id, action: r.action });
       if (!isLegalTransition(type, r.status, r.action)) throw new IllegalTransitionError({ type, group, ...r });
     }
     if (unique.length === 0) return [];
@@ -154,89 +183,100 @@ class AiCoreClient {
 
   private async bulkUpdate(group: string, type: ResourceType, requests: UpdateRequest[]): Promise<UpdateResult[]> {
     const results: UpdateResult[] = [];
+    let stopped: Sent | undefined;
     for (let i = 0; i < requests.length; i += this.config.bulkChunkSize) {
       const chunk = requests.slice(i, i + this.config.bulkChunkSize);
       const context = { operation: `bulk update ${type}`, group };
       const body = JSON.stringify({ [type]: chunk.map((r) => ({ id: r.id, targetStatus: TARGET_STATUS[r.action] })) });
-      const response = await this.call('PATCH', `/lm/${type}`, context, { group, body, contentType: 'application/merge-patch+json', checkStatus: false });
-      const actionOf = new Map(chunk.map((r) => [r.id, r.action]));
-      if (response.status < 200 || response.status >= 300) {
-        const error = httpError(context, response);
-        for (const r of chunk) results.push({ id: r.id, action: r.action, ok: false, notFound: false, httpStatus: error.status, code: error.code ?? null, message: error.message });
-        continue;
-      }
-      const json = safeJson(response.text);
-      const items = (type === 'executions' ? BULK_RESPONSE.executions.safeParse(json).data?.executions : BULK_RESPONSE.deployments.safeParse(json).data?.deployments) ?? [];
-      const answered = new Set<string>();
-      for (const item of items) {
-        const result = toResult(item, actionOf, UNKNOWN_ID_CODES[type]);
-        if (result === undefined) continue;
-        answered.add(result.id);
-        results.push(result);
-      }
-      // An item the server did not mention is not known to be scheduled: record it as failed.
-      for (const r of chunk) {
-        if (!answered.has(r.id)) results.push({ id: r.id, action: r.action, ok: false, notFound: false, httpStatus: response.status, code: null, message: 'not mentioned in the bulk response' });
-      }
+      // Once the deadline or the gate stopped a chunk, the later chunks are not tried either.
+      const sent = stopped ?? (await this.mutate('PATCH', `/lm/${type}`, context, { group, body, contentType: 'application/merge-patch+json' }));
+      if (sent.kind === 'not-sent' && sent.stopped) stopped = sent;
+      results.push(...bulkResults(type, chunk, sent, context));
     }
     return results;
   }
 
   private singleUpdates(group: string, type: ResourceType, requests: UpdateRequest[]): Promise<UpdateResult[]> {
+    let stopped: Sent | undefined;
     return mapLimited(requests, this.config.singleConcurrency, async (r): Promise<UpdateResult> => {
       const context = { operation: `${r.action} ${type} ${r.id}`, group };
       const path = `/lm/${type}/${encodeURIComponent(r.id)}`;
-      const response =
-        r.action === 'stop'
-          ? await this.call('PATCH', path, context, { group, body: JSON.stringify({ targetStatus: 'STOPPED' }), contentType: 'application/json', checkStatus: false })
-          : await this.call('DELETE', path, context, { group, checkStatus: false });
-      if (response.status >= 200 && response.status < 300) {
-        const parsed = ModificationResponse.safeParse(safeJson(response.text));
-        return { id: r.id, action: r.action, ok: true, message: (parsed.success ? parsed.data.message : null) ?? 'scheduled' };
-      }
-      const error = httpError(context, response);
-      return { id: r.id, action: r.action, ok: false, notFound: error.status === 404, httpStatus: error.status, code: error.code ?? null, message: error.message };
+      const sent =
+        stopped ??
+        (r.action === 'stop'
+          ? await this.mutate('PATCH', path, context, { group, body: JSON.stringify({ targetStatus: 'STOPPED' }), contentType: 'application/json' })
+          : await this.mutate('DELETE', path, context, { group }));
+      if (sent.kind === 'not-sent' && sent.stopped) stopped = sent;
+      return singleResult(r, sent, context);
     });
   }
 
-  /** An authenticated call; a 401 drops the cached token and retries exactly once. */
-  private async call(
-    method: HttpRequest['method'],
-    path: string,
-    context: CallContext,
-    options: { group?: string; body?: string; contentType?: string; prefer?: string; checkStatus?: boolean } = {},
-  ): Promise<HttpResponse> {
-    const url = path.startsWith('http') ? path : `${this.apiBase}${path}`;
-    const send = async (): Promise<HttpResponse> => {
-      const headers: Record<string, string> = { authorization: `Bearer ${await this.tokens.token()}`, accept: 'application/json' };
-      if (options.group !== undefined) headers['ai-resource-group'] = options.group;
-      if (options.contentType !== undefined) headers['content-type'] = options.contentType;
-      if (options.prefer !== undefined) headers.prefer = options.prefer;
-      return this.transport.send({ method, url, headers, ...(options.body === undefined ? {} : { body: options.body }), context });
-    };
+  /**
+   * One mutation, told apart by how it went: never throws for the wire. A 401 drops the cached
+   * token and sends exactly once more (a 401 proves nothing was done); a token call that fails means
+   * the mutation itself was not sent.
+   */
+  private async mutate(method: 'PATCH' | 'DELETE', path: string, context: CallContext, options: RequestOptions): Promise<Sent> {
+    for (let attempt = 1; ; attempt += 1) {
+      let token: string;
+      try {
+        token = await this.tokens.token(this.gate);
+      } catch (error) {
+        if (!(error instanceof AiCoreError)) throw error;
+        return { kind: 'not-sent', message: `${context.operation} not sent: ${error.message}`, stopped: error instanceof RequestNotSentError };
+      }
+      let response: HttpResponse;
+      try {
+        response = await this.transport.send(this.request(method, `${this.apiBase}${path}`, token, context, options));
+      } catch (error) {
+        return sentFromError(error);
+      }
+      if (response.status !== 401 || attempt >= 2) return { kind: 'answered', response };
+      this.tokens.invalidate();
+    }
+  }
+
+  /** An authenticated read; a 401 drops the cached token and retries exactly once. */
+  private async call(method: 'GET', pathOrUrl: string, context: CallContext, options: RequestOptions = {}): Promise<HttpResponse> {
+    const url = this.resolve(pathOrUrl, context);
+    const send = async (): Promise<HttpResponse> => this.transport.send(this.request(method, url, await this.tokens.token(this.gate), context, options));
     let response = await send();
     if (response.status === 401) {
       this.tokens.invalidate();
       response = await send();
     }
-    if (options.checkStatus !== false && (response.status < 200 || response.status >= 300)) throw httpError(context, response);
+    if (response.status < 200 || response.status >= 300) throw httpError(context, response);
     return response;
   }
+
+  /** A path below the API base, or a full URL that must be on AI_API_URL's origin. */
+  private resolve(pathOrUrl: string, context: CallContext): string {
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) return `${this.apiBase}${pathOrUrl}`;
+    const origin = new URL(pathOrUrl).origin;
+    if (origin !== this.apiOrigin) throw new AiCoreResponseError(`${context.operation}: refusing to follow ${origin}, which is not AI_API_URL's origin`, context);
+    return pathOrUrl;
+  }
+
+  private request(method: HttpRequest['method'], url: string, token: string, context: CallContext, options: RequestOptions): HttpRequest {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (options.group !== undefined) headers['ai-resource-group'] = options.group;
+    if (options.contentType !== undefined) headers['content-type'] = options.contentType;
+    if (options.prefer !== undefined) headers.prefer = options.prefer;
+    return { method, url, headers, ...(options.body === undefined ? {} : { body: options.body }), context, gate: this.gate };
+  }
+}
+
+interface RequestOptions {
+  group?: string;
+  body?: string;
+  contentType?: string;
+  prefer?: string;
 }
 
 function parseJson<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, response: HttpResponse, context: CallContext): T {
   const parsed = schema.safeParse(safeJson(response.text));
   if (!parsed.success) throw new AiCoreResponseError(`${context.operation}: unexpected response shape`, context);
   return parsed.data;
-}
-
-function toResult(item: BulkResultItem, actionOf: ReadonlyMap<string, Action>, unknownIdCode: string): UpdateResult | undefined {
-  const action = actionOf.get(item.id);
-  if (action === undefined) return undefined;
-  // Both variants are loose objects, so the failure variant is told apart by parsing `error`.
-  const error = ApiError.safeParse(item.error);
-  if (error.success) return { id: item.id, action, ok: false, notFound: error.data.code === unknownIdCode, httpStatus: null, code: error.data.code, message: error.data.message };
-  return { id: item.id, action, ok: true, message: typeof item.message === 'string' ? item.message : 'scheduled' };
 }
 
 /** Each id once per submission; a contradictory duplicate (stop and delete) is a planning bug. */
@@ -250,14 +290,29 @@ function dedupe(requests: readonly UpdateRequest[]): UpdateRequest[] {
   return [...byId.values()];
 }
 
-/** The next page from an RFC 8288 `Link: <url>; rel="next"` header, as a full URL. */
-function nextPagePath(link: string | null, apiBase: string): string | null {
+/**
+ * The next page from an RFC 8288 `Link: <url>; rel="next"` header, as a full URL. Paging stays
+ * home: a link to any other origin than AI_API_URL's is a listing error, and is never requested.
+ *
+ * @example
+ * nextPagePath('</v2/admin/resourceGroups?continueToken=x>; rel="next"', 'https://api.example/v2', context);
+ */
+function nextPagePath(link: string | null, apiBase: string, context: CallContext): string | null {
   if (link === null) return null;
   const match = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link);
   const target = match?.[1];
   if (target === undefined) return null;
-  return new URL(target, `${apiBase}/`).toString();
+  let next: URL;
+  try {
+    next = new URL(target, `${apiBase}/`);
+  } catch {
+    throw new AiCoreResponseError(`${context.operation}: unreadable next link`, context);
+  }
+  const home = new URL(apiBase).origin;
+  if (next.origin !== home) throw new AiCoreResponseError(`${context.operation}: next link leads to ${next.origin}, not AI_API_URL's origin ${home}`, context);
+  return next.toString();
 }
 
-export { AiCoreClient, DEFAULT_CLIENT, UNKNOWN_ID_CODES };
-export type { ClientConfig, Capabilities, ResourceGroupInfo, UpdateRequest, UpdateResult };
+export { AiCoreClient, DEFAULT_CLIENT, UNKNOWN_ID_CODES, nextPagePath };
+export type { ClientConfig, ClientOptions, Capabilities, ResourceGroupInfo, UpdateRequest, UpdateResult };
+export type { UpdateOutcome } from './update-results.js';

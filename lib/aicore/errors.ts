@@ -43,9 +43,40 @@ class AiCoreHttpError extends AiCoreError {
   }
 }
 
-/** No answer in time, the connection failed, or the run's deadline left no room for another try. */
+/**
+ * No answer in time, or the connection failed. `notWritten` is true only when the failure provably
+ * happened before the request was written (connection refused, DNS, unreachable, connect timeout,
+ * TLS handshake): only then can a mutation be re-sent without risk of acting twice.
+ */
 class AiCoreNetworkError extends AiCoreError {
   override name = 'AiCoreNetworkError';
+  readonly notWritten: boolean;
+
+  constructor(message: string, context: CallContext, options: ErrorOptions & { notWritten: boolean }) {
+    super(message, context, options);
+    this.notWritten = options.notWritten;
+  }
+}
+
+/** Why a request was never sent. */
+const NOT_SENT_REASONS = ['deadline', 'stopped'] as const;
+type NotSentReason = (typeof NOT_SENT_REASONS)[number];
+
+/**
+ * The request was not sent at all: the run's deadline had come (`deadline`) or the send gate, e.g.
+ * the lease renewal, refused (`stopped`, with the gate's error as `cause`). AI Core saw nothing.
+ *
+ * @example
+ * if (error instanceof RequestNotSentError && error.reason === 'deadline') markNotAttempted();
+ */
+class RequestNotSentError extends AiCoreError {
+  override name = 'RequestNotSentError';
+  readonly reason: NotSentReason;
+
+  constructor(reason: NotSentReason, message: string, context: CallContext, options?: ErrorOptions) {
+    super(message, context, options);
+    this.reason = reason;
+  }
 }
 
 /** The response did not have the documented shape. */
@@ -82,5 +113,31 @@ class IllegalTransitionError extends AiCoreError {
   }
 }
 
-export { AiCoreError, AiCoreHttpError, AiCoreNetworkError, AiCoreResponseError, CredentialsError, IllegalTransitionError };
-export type { CallContext };
+/** The client refused to send an id that breaks the spec's `^[\w.-]{4,64}$`. Nothing was sent. */
+class InvalidIdError extends AiCoreError {
+  override name = 'InvalidIdError';
+  readonly type: ResourceType;
+  readonly id: string;
+
+  constructor(details: { type: ResourceType; id: string; group: string; action: Action }) {
+    super(`refusing to ${details.action} ${details.type} ${JSON.stringify(details.id)}: not a valid AI Core id (^[\\w.-]{4,64}$)`, {
+      operation: `${details.action} ${details.type}`,
+      group: details.group,
+    });
+    this.type = details.type;
+    this.id = details.id;
+  }
+}
+
+export {
+  AiCoreError,
+  AiCoreHttpError,
+  AiCoreNetworkError,
+  AiCoreResponseError,
+  CredentialsError,
+  IllegalTransitionError,
+  InvalidIdError,
+  RequestNotSentError,
+  NOT_SENT_REASONS,
+};
+export type { CallContext, NotSentReason };

@@ -2,6 +2,8 @@
  * The one place HTTP leaves the process. undici's fetch with an `EnvHttpProxyAgent` honours
  * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` (Node 20's global fetch ignores them), and a per-key
  * agent presents the client certificate of an X.509 service key for the mutual-TLS token call.
+ * Redirects are never followed (`redirect: 'manual'`): a 3xx comes back as it is, so no request,
+ * token or body leaves for a host the caller did not choose.
  */
 import { Agent, EnvHttpProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici';
 
@@ -44,7 +46,14 @@ function createHttpFetch(): HttpFetch {
     return agent;
   };
   return async (url, init) =>
-    undiciFetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, dispatcher: dispatcherFor(init.tls) });
+    undiciFetch(url, {
+      method: init.method,
+      headers: init.headers,
+      body: init.body,
+      signal: init.signal,
+      redirect: 'manual',
+      dispatcher: dispatcherFor(init.tls),
+    });
 }
 
 export { createHttpFetch };

@@ -3,7 +3,7 @@
  * margin. `invalidate()` is how the client reacts to a 401: drop the token, fetch a new one once.
  */
 import { AiCoreResponseError, CredentialsError } from './errors.js';
-import type { HttpRequest, Transport } from './transport.js';
+import type { HttpRequest, SendGate, Transport } from './transport.js';
 import { TokenResponse, type ServiceKey } from './wire.js';
 
 /** Refresh this long before the server's expiry, so a token never dies mid-request. */
@@ -20,11 +20,12 @@ class TokenSource {
     private readonly trustedCa?: string,
   ) {}
 
-  async token(): Promise<string> {
+  /** A cached token, or a new one; `gate` runs before each attempt of the token request. */
+  async token(gate?: SendGate): Promise<string> {
     const now = this.transport.config.now();
     if (this.cached !== undefined && now < this.cached.expiresAt) return this.cached.token;
     // Concurrent callers share one token request instead of stampeding the auth server.
-    this.pending ??= this.fetchToken().finally(() => {
+    this.pending ??= this.fetchToken(gate).finally(() => {
       this.pending = undefined;
     });
     return this.pending;
@@ -48,9 +49,10 @@ class TokenSource {
     throw new CredentialsError('the service key has neither clientsecret + url nor certificate + key + certurl');
   }
 
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(gate: SendGate | undefined): Promise<string> {
     const context = { operation: 'obtain OAuth token' };
     const response = await this.transport.sendOk({
+      gate,
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       ...this.tokenRequest(),

@@ -1,10 +1,14 @@
 /**
  * HTTP with the manners a shared service deserves: a per-host concurrency limit, a timeout per
- * request, bounded retries of 429 / 5xx / network failures with exponential backoff and full
- * jitter, `Retry-After` honoured, and a run deadline that no retry may overrun. Other 4xx are never
- * retried: they will not get better.
+ * request, bounded retries with exponential backoff and full jitter, `Retry-After` honoured, and a
+ * run deadline checked before every attempt. Other 4xx are never retried: they will not get better.
+ *
+ * Reads (GET, and the token POST) are retried on 429, 5xx and any network failure. Mutations
+ * (PATCH, DELETE) are retried only where AI Core provably did not act: a 429, or a failure before
+ * the request was written (see {@link classifyNetworkFailure}). A lost answer to a mutation (a
+ * timeout, a reset, a 5xx) is handed back as it is, never re-sent blind.
  */
-import { AiCoreHttpError, AiCoreNetworkError, type CallContext } from './errors.js';
+import { AiCoreHttpError, AiCoreNetworkError, RequestNotSentError, type CallContext } from './errors.js';
 import { ErrorBody } from './wire.js';
 import { createHttpFetch, type ClientTls, type FetchResponse, type HttpFetch } from './http-fetch.js';
 import { Limiter } from './limiter.js';
@@ -18,7 +22,10 @@ interface TransportConfig {
   requestTimeoutMs: number;
   /** Concurrent requests per host. */
   concurrency: number;
-  /** Epoch ms after which no new attempt starts (in Lambda: remaining time minus a margin). */
+  /**
+   * Epoch ms from which no attempt starts (in Lambda: remaining time minus a margin). Checked
+   * before every attempt; each attempt's timeout is clamped to the time left.
+   */
   deadline: () => number;
   fetch: HttpFetch;
   sleep: (ms: number) => Promise<void>;
@@ -47,7 +54,15 @@ interface HttpRequest {
   /** Client certificate for mutual TLS (the X.509 token call). */
   tls?: ClientTls;
   context: CallContext;
+  /**
+   * Runs before every attempt, after the request's turn has come; if it throws, the request is not
+   * sent ({@link RequestNotSentError} with reason `stopped`). The run coordinator renews its lease here.
+   */
+  gate?: SendGate | undefined;
 }
+
+/** A hook run before each attempt; throwing stops the request before it is sent. */
+type SendGate = () => Promise<void>;
 
 interface HttpResponse {
   status: number;
@@ -55,7 +70,74 @@ interface HttpResponse {
   text: string;
 }
 
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
+
+/** PATCH and DELETE change state: re-sending one whose answer was lost may act twice. */
+function isMutation(method: HttpRequest['method']): boolean {
+  return method === 'PATCH' || method === 'DELETE';
+}
+
+/**
+ * Error codes (undici and Node) that prove the request never left: nothing was written to a
+ * connection, because there was none (refused, DNS, unreachable, connect timeout) or because the
+ * TLS handshake failed before any HTTP byte was sent.
+ */
+const NOT_WRITTEN_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_HANDSHAKE_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'HOSTNAME_MISMATCH',
+]);
+
+function codeOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('code' in value)) return undefined;
+  return typeof value.code === 'string' ? value.code : undefined;
+}
+
+/**
+ * Whether a failed fetch provably never wrote the request. undici throws `TypeError('fetch failed')`
+ * with the socket error as `cause` (sometimes an `AggregateError` of one error per address tried).
+ * Conservative: a reset (`ECONNRESET`), "other side closed" (`UND_ERR_SOCKET`), an abort or timeout
+ * after connecting, or anything unrecognised is `false`: the request may have been acted on.
+ *
+ * @example
+ * classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) })); // true
+ */
+function classifyNetworkFailure(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const notWritten = (value: unknown): boolean => {
+    if (seen.has(value)) return false;
+    seen.add(value);
+    const code = codeOf(value);
+    if (code !== undefined && NOT_WRITTEN_CODES.has(code)) return true;
+    if (code !== undefined && code.startsWith('ERR_SSL_')) return true;
+    if (value instanceof AggregateError && value.errors.length > 0) return value.errors.every(notWritten);
+    // Only the generic fetch wrapper (no code of its own) is looked through, to its cause.
+    if (code === undefined && value instanceof Error && value.cause !== undefined) return notWritten(value.cause);
+    return false;
+  };
+  return notWritten(error);
+}
 
 /** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date. */
 function retryAfterMs(value: string | null, now: number): number | undefined {
@@ -78,26 +160,41 @@ class Transport {
     this.config = { ...DEFAULT_TRANSPORT, ...config };
   }
 
-  /** Sends with retries; resolves with any final response (2xx or not) the caller must interpret. */
+  /**
+   * Sends with retries; resolves with any final response (2xx or not) the caller must interpret.
+   * Throws {@link RequestNotSentError} when the deadline or the gate stopped an attempt, and
+   * {@link AiCoreNetworkError} when the last attempt got no answer.
+   */
   async send(request: HttpRequest): Promise<HttpResponse> {
     const { maxAttempts } = this.config;
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(request);
-      const retryable = outcome instanceof Error || RETRYABLE.has(outcome.status);
-      if (!retryable || attempt >= maxAttempts) {
-        if (outcome instanceof Error) throw outcome;
+      if (!this.retryable(request, outcome) || attempt >= maxAttempts) {
+        if (outcome instanceof AiCoreNetworkError) throw outcome;
         return outcome;
       }
-      const hinted = outcome instanceof Error ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
+      const hinted = outcome instanceof AiCoreNetworkError ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
       const backoff = this.config.random() * Math.min(this.config.maxDelayMs, this.config.baseDelayMs * 2 ** (attempt - 1));
       const delay = hinted ?? backoff;
-      if (!(outcome instanceof Error) && outcome.status === 429) this.pacerFor(request.url).throttled(hinted ?? 0);
+      if (!(outcome instanceof AiCoreNetworkError) && outcome.status === 429) this.pacerFor(request.url).throttled(hinted ?? 0);
+      // A wait that would end at or after the deadline is not taken: the last answer stands.
       if (this.config.now() + delay >= this.config.deadline()) {
-        if (outcome instanceof Error) throw outcome;
+        if (outcome instanceof AiCoreNetworkError) throw outcome;
         return outcome;
       }
       await this.config.sleep(delay);
     }
+  }
+
+  /**
+   * Whether an attempt's outcome may be tried again. Reads: 429, 5xx, any network failure. Mutations:
+   * only what proves AI Core did not act, a 429 or a failure before the request was written.
+   * (Protected so a test can switch the guard off and show what it prevents.)
+   */
+  protected retryable(request: HttpRequest, outcome: HttpResponse | AiCoreNetworkError): boolean {
+    const mutation = isMutation(request.method);
+    if (outcome instanceof AiCoreNetworkError) return !mutation || outcome.notWritten;
+    return mutation ? outcome.status === 429 : RETRYABLE_READ.has(outcome.status);
   }
 
   /** Sends and turns any non-2xx final answer into a typed error. */
@@ -127,13 +224,33 @@ class Transport {
     return pacer;
   }
 
-  private attempt(request: HttpRequest): Promise<HttpResponse | AiCoreNetworkError> {
+  /** Throws {@link RequestNotSentError} when the deadline has come; otherwise returns the ms left. */
+  private timeLeft(request: HttpRequest): number {
+    const left = this.config.deadline() - this.config.now();
+    if (left <= 0) {
+      throw new RequestNotSentError('deadline', `${request.context.operation} not sent: the run deadline has passed`, request.context);
+    }
+    return left;
+  }
+
+  private async attempt(request: HttpRequest): Promise<HttpResponse | AiCoreNetworkError> {
+    this.timeLeft(request);
     const limiter = this.limiterFor(request.url);
     const pacer = this.pacerFor(request.url);
     return limiter.run(async () => {
       await pacer.turn();
+      if (request.gate !== undefined) {
+        try {
+          await request.gate();
+        } catch (error) {
+          const why = error instanceof Error ? error.message : String(error);
+          throw new RequestNotSentError('stopped', `${request.context.operation} not sent: ${why}`, request.context, { cause: error });
+        }
+      }
+      // Checked again right before sending: the turn and the gate take time.
+      const timeoutMs = Math.max(1, Math.ceil(Math.min(this.config.requestTimeoutMs, this.timeLeft(request))));
       this.calls += 1;
-      const signal = AbortSignal.timeout(this.config.requestTimeoutMs);
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await this.config.fetch(request.url, {
           method: request.method,
@@ -150,15 +267,22 @@ class Transport {
         }
         return { status: response.status, headers: response.headers, text: await response.text() };
       } catch (error) {
-        const reason = signal.aborted ? `no answer within ${this.config.requestTimeoutMs} ms` : describeNetworkFailure(error);
-        return new AiCoreNetworkError(`${request.context.operation} failed: ${reason}`, request.context, { cause: error });
+        const timedOut = signal.aborted;
+        const reason = timedOut ? `no answer within ${timeoutMs} ms` : describeNetworkFailure(error);
+        return new AiCoreNetworkError(`${request.context.operation} failed: ${reason}`, request.context, {
+          cause: error,
+          notWritten: !timedOut && classifyNetworkFailure(error),
+        });
       }
     });
   }
 }
 
 function describeNetworkFailure(error: unknown): string {
-  if (error instanceof Error && error.cause instanceof Error) return error.cause.message;
+  if (error instanceof Error && error.cause instanceof Error) {
+    const code = codeOf(error.cause);
+    return error.cause.message !== '' ? error.cause.message : (code ?? error.message);
+  }
   return error instanceof Error ? error.message : 'network error';
 }
 
@@ -180,5 +304,5 @@ function httpError(context: CallContext, response: HttpResponse): AiCoreHttpErro
   });
 }
 
-export { Transport, DEFAULT_TRANSPORT, retryAfterMs, httpError };
-export type { TransportConfig, HttpRequest, HttpResponse };
+export { Transport, DEFAULT_TRANSPORT, retryAfterMs, httpError, classifyNetworkFailure, isMutation };
+export type { TransportConfig, HttpRequest, HttpResponse, SendGate };

@@ -6,9 +6,10 @@
  */
 import * as z from 'zod';
 import type { ResourceType } from '../lifecycle.js';
+import { ID_PATTERN } from '../resources.js';
 
 /** `^[\w.-]{4,64}$`: the spec's id pattern for executions, deployments, configurations, … */
-const AiId = z.string().regex(/^[\w.-]{4,64}$/, 'must match ^[\\w.-]{4,64}$');
+const AiId = z.string().regex(ID_PATTERN, 'must match ^[\\w.-]{4,64}$');
 
 /** SAP's service-key JSON (client-secret variant or X.509 variant). */
 const ServiceKey = z.looseObject({

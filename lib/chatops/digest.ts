@@ -15,7 +15,9 @@ interface DigestRun {
   notApplied: string | null;
   plan: Plan;
   outcomes: ReadonlyArray<{ group: string; type: string; id: string; action: string; state: string; message: string }>;
-  totals: { planned: number; submitted: number; confirmed: number; failed: number; alreadySubmitted: number };
+  totals: { planned: number; sent: number; confirmed: number; awaitingConfirmation: number; failed: number; notAttempted: number };
+  listingFailures: ReadonlyArray<{ group: string; error: string }>;
+  stopped: string | null;
 }
 
 interface DigestOptions {
@@ -90,8 +92,10 @@ function overview(run: DigestRun, options: DigestOptions): string {
     lines.push(`:x: *Not applied:* ${escapeText(run.notApplied)}`);
   } else {
     const o = run.totals;
-    lines.push(`:white_check_mark: *Applied:* ${o.planned} planned, ${o.submitted} submitted, ${o.confirmed} confirmed, ${o.failed} failed, ${o.alreadySubmitted} already submitted earlier`);
+    lines.push(`:white_check_mark: *Applied:* ${o.planned} planned, ${o.sent} sent, ${o.confirmed} confirmed, ${o.awaitingConfirmation} awaiting confirmation, ${o.failed} failed, ${o.notAttempted} not attempted`);
+    if (run.stopped !== null) lines.push(`:hourglass: Stopped early: ${escapeText(run.stopped)}; the rest is left for the next run.`);
   }
+  for (const f of run.listingFailures) lines.push(`:warning: Resource group ${escapeText(f.group)} could not be listed, so it was not planned: ${escapeText(f.error)}`);
   if (options.approver !== undefined) lines.push(`Approved by ${mention(options.approver)} (plan requested by ${mention(options.requester)}).`);
   return lines.join('\n');
 }
@@ -143,7 +147,7 @@ function runDigest(run: DigestRun, options: DigestOptions): SlackMessage {
   const skips = skipLines(plan);
   if (skips.length > 0) blocks.push(section(lineList('*Left alone*', skips, (n) => `… and ${n} more`, MAX_SKIPS_SHOWN)));
   if (options.command === 'apply' && !run.dryRun) {
-    const notable = run.outcomes.filter((o) => o.state !== 'confirmed' && o.state !== 'submitted');
+    const notable = run.outcomes.filter((o) => o.state === 'failed' || o.state === 'not-attempted');
     const lines = notable.map((o) => `\`${o.state}\` ${escapeText(o.group)} · ${o.type} ${code(o.id)} — ${escapeText(o.message)}`);
     if (lines.length > 0) blocks.push(section(lineList('*Needs a look*', lines, (n) => `… and ${n} more`, MAX_OUTCOMES_SHOWN)));
   }

@@ -3,12 +3,16 @@
  * Exit codes: 0 done (also "nothing to do"), 1 runtime failure, 2 invalid input, 3 aborted by a cap.
  */
 import { parseArgs } from 'node:util';
+import { durationSeconds } from '../policy/duration.js';
 
 const DEFAULT_POLICY_FILE = 'policy.yaml';
 
 const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
 
-const COMMANDS = ['plan', 'apply', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'help'] as const;
+const COMMANDS = ['plan', 'apply', 'ledger', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'help'] as const;
+
+/** How long a CLI run may send requests unless --deadline says otherwise. */
+const DEFAULT_DEADLINE_SECONDS = 30 * 60;
 type Command = (typeof COMMANDS)[number];
 
 interface CliArgs {
@@ -33,6 +37,10 @@ interface CliArgs {
   faults?: string;
   /** simulator: meta reports bulkUpdates false, so clients must use single PATCH/DELETE. */
   noBulk: boolean;
+  /** plan/apply: seconds after which no request starts (what is left is reported not-attempted). */
+  deadlineSeconds: number;
+  /** ledger: only entries of this item id. */
+  id: string | undefined;
 }
 
 /** The command line itself is wrong: the message is followed by the usage text. */
@@ -50,6 +58,7 @@ const USAGE = `Usage: aicore-janitor <command> [options]
 Commands:
   plan                 list every resource group and print what the policy would do (never acts)
   apply                plan, then act on it (needs mode: apply in the policy; asks first on a terminal)
+  ledger               show the ledger: every item's state per request chunk (--group, --id, --json)
   validate FILE        check a policy file and print every problem at once
   explain ID           show how the policy judges one execution or deployment
   snapshot --out FILE  save the listed fleet (read-only) as JSON the simulator can load
@@ -63,6 +72,9 @@ Options:
   --group NAME         only this resource group (repeatable; default: every group)
   --json               print the versioned JSON report instead of a table
   --yes                apply without asking
+  --deadline DURATION  plan/apply: start no request after this long (default 30m; e.g. 90s, 10m, 2h);
+                       what it cuts off is reported not-attempted and left for the next run
+  --id ID              ledger: only this execution or deployment id
   --table NAME         keep state in this DynamoDB table (or $JANITOR_TABLE; default: local state in ./.aicore-janitor/)
   --out FILE           snapshot: where to write the fleet JSON
   --port N             simulator: listen on this port (default: a free one)
@@ -72,7 +84,8 @@ Options:
   --faults FILE        simulator: inject faults from this JSON file (latency, 429s, 5xx, …)
   --no-bulk            simulator: report bulkUpdates false (clients fall back to single calls)
 
-Exit codes: 0 done, 1 runtime failure, 2 invalid input, 3 aborted by a safety cap.`;
+Exit codes: 0 done, 1 runtime failure (also: a group could not be listed, an action failed or was
+not attempted), 2 invalid input, 3 aborted by a safety cap.`;
 
 function parseCli(argv: readonly string[]): CliArgs {
   let parsed;
@@ -96,6 +109,8 @@ function parseCli(argv: readonly string[]): CliArgs {
         seed: { type: 'string' },
         faults: { type: 'string' },
         'no-bulk': { type: 'boolean' },
+        deadline: { type: 'string' },
+        id: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -112,6 +127,7 @@ function parseCli(argv: readonly string[]): CliArgs {
   if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000)) throw new UsageError(`--generate must be 0..1000000, got '${values.generate ?? ''}'`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed ?? ''}'`);
+  const deadlineSeconds = values.deadline === undefined ? DEFAULT_DEADLINE_SECONDS : deadlineOf(values.deadline);
   return {
     command,
     positionals: rest,
@@ -129,12 +145,21 @@ function parseCli(argv: readonly string[]): CliArgs {
     seed,
     faults: values.faults,
     noBulk: values['no-bulk'] ?? false,
+    deadlineSeconds,
+    id: values.id,
   };
+}
+
+/** `90s`, or a policy duration (`10m`, `2h`, `1d`). */
+function deadlineOf(text: string): number {
+  const seconds = /^\d+s$/.test(text) ? Number(text.slice(0, -1)) : durationSeconds(text);
+  if (seconds === null || seconds <= 0) throw new UsageError(`--deadline must be a duration such as 90s, 10m or 2h, got '${text}'`);
+  return seconds;
 }
 
 function isCommand(value: string): value is Command {
   return (COMMANDS as readonly string[]).includes(value);
 }
 
-export { DEFAULT_POLICY_FILE, EXIT, USAGE, UsageError, InputError, parseCli };
+export { DEFAULT_POLICY_FILE, DEFAULT_DEADLINE_SECONDS, EXIT, USAGE, UsageError, InputError, parseCli };
 export type { CliArgs, Command };

@@ -3,6 +3,7 @@
  * deployment, with protection, minimum age and eligibility — the answer to "why (not) this one?".
  */
 import { AiCoreClient } from '../aicore/client.js';
+import { tenantNamespace } from '../aicore/tenant.js';
 import { explain, formatExplanation } from '../policy/index.js';
 import { listFleet } from '../run/list-fleet.js';
 import { loadPolicyFile } from '../run/policy-file.js';
@@ -15,12 +16,13 @@ async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
   if (id === undefined) throw new UsageError('explain needs the id of an execution or deployment: aicore-janitor explain ID');
   const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY_FILE);
-  const client = new AiCoreClient(await serviceKeyFor(args));
+  const key = await serviceKeyFor(args);
+  const client = new AiCoreClient(key);
   const fleet = await listFleet(client, { groups: args.groups, onProgress: (m) => io.err(m) });
   if (!fleet.some((g) => g.resources.some((r) => r.item.id === id))) {
     throw new InputError(`no execution or deployment with id ${id} in ${fleet.map((g) => g.group).join(', ') || 'any resource group'}`);
   }
-  const state = await openState(args.table);
+  const state = await openState(args.table, tenantNamespace(key));
   try {
     const now = new Date();
     const observations = await state.store.observations(fleet.map((g) => g.group), now);

@@ -13,6 +13,7 @@ import { simulatorCommand } from './simulator.js';
 import { snapshotCommand } from './snapshot.js';
 import { validateCommand } from './validate.js';
 import { explainCommand } from './explain.js';
+import { ledgerCommand } from './ledger.js';
 
 async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
@@ -24,6 +25,8 @@ async function main(argv: readonly string[], io: CliIo = processIo()): Promise<n
       case 'plan':
       case 'apply':
         return await runCommand(args, io);
+      case 'ledger':
+        return await ledgerCommand(args, io);
       case 'validate':
         return await validateCommand(args, io);
       case 'explain':

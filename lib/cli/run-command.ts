@@ -5,20 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import { AiCoreClient } from '../aicore/client.js';
 import { describeServiceKey } from '../aicore/credentials.js';
+import { tenantNamespace } from '../aicore/tenant.js';
+import { Transport } from '../aicore/transport.js';
 import type { Plan } from '../policy/plan.js';
+import { describeFirst, runGuarded, type GuardedResult } from '../run/guarded-run.js';
 import { loadPolicyFile } from '../run/policy-file.js';
 import { renderReport } from '../run/render.js';
 import type { RunReport } from '../run/report.js';
-import { runGuarded, type GuardedResult } from '../run/guarded-run.js';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { serviceKeyFor } from './service-key.js';
 import { openState } from './state.js';
 
-
-
-/** How long an interrupted CLI apply keeps others out before its lease expires. */
-const CLI_LEASE_MS = 15 * 60_000;
+/** How long an interrupted CLI apply keeps others out: its lease is renewed while it works. */
+const CLI_LEASE_PERIOD_MS = 5 * 60_000;
 
 async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const apply = args.command === 'apply';
@@ -30,26 +30,31 @@ async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
 
   const key = await serviceKeyFor(args);
   io.err(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
-  const state = await openState(args.table);
+  const deadline = new Date(Date.now() + args.deadlineSeconds * 1000);
+  const state = await openState(args.table, tenantNamespace(key));
   const runId = randomUUID();
   let result: GuardedResult;
   try {
-    result = await runGuarded({
-      client: new AiCoreClient(key),
-      store: state.store,
-      policy: loaded.policy,
-      trigger: 'cli',
-      consent: apply,
-      runId,
-      groups: args.groups,
-      onProgress: (message) => io.err(message),
-      ...(apply && !args.yes ? { approve: (plan: Plan) => confirmOnTerminal(plan, io) } : {}),
-    }, { triggerId: `cli:${runId}`, leaseUntil: new Date(Date.now() + CLI_LEASE_MS) });
+    result = await runGuarded(
+      {
+        client: new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
+        store: state.store,
+        policy: loaded.policy,
+        trigger: 'cli',
+        consent: apply,
+        runId,
+        deadline,
+        groups: args.groups,
+        onProgress: (message) => io.err(message),
+        ...(apply && !args.yes ? { approve: (plan: Plan) => confirmOnTerminal(plan, io) } : {}),
+      },
+      { triggerId: `cli:${runId}`, leasePeriodMs: CLI_LEASE_PERIOD_MS },
+    );
   } finally {
     await state.close();
   }
   if (result.status !== 'done') {
-    io.err(result.status === 'locked' ? result.message : 'duplicate trigger');
+    io.err(result.status === 'locked' ? result.message : `duplicate trigger: ${describeFirst(result.first)}`);
     return EXIT.failure;
   }
   const { report } = result;
@@ -62,10 +67,14 @@ async function confirmOnTerminal(plan: Plan, io: CliIo): Promise<boolean> {
   return /^y(es)?$/i.test(answer.trim());
 }
 
-/** 3 when a safety cap aborted anything, 1 when an action failed, else 0. */
+/**
+ * 3 when a safety cap aborted anything; 1 when a group could not be listed (the run could not see
+ * everything, even though it acted on what it saw), an action failed, or the deadline or a lost
+ * lease left actions not attempted; else 0. Awaiting confirmation is not a failure.
+ */
 function exitCodeOf(report: RunReport): number {
   if (report.plan.aborted !== null || report.plan.groups.some((g) => g.aborted !== null)) return EXIT.capAborted;
-  if (report.totals.failed > 0) return EXIT.failure;
+  if (!report.complete || report.totals.failed > 0 || report.totals.notAttempted > 0) return EXIT.failure;
   return EXIT.ok;
 }
 

@@ -1,182 +1,218 @@
 /**
- * Phase two for one resource group: claim each planned action in the ledger, submit what was
- * claimed, record the answers, then re-list until the changes show (or the attempts run out).
- * A group run needs nothing from other groups, so it can later move to its own Lambda unchanged.
+ * Phase two for one resource group ("group run"): settle what earlier runs left open, then send the
+ * plan's actions in chunks of at most 100 — each chunk's ledger record written *before* its request
+ * and updated once with AI Core's answers — and re-list until the changes show. Store requests
+ * scale with chunks, not items. A group run needs nothing from other groups.
  */
-import { TARGET_STATUS, type ResourceType } from '../lifecycle.js';
 import type { AiCoreClient, ResourceGroupInfo, UpdateResult } from '../aicore/client.js';
-import { AiCoreError } from '../aicore/errors.js';
 import { mapLimited } from '../aicore/limiter.js';
+import type { ResourceType } from '../lifecycle.js';
 import type { GroupPlan, PlannedAction } from '../policy/plan.js';
 import type { GroupFleet, Resource } from '../resources.js';
-import { LedgerConflictError, type JanitorStore, type LedgerEntry, type LedgerKey, type LedgerState } from '../store/store.js';
+import type { LedgerStore } from '../store/ports.js';
+import type { ItemState, LedgerChunk, LedgerItem } from '../store/records.js';
+import { isAwaiting } from '../store/rules.js';
 import { isConfirmed } from './confirm.js';
-import type { ItemOutcome } from './report.js';
+import { judgeEarlier } from './earlier-entries.js';
+import type { ItemOutcome, OutcomeState } from './report.js';
 
-/** Ledger writes in flight at once per group. */
-const LEDGER_CONCURRENCY = 16;
+/** Chunks of one group in flight at once (the client's per-host limit bounds the total). */
+const CHUNK_CONCURRENCY = 4;
+
+/** Decides, before each chunk, whether the run may still send; throws with the reason if not. */
+type SendGate = () => Promise<void>;
 
 interface GroupRunContext {
   client: AiCoreClient;
-  store: JanitorStore;
+  ledger: LedgerStore;
   bulkUpdates: Record<ResourceType, boolean>;
   planHash: string;
   runId: string;
   clock: () => Date;
+  gate: SendGate;
   confirm: { attempts: number; delayMs: number; sleep: (ms: number) => Promise<void> };
-  /** How long an earlier run's entry without visible effect is trusted before it is sent again. */
+  /** How long an entry without visible effect is trusted before the item is sent again. */
   resubmitAfterMs: number;
 }
 
-function keyOf(action: PlannedAction): LedgerKey {
-  return { group: action.group, type: action.type, id: action.id, targetStatus: action.targetStatus };
+interface GroupResult {
+  outcomes: ItemOutcome[];
+  /** Items this run sent (accepted or outcome unknown): what the daily cap counts. */
+  sent: number;
+  /** Why sending stopped early, if it did. */
+  stopped: string | null;
 }
+
+/** A chunk as read (or created) and as it is now; written when they differ. */
+interface Working {
+  previous: LedgerChunk | undefined;
+  next: LedgerChunk;
+}
+
+const itemKey = (type: ResourceType, id: string): string => `${type}#${id}`;
 
 function liveIndex(fleet: GroupFleet): Map<string, Resource> {
-  return new Map(fleet.resources.map((r) => [`${r.type}#${r.item.id}`, r]));
+  return new Map(fleet.resources.map((r) => [itemKey(r.type, r.item.id), r]));
 }
 
-function outcome(action: PlannedAction, state: ItemOutcome['state'], message: string): ItemOutcome {
-  return { group: action.group, type: action.type, id: action.id, action: action.action, state, message };
+function outcome(action: PlannedAction, state: OutcomeState, sent: boolean, message: string): ItemOutcome {
+  return { group: action.group, type: action.type, id: action.id, action: action.action, state, sent, message };
 }
 
-async function applyGroup(plan: GroupPlan, fleet: GroupFleet, ctx: GroupRunContext): Promise<ItemOutcome[]> {
-  const outcomes = new Map<string, ItemOutcome>();
+function move(item: LedgerItem, state: ItemState, message: string | null, now: Date): void {
+  item.state = state;
+  item.message = message;
+  item.updatedAt = now.toISOString();
+}
+
+function changed(work: Working): boolean {
+  return work.previous === undefined || JSON.stringify(work.previous.items) !== JSON.stringify(work.next.items);
+}
+
+async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: GroupRunContext): Promise<GroupResult> {
   const live = liveIndex(fleet);
-  const claimed: PlannedAction[] = [];
+  const outcomes = new Map<string, ItemOutcome>();
+  const actions = plan?.aborted === null ? plan.actions : [];
+  const planned = new Map(actions.map((a) => [itemKey(a.type, a.id), a]));
 
-  // Ledger writes are independent per item: a few in flight at once keep large groups fast.
-  const claims = await mapLimited(plan.actions, LEDGER_CONCURRENCY, async (action) => {
-    const key = `${action.type}#${action.id}`;
-    try {
-      await ctx.store.claim(keyOf(action), { planHash: ctx.planHash, runId: ctx.runId, now: ctx.clock() });
-      return 'resubmit' as const;
-    } catch (error) {
-      if (!(error instanceof LedgerConflictError)) throw error;
-      return settleEarlierEntry(action, error.existing, live.get(key), ctx);
+  // 1. Earlier entries: confirm what the listing shows, keep waiting within the guard, fail the rest.
+  const earlier = (await ctx.ledger.openChunks(fleet.group)).map((chunk): Working => ({ previous: chunk, next: structuredClone(chunk) }));
+  const resend = new Map<string, number>(); // item → attempts so far, for items sent again after the guard
+  const now = ctx.clock();
+  for (const work of earlier) {
+    for (const item of work.next.items) {
+      if (!isAwaiting(item.state)) continue;
+      const key = itemKey(work.next.type, item.id);
+      const verdict = judgeEarlier(item, work.next.runId, live.get(key), now, ctx.resubmitAfterMs);
+      const action = planned.get(key);
+      if (verdict.kind === 'confirmed') {
+        move(item, 'confirmed', verdict.message, now);
+        if (action !== undefined) outcomes.set(key, outcome(action, 'confirmed', false, verdict.message));
+      } else if (verdict.kind === 'waiting') {
+        if (action !== undefined) outcomes.set(key, outcome(action, 'awaiting-confirmation', false, verdict.message));
+      } else {
+        move(item, 'failed', verdict.message, now);
+        if (action !== undefined) resend.set(key, Math.max(resend.get(key) ?? 0, item.attempt));
+      }
     }
-  });
-  plan.actions.forEach((action, i) => {
-    const claim = claims[i];
-    if (claim === 'resubmit') claimed.push(action);
-    else if (claim !== undefined) outcomes.set(`${action.type}#${action.id}`, claim);
+  }
+  await ctx.ledger.writeChunks(earlier.filter(changed));
+
+  // 2. New entries, one chunk record per request of at most `chunkSize` items.
+  const toSend = actions.filter((a) => !outcomes.has(itemKey(a.type, a.id)));
+  const chunks = chunkActions(toSend, ctx.client.chunkSize);
+  let stopped: string | null = null;
+  const mine: Working[] = [];
+  await mapLimited(chunks, CHUNK_CONCURRENCY, async (batch, seq) => {
+    const first = batch[0];
+    if (first === undefined) return;
+    try {
+      await ctx.gate();
+    } catch (error) {
+      stopped ??= reasonOf(error);
+      for (const a of batch) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`));
+      return;
+    }
+    const sentAt = ctx.clock().toISOString();
+    const created: LedgerChunk = {
+      chunkId: `${ctx.runId}:${fleet.group}:${first.type}:${seq}`,
+      group: fleet.group,
+      type: first.type,
+      runId: ctx.runId,
+      planHash: ctx.planHash,
+      createdAt: sentAt,
+      version: 0,
+      items: batch.map((a) => ({ id: a.id, targetStatus: a.targetStatus, state: 'submitting', attempt: (resend.get(itemKey(a.type, a.id)) ?? 0) + 1, sentAt, updatedAt: sentAt, message: null })),
+    };
+    // Written before the request: a run that dies while sending leaves evidence, never a blind spot.
+    await ctx.ledger.writeChunks([{ previous: undefined, next: created }]);
+    const results = await ctx.client.update(fleet.group, first.type, batch.map((a) => ({ id: a.id, status: a.status, action: a.action })), ctx.bulkUpdates[first.type]);
+    const work: Working = { previous: { ...created, version: 0 }, next: structuredClone(created) };
+    recordAnswers(work.next, batch, results, ctx.clock(), outcomes);
+    if (stopped === null) stopped = results.find((r) => r.outcome === 'not-sent')?.message ?? null;
+    await ctx.ledger.writeChunks([work]);
+    work.previous = { ...structuredClone(work.next), version: 1 };
+    mine.push(work);
   });
 
-  const submitted: PlannedAction[] = [];
+  // 3. Confirm by re-listing what this run sent; unconfirmed items stay for the next run.
+  await confirmSent(fleet, mine, outcomes, ctx);
+  await ctx.ledger.writeChunks(mine.filter(changed));
+
+  const sent = mine.reduce((n, w) => n + w.next.items.filter((i) => i.state !== 'not-attempted' && i.state !== 'failed').length, 0);
+  return { outcomes: actions.flatMap((a) => outcomes.get(itemKey(a.type, a.id)) ?? []), sent, stopped };
+}
+
+/** Groups actions by type into requests of at most `size` items. */
+function chunkActions(actions: readonly PlannedAction[], size: number): PlannedAction[][] {
+  const chunks: PlannedAction[][] = [];
   for (const type of ['executions', 'deployments'] as const) {
-    const batch = claimed.filter((a) => a.type === type);
-    if (batch.length === 0) continue;
-    let results: UpdateResult[];
-    try {
-      results = await ctx.client.update(plan.group, type, batch.map((a) => ({ id: a.id, status: a.status, action: a.action })), ctx.bulkUpdates[type]);
-    } catch (error) {
-      if (!(error instanceof AiCoreError)) throw error;
-      // Whether the server received it is unknown: the entries stay `submitting`, and the next
-      // run checks the live state before doing anything with them.
-      for (const a of batch) outcomes.set(`${a.type}#${a.id}`, outcome(a, 'failed', `${error.message}; left for the next run to check`));
-      continue;
-    }
-    const byId = new Map(batch.map((a) => [a.id, a]));
-    const recorded = await mapLimited(results, LEDGER_CONCURRENCY, (result) => recordResult(result, byId.get(result.id), ctx));
-    for (const entry of recorded) {
-      if (entry === undefined) continue;
-      if (entry.submitted) submitted.push(entry.action);
-      outcomes.set(`${entry.action.type}#${entry.action.id}`, entry.outcome);
-    }
+    const ofType = actions.filter((a) => a.type === type);
+    for (let i = 0; i < ofType.length; i += size) chunks.push(ofType.slice(i, i + size));
   }
-
-  await ctx.store.countActions(submitted.length, ctx.clock());
-  await confirmSubmitted(plan.group, fleet.labels, submitted, outcomes, ctx);
-  return plan.actions.flatMap((a) => outcomes.get(`${a.type}#${a.id}`) ?? []);
+  return chunks;
 }
 
-/** Records AI Core's answer for one submitted item in the ledger (only if this run still owns it). */
-async function recordResult(
-  result: UpdateResult,
-  action: PlannedAction | undefined,
-  ctx: GroupRunContext,
-): Promise<{ action: PlannedAction; outcome: ItemOutcome; submitted: boolean } | undefined> {
-  if (action === undefined) return undefined;
-  const [to, state, message]: [LedgerState, ItemOutcome['state'], string] = result.ok
-    ? ['submitted', 'submitted', result.message]
-    : action.action === 'delete' && result.notFound
-      ? ['confirmed', 'confirmed', 'already gone'] // deleting what is already gone achieved what was asked
-      : ['failed', 'failed', result.message];
-  try {
-    await ctx.store.transition(keyOf(action), ['submitting'], to, { now: ctx.clock(), owner: ctx.runId, ...(to === 'failed' ? { error: message } : {}) });
-  } catch (error) {
-    if (!(error instanceof LedgerConflictError)) throw error;
-    return { action, outcome: outcome(action, 'already-submitted', `sent, but another run took over the ledger entry (${error.existing?.runId ?? 'unknown'})`), submitted: false };
-  }
-  return { action, outcome: outcome(action, state, message), submitted: to === 'submitted' };
-}
-
-/**
- * An earlier run (or an earlier delivery of this trigger) holds the ledger entry. Never resubmit
- * blindly: if the live listing shows the change, confirm it. If it shows nothing, the request never
- * took effect — a `submitting` entry means the run died before or while sending, a `submitted` one
- * that AI Core lost it — so the entry is failed and claimed again, but only once it is older than
- * `resubmitAfterMs` (its run may still be sending, or AI Core may simply be slow).
- */
-async function settleEarlierEntry(
-  action: PlannedAction,
-  existing: LedgerEntry | undefined,
-  live: Resource | undefined,
-  ctx: GroupRunContext,
-): Promise<ItemOutcome | 'resubmit'> {
-  const key = keyOf(action);
-  const earlierRun = existing?.runId ?? 'unknown';
-  if (isConfirmed(action.targetStatus, live)) {
-    if (existing !== undefined && existing.state !== 'confirmed') {
-      await ctx.store.transition(key, [existing.state], 'confirmed', { now: ctx.clock() }).catch(ignoreConflict);
+/** AI Core's answer per item → the ledger item's state and this run's outcome. */
+function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], results: readonly UpdateResult[], now: Date, outcomes: Map<string, ItemOutcome>): void {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  for (const [i, action] of batch.entries()) {
+    const item = chunk.items[i];
+    if (item === undefined) continue;
+    const key = itemKey(action.type, action.id);
+    const result = byId.get(action.id) ?? { id: action.id, action: action.action, outcome: 'unknown', message: 'no answer for this item' };
+    switch (result.outcome) {
+      case 'accepted':
+        move(item, 'submitted', result.message, now);
+        outcomes.set(key, outcome(action, 'awaiting-confirmation', true, `accepted by AI Core (${result.message}); not visible yet, the next run confirms it`));
+        break;
+      case 'rejected':
+        if (action.action === 'delete' && result.notFound) {
+          // Deleting what is already gone achieved what was asked.
+          move(item, 'confirmed', 'already gone', now);
+          outcomes.set(key, outcome(action, 'confirmed', true, 'already gone'));
+        } else {
+          move(item, 'failed', result.message, now);
+          outcomes.set(key, outcome(action, 'failed', true, result.message));
+        }
+        break;
+      case 'unknown':
+        move(item, 'unknown', result.message, now);
+        outcomes.set(key, outcome(action, 'awaiting-confirmation', true, `outcome unknown (${result.message}); not sent again: the listing decides`));
+        break;
+      case 'not-sent':
+        move(item, 'not-attempted', result.message, now);
+        outcomes.set(key, outcome(action, 'not-attempted', false, `not sent: ${result.message}`));
+        break;
     }
-    return outcome(action, 'confirmed', `submitted by run ${earlierRun}; confirmed by this listing`);
-  }
-  if (existing === undefined || existing.state === 'confirmed' || existing.state === 'failed') {
-    return outcome(action, 'already-submitted', `ledger shows ${existing?.state ?? 'an entry'} from run ${earlierRun}; not resubmitted`);
-  }
-  // A fresh entry may belong to a run that is still sending or that AI Core has not caught up with.
-  const age = ctx.clock().getTime() - Date.parse(existing.updatedAt);
-  if (!(age >= ctx.resubmitAfterMs)) {
-    return outcome(action, 'already-submitted', `${existing.state} by run ${earlierRun} at ${existing.updatedAt}; not resubmitted before ${Math.round(ctx.resubmitAfterMs / 60_000)} min without effect`);
-  }
-  try {
-    await ctx.store.transition(key, [existing.state], 'failed', { now: ctx.clock(), error: `no effect seen after ${existing.state} by run ${earlierRun}` });
-    await ctx.store.claim(key, { planHash: ctx.planHash, runId: ctx.runId, now: ctx.clock() });
-    return 'resubmit';
-  } catch (error) {
-    if (!(error instanceof LedgerConflictError)) throw error;
-    return outcome(action, 'already-submitted', `another run moved the ledger entry (${error.existing?.state ?? 'gone'}); not resubmitted`);
   }
 }
 
-/** Re-lists the group until every submitted action shows its effect or the attempts are used up. */
-async function confirmSubmitted(
-  group: string,
-  labels: ResourceGroupInfo['labels'],
-  submitted: PlannedAction[],
-  outcomes: Map<string, ItemOutcome>,
-  ctx: GroupRunContext,
-): Promise<void> {
-  let pending = submitted;
-  for (let attempt = 0; attempt < ctx.confirm.attempts && pending.length > 0; attempt += 1) {
+/** Re-lists the group until everything this run sent shows its effect or the attempts run out. */
+async function confirmSent(fleet: GroupFleet, mine: readonly Working[], outcomes: Map<string, ItemOutcome>, ctx: GroupRunContext): Promise<void> {
+  const labels: ResourceGroupInfo['labels'] = fleet.labels;
+  const pending = (): Array<{ chunk: LedgerChunk; item: LedgerItem }> =>
+    mine.flatMap((w) => w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown').map((item) => ({ chunk: w.next, item })));
+  for (let attempt = 0; attempt < ctx.confirm.attempts && pending().length > 0; attempt += 1) {
     // AI Core sets targetStatus at once, so the first look needs no wait; later looks back off.
     if (attempt > 0) await ctx.confirm.sleep(ctx.confirm.delayMs);
-    const fleet = await ctx.client.listGroup({ id: group, labels });
-    if (fleet.listingError !== null) continue;
-    const live = liveIndex(fleet);
-    const done = new Set(pending.filter((a) => isConfirmed(TARGET_STATUS[a.action], live.get(`${a.type}#${a.id}`))));
-    await mapLimited([...done], LEDGER_CONCURRENCY, async (action) => {
-      await ctx.store.transition(keyOf(action), ['submitted'], 'confirmed', { now: ctx.clock(), owner: ctx.runId }).catch(ignoreConflict);
-      outcomes.set(`${action.type}#${action.id}`, outcome(action, 'confirmed', 'confirmed by re-listing'));
-    });
-    pending = pending.filter((a) => !done.has(a));
+    const listed = await ctx.client.listGroup({ id: fleet.group, labels });
+    if (listed.listingError !== null) continue;
+    const live = liveIndex(listed);
+    const now = ctx.clock();
+    for (const { chunk, item } of pending()) {
+      const key = itemKey(chunk.type, item.id);
+      if (!isConfirmed(item.targetStatus, live.get(key))) continue;
+      move(item, 'confirmed', 'confirmed by re-listing', now);
+      const was = outcomes.get(key);
+      if (was !== undefined) outcomes.set(key, { ...was, state: 'confirmed', message: 'confirmed by re-listing' });
+    }
   }
 }
 
-function ignoreConflict(error: unknown): void {
-  if (!(error instanceof LedgerConflictError)) throw error;
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export { applyGroup };
-export type { GroupRunContext };
+export type { GroupRunContext, GroupResult, SendGate };

@@ -1,54 +1,80 @@
 /**
  * A scheduled janitor is retried, delivered twice, overlaps with itself and gets killed mid-run.
- * This wrapper makes each of those harmless: a trigger id runs at most once (a duplicate gets the
- * first run's summary), and a lease-based lock keeps two runs from acting at the same time.
+ * This wrapper makes each of those harmless: a trigger id runs at most once while its first run is
+ * alive (a duplicate gets what the first did; a run that died is retried once its lease passes),
+ * and a renewed lease keeps two acting runs of one tenant apart.
  */
-import type { TriggerRecord } from '../store/store.js';
+import type { LockRecord, TriggerRecord } from '../store/records.js';
+import { RunLease } from './lease.js';
 import type { RunReport } from './report.js';
-import { runJanitor, type RunConfig } from './run.js';
+import { summaryLine } from './report.js';
+import { RUN_DEFAULTS, runJanitor, type RunConfig } from './run.js';
 
 type GuardedResult =
-  | { status: 'done'; report: RunReport }
+  | { status: 'done'; report: RunReport; /** An earlier delivery that failed or died, which this one replaced. */ retried?: TriggerRecord }
   | { status: 'duplicate'; first: TriggerRecord }
-  | { status: 'locked'; message: string };
+  | { status: 'locked'; message: string; holder: LockRecord | undefined };
 
 interface GuardOptions {
   /** Unique per delivery source: the EventBridge event id, a Slack retry's original id, … */
   triggerId: string;
-  /** When this invocation's lease ends (in Lambda: now + remaining time). */
-  leaseUntil: Date;
+  /** One lease period: how long a run that dies keeps others out (default 15 min). */
+  leasePeriodMs?: number;
+  /** How far the lease reaches past the run's deadline (default 30 s). */
+  leaseMarginMs?: number;
 }
 
+const LEASE_DEFAULTS = { periodMs: 15 * 60_000, marginMs: 30_000 } as const;
+
 function summarise(report: RunReport): string {
-  const t = report.totals;
-  return `run ${report.runId}: plan ${report.plan.hash.slice(0, 12)}, ${report.dryRun ? 'dry run' : 'applied'}; ${t.planned} planned, ${t.submitted} submitted, ${t.confirmed} confirmed, ${t.failed} failed`;
+  return `run ${report.runId}: plan ${report.plan.hash.slice(0, 12)}, ${report.dryRun ? 'dry run' : 'applied'}; ${summaryLine(report)}`;
+}
+
+/** What a duplicate delivery is told about the first one. */
+function describeFirst(first: TriggerRecord): string {
+  if (first.state === 'running') return `still running (run ${first.runId}, started ${first.startedAt}; it is considered dead after ${first.leaseUntil})`;
+  return first.summary ?? `${first.state} (run ${first.runId})`;
 }
 
 async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<GuardedResult> {
   const { store } = config;
-  const now = (config.clock ?? (() => new Date()))();
-  const earlier = await store.beginTrigger(guard.triggerId, config.runId, now);
-  if (earlier !== undefined) return { status: 'duplicate', first: earlier };
+  const clock = config.clock ?? (() => new Date());
+  const now = clock();
+  const before = store.requests;
+  const deadline = config.deadline ?? new Date(now.getTime() + RUN_DEFAULTS.deadlineMs);
+  const marginMs = guard.leaseMarginMs ?? LEASE_DEFAULTS.marginMs;
+  const periodMs = guard.leasePeriodMs ?? LEASE_DEFAULTS.periodMs;
+
+  // The trigger's in-progress record lives as long as the run can: past it, the run has died.
+  const begin = await store.beginTrigger(guard.triggerId, config.runId, now, new Date(deadline.getTime() + marginMs));
+  if (begin.kind === 'duplicate') return { status: 'duplicate', first: begin.earlier };
 
   // Only a run that may act needs to exclude others; a dry run changes nothing but observations.
-  const locking = config.consent;
-  if (locking && !(await store.acquireLock(config.runId, guard.leaseUntil, now))) {
-    const message = 'another run holds the lock; this trigger was skipped';
-    await store.finishTrigger(guard.triggerId, 'done', message);
-    return { status: 'locked', message };
+  const lease = config.consent ? new RunLease(store, { owner: config.runId, periodMs, deadline, marginMs, clock }) : undefined;
+  if (lease !== undefined) {
+    const attempt = await lease.acquire();
+    if (!attempt.acquired) {
+      const holder = attempt.holder;
+      const who = holder === undefined ? 'another run' : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
+      const until = holder === undefined ? '' : ` until ${new Date(holder.leaseUntil).toISOString()}`;
+      const message = `${who} holds the run lock${until}; this trigger was skipped`;
+      await store.finishTrigger(guard.triggerId, config.runId, 'done', message);
+      return { status: 'locked', message, holder };
+    }
   }
   try {
-    const report = await runJanitor(config);
-    await store.finishTrigger(guard.triggerId, 'done', summarise(report));
-    return { status: 'done', report };
+    const report = await runJanitor({ ...config, deadline }, lease);
+    await store.finishTrigger(guard.triggerId, config.runId, 'done', summarise(report));
+    if (lease !== undefined) await lease.release();
+    report.storeRequests = store.requests - before;
+    return { status: 'done', report, ...(begin.kind === 'retry' ? { retried: begin.earlier } : {}) };
   } catch (error) {
     // A failed run may be retried by the same trigger (Lambda's async retries): let it.
-    await store.finishTrigger(guard.triggerId, 'failed', error instanceof Error ? error.message : String(error));
+    await store.finishTrigger(guard.triggerId, config.runId, 'failed', error instanceof Error ? error.message : String(error));
+    if (lease !== undefined) await lease.release();
     throw error;
-  } finally {
-    if (locking) await store.releaseLock(config.runId);
   }
 }
 
-export { runGuarded, summarise };
+export { runGuarded, summarise, describeFirst, LEASE_DEFAULTS };
 export type { GuardedResult, GuardOptions };

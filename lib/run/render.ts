@@ -69,10 +69,16 @@ function renderReport(report: RunReport): string {
   if (report.dryRun) {
     parts.push(report.notApplied ?? 'dry run');
   } else {
-    for (const o of report.outcomes) parts.push(`  ${o.state.padEnd(17)} ${o.action.padEnd(6)} ${o.group}/${o.type}/${o.id}: ${o.message}`);
+    // Confirmed items are counted, not listed: only what needs a look gets a line.
+    for (const o of report.outcomes) if (o.state !== 'confirmed') parts.push(`  ${o.state.padEnd(21)} ${o.action.padEnd(6)} ${o.group}/${o.type}/${o.id}: ${o.message}`);
     const t = report.totals;
-    parts.push(`Applied: ${t.planned} planned, ${t.submitted} submitted, ${t.confirmed} confirmed, ${t.failed} failed, ${t.alreadySubmitted} already submitted earlier (${report.apiCalls} API calls)`);
+    parts.push(
+      `Applied: ${t.planned} planned, ${t.sent} sent, ${t.confirmed} confirmed, ${t.awaitingConfirmation} awaiting confirmation, ${t.failed} failed, ${t.notAttempted} not attempted (${report.apiCalls} API calls, ${report.storeRequests} store requests)`,
+    );
+    if (t.awaitingConfirmation > 0) parts.push('Awaiting confirmation: AI Core has not shown these changes yet; the next run confirms them from its listing and sends nothing again before the resubmit guard.');
+    if (report.stopped !== null) parts.push(`Stopped early: ${report.stopped}. What was not attempted stays for the next run.`);
   }
+  for (const f of report.listingFailures) parts.push(`INCOMPLETE: resource group ${f.group} could not be listed (${f.error}); it was not planned.`);
   return parts.join('\n');
 }
 

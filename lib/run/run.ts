@@ -8,11 +8,11 @@ import { mapLimited } from '../aicore/limiter.js';
 import { evaluate, type Policy } from '../policy/index.js';
 import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
-import type { JanitorStore } from '../store/store.js';
-import { applyGroup } from './apply-group.js';
-import { confirmEarlierEntries } from './confirm-earlier.js';
+import type { JanitorStore } from '../store/ports.js';
+import { applyGroup, type GroupResult } from './apply-group.js';
+import type { RunLease } from './lease.js';
 import { listFleet } from './list-fleet.js';
-import { REPORT_VERSION, totalsOf, type ItemOutcome, type RunReport } from './report.js';
+import { REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport } from './report.js';
 
 interface RunConfig {
   client: AiCoreClient;
@@ -23,6 +23,8 @@ interface RunConfig {
   /** The trigger's consent to act; the policy must also say `mode: apply`. */
   consent: boolean;
   runId: string;
+  /** No request starts after this (Lambda: remaining time minus a margin; CLI: --deadline). */
+  deadline?: Date | undefined;
   /** Restrict the run to these groups; default: every PROVISIONED group. */
   groups?: readonly string[] | undefined;
   clock?: () => Date;
@@ -35,24 +37,50 @@ interface RunConfig {
    * Act only if the fresh plan has exactly this hash: a chat-ops approval covers the decisions the
    * approver saw, never a plan that changed since.
    */
-  requirePlanHash?: string;
-  /** How long a submitted-but-unconfirmed action is trusted before a later run sends it again. */
+  requirePlanHash?: string | undefined;
+  /** How long a sent-but-unconfirmed action is trusted before a later run sends it again. */
   resubmitAfterMs?: number;
 }
 
-const DEFAULT_RESUBMIT_AFTER_MS = 15 * 60_000;
+/** Defaults, in one place. */
+const RUN_DEFAULTS = {
+  groupConcurrency: 4,
+  confirmAttempts: 3,
+  confirmDelayMs: 2000,
+  resubmitAfterMs: 15 * 60_000,
+  /** A run without a deadline of its own (library use, tests) gets this one. */
+  deadlineMs: 30 * 60_000,
+} as const;
 
-async function runJanitor(config: RunConfig): Promise<RunReport> {
+/** The deadline passed: nothing more is sent. */
+class DeadlineReachedError extends Error {
+  override name = 'DeadlineReachedError';
+}
+
+async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunReport> {
   const clock = config.clock ?? (() => new Date());
   const progress = config.onProgress ?? (() => undefined);
   const started = clock();
-  const { client, store } = config;
+  const deadline = config.deadline ?? new Date(started.getTime() + RUN_DEFAULTS.deadlineMs);
+  const concurrency = config.groupConcurrency ?? RUN_DEFAULTS.groupConcurrency;
+  const { store } = config;
+  const storeBefore = store.requests;
+  const callsBefore = config.client.transport.calls;
+
+  // Before every request attempt: the deadline, then the lease (renewed when due).
+  const gate = async (): Promise<void> => {
+    if (clock().getTime() >= deadline.getTime()) throw new DeadlineReachedError(`the run's deadline (${deadline.toISOString()}) was reached`);
+    await lease?.keep();
+  };
+  const client = config.client.withGate(gate);
 
   const capabilities = await client.capabilities();
-  const fleet = await listFleet(client, { groups: config.groups, concurrency: config.groupConcurrency ?? 4, onProgress: progress });
+  const fleet = await listFleet(client, { groups: config.groups, concurrency, onProgress: progress });
+  const listed = fleet.filter((g) => g.listingError === null);
+  const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
-  const observations = await store.observations(fleet.map((g) => g.group), started);
-  const newlyStopped = fleet.flatMap((g) =>
+  const observations = await store.observations(listed.map((g) => g.group), started);
+  const newlyStopped = listed.flatMap((g) =>
     g.resources.filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined).map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
   );
   await store.recordStopped(newlyStopped, started);
@@ -71,37 +99,36 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
   if (notApplied === null && actionable && config.approve !== undefined && !(await config.approve(plan))) notApplied = 'not applied: declined at the prompt';
 
   let outcomes: ItemOutcome[] = [];
+  let stopped: string | null = null;
   if (notApplied === null) {
-    const confirm = { attempts: config.confirm?.attempts ?? 3, delayMs: config.confirm?.delayMs ?? 2000, sleep: config.confirm?.sleep ?? sleep };
-    // Every group finishes (or fails) on its own before the run reports a failure: a group must never
-    // keep writing to the ledger after its run has already been declared over.
-    const perGroup = await mapLimited(plan.groups, config.groupConcurrency ?? 4, async (groupPlan): Promise<PromiseSettledResult<ItemOutcome[]>> => {
-      const groupFleet = fleet.find((g) => g.group === groupPlan.group);
-      if (groupFleet === undefined || groupPlan.aborted !== null || groupPlan.actions.length === 0) return { status: 'fulfilled', value: [] };
-      progress(`applying ${groupPlan.actions.length} action(s) in ${groupPlan.group}`);
-      const applied = applyGroup(groupPlan, groupFleet, {
+    const confirm = { attempts: config.confirm?.attempts ?? RUN_DEFAULTS.confirmAttempts, delayMs: config.confirm?.delayMs ?? RUN_DEFAULTS.confirmDelayMs, sleep: config.confirm?.sleep ?? sleep };
+    const actions = plan.groups.reduce((n, g) => n + (g.aborted === null ? g.actions.length : 0), 0);
+    if (actions > 0) progress(`applying ${actions} action(s)`);
+    // Every listed group runs, also without actions: it settles what earlier runs left open. Each
+    // finishes (or fails) on its own before the run reports a failure, so no group keeps writing
+    // to the ledger after its run has been declared over.
+    const perGroup = await mapLimited(listed, concurrency, (groupFleet): Promise<PromiseSettledResult<GroupResult>> =>
+      applyGroup(plan.groups.find((g) => g.group === groupFleet.group), groupFleet, {
         client,
-        store,
+        ledger: store,
         bulkUpdates: capabilities.bulkUpdates,
         planHash: plan.hash,
         runId: config.runId,
         clock,
+        gate,
         confirm,
-        resubmitAfterMs: config.resubmitAfterMs ?? DEFAULT_RESUBMIT_AFTER_MS,
-      });
-      return applied.then(
+        resubmitAfterMs: config.resubmitAfterMs ?? RUN_DEFAULTS.resubmitAfterMs,
+      }).then(
         (value) => ({ status: 'fulfilled', value }),
         (reason: unknown) => ({ status: 'rejected', reason }),
-      );
-    });
+      ),
+    );
     const failure = perGroup.find((r) => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
-    outcomes = perGroup.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
-    const earlier = await mapLimited(fleet, config.groupConcurrency ?? 4, (g) =>
-      confirmEarlierEntries(store, g, plan.groups.find((p) => p.group === g.group), clock()),
-    );
-    const confirmedEarlier = earlier.reduce((n, c) => n + c, 0);
-    if (confirmedEarlier > 0) progress(`confirmed ${confirmedEarlier} action(s) submitted by earlier runs`);
+    const results = perGroup.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    outcomes = results.flatMap((r) => r.outcomes);
+    stopped = results.find((r) => r.stopped !== null)?.stopped ?? null;
+    await store.countActions(results.reduce((n, r) => n + r.sent, 0), clock());
   }
 
   const planned = plan.groups.reduce((n, g) => n + g.actions.length, 0);
@@ -111,12 +138,17 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
     trigger: config.trigger,
     startedAt: started.toISOString(),
     finishedAt: clock().toISOString(),
+    deadline: deadline.toISOString(),
     dryRun: notApplied !== null,
     notApplied,
+    stopped,
+    listingFailures,
+    complete: listingFailures.length === 0,
     plan,
     outcomes,
     totals: totalsOf(planned, outcomes),
-    apiCalls: client.transport.calls,
+    apiCalls: 0,
+    storeRequests: 0,
   };
   await store.recordRun({
     runId: report.runId,
@@ -125,8 +157,10 @@ async function runJanitor(config: RunConfig): Promise<RunReport> {
     finishedAt: report.finishedAt,
     dryRun: report.dryRun,
     planHash: plan.hash,
-    summary: `${planned} planned, ${report.totals.submitted} submitted, ${report.totals.confirmed} confirmed, ${report.totals.failed} failed`,
+    summary: summaryLine(report),
   });
+  report.apiCalls = config.client.transport.calls - callsBefore;
+  report.storeRequests = store.requests - storeBefore;
   return report;
 }
 
@@ -134,5 +168,5 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export { runJanitor };
+export { runJanitor, RUN_DEFAULTS, DeadlineReachedError };
 export type { RunConfig };

@@ -1,232 +1,111 @@
 /**
- * JanitorStore on one DynamoDB table (single-table design; see README "State"). Every ledger move
- * is a conditional write, so two runs racing for the same item cannot both submit it.
- *
- * | item                | pk                 | sk                         | expires (TTL) |
- * |---------------------|--------------------|----------------------------|---------------|
- * | ledger entry        | LEDGER#{group}     | {type}#{id}#{targetStatus} | 90 days       |
- * | first seen STOPPED  | OBS#{group}        | {type}#{id}                | 30 days       |
- * | snooze              | SNOOZE             | {id}                       | at `until`    |
- * | daily counter       | COUNT#{yyyy-mm-dd} | ACTIONS                    | 3 days        |
- * | run record          | RUN                | {startedAt}#{runId}        | 30 days       |
- * | run lock            | LOCK               | RUN                        | at lease end  |
- * | trigger (idempotent)| TRIGGER#{id}       | TRIGGER                    | 7 days        |
- * | chat plan (approval)| PLAN               | {plan hash}                | window + 7 d  |
+ * The store on one DynamoDB table (single-table design; keys in base.ts): only the storage
+ * primitives, each a single DynamoDB operation, so every request a run costs is visible here.
+ * Conditional writes turn a failed condition into `false`; everything else is the SDK's error.
  */
 import { ConditionalCheckFailedException, CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import {
-  LedgerConflictError,
-  type ChatOpsStore,
-  type JanitorStore,
-  type LedgerEntry,
-  type LedgerKey,
-  type LedgerState,
-  type PlanRecord,
-  type RunRecord,
-  type TriggerRecord,
-} from './store.js';
-import type { Observations } from '../policy/observations.js';
-import type { ResourceType } from '../lifecycle.js';
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type BatchWriteCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
 
-const DAY_SECONDS = 86_400;
+/** Names and values of one expression, numbered so that several parts never collide. */
+class Expression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, StoredValue> = {};
+  private n = 0;
 
-const StoredLedgerEntry = z.object({
-  group: z.string(),
-  type: z.enum(['executions', 'deployments']),
-  id: z.string(),
-  targetStatus: z.enum(['STOPPED', 'DELETED']),
-  state: z.enum(['planned', 'submitting', 'submitted', 'confirmed', 'failed']),
-  planHash: z.string(),
-  runId: z.string(),
-  attempts: z.number(),
-  updatedAt: z.string(),
-  lastError: z.string().nullable().default(null),
-});
+  name(field: string): string {
+    const alias = `#n${this.n++}`;
+    this.names[alias] = field;
+    return alias;
+  }
 
-const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
-const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
-const StoredCounter = z.object({ n: z.number() });
-const StoredRun = z.object({
-  runId: z.string(),
-  trigger: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  dryRun: z.boolean(),
-  planHash: z.string(),
-  summary: z.string(),
-});
-const StoredTrigger = z.object({
-  triggerId: z.string(),
-  runId: z.string(),
-  state: z.enum(['running', 'done', 'failed']),
-  startedAt: z.string(),
-  summary: z.string().nullable(),
-});
+  value(v: StoredValue): string {
+    const alias = `:v${this.n++}`;
+    this.values[alias] = v;
+    return alias;
+  }
 
-const StoredPlan = z.object({
-  sk: z.string(),
-  requester: z.string(),
-  createdAt: z.string(),
-  approvalExpiresAt: z.string(),
-  runId: z.string(),
-  approvedBy: z.string().nullable().default(null),
-  approvedAt: z.string().nullable().default(null),
-});
+  condition(c: Condition): string {
+    switch (c.op) {
+      case 'absent':
+        return `attribute_not_exists(${this.name('pk')})`;
+      case 'missing':
+        return `attribute_not_exists(${this.name(c.field)})`;
+      case 'eq':
+        return `${this.name(c.field)} = ${this.value(c.value)}`;
+      case 'lt':
+        return `${this.name(c.field)} < ${this.value(c.value)}`;
+      case 'gt':
+        return `${this.name(c.field)} > ${this.value(c.value)}`;
+      case 'or':
+        return `(${c.of.map((part) => this.condition(part)).join(' OR ')})`;
+      case 'and':
+        return `(${c.of.map((part) => this.condition(part)).join(' AND ')})`;
+    }
+  }
 
-function ledgerPk(key: LedgerKey): { pk: string; sk: string } {
-  return { pk: `LEDGER#${key.group}`, sk: `${key.type}#${key.id}#${key.targetStatus}` };
+  /** Spread into a command; DynamoDB rejects empty name/value maps. */
+  get attributes(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, StoredValue> } {
+    return {
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
 }
 
-function epochSeconds(date: Date, plusDays = 0): number {
-  return Math.floor(date.getTime() / 1000) + plusDays * DAY_SECONDS;
-}
+const MAX_BATCH_ROUNDS = 8;
 
-class DynamoStore implements JanitorStore, ChatOpsStore {
+class DynamoStore extends StoreBase {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
+    namespace: string,
   ) {
+    super(namespace);
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async observations(groups: readonly string[], now: Date): Promise<Observations> {
-    const firstSeenStopped: Record<string, string> = {};
-    for (const group of groups) {
-      for (const raw of await this.queryAll(`OBS#${group}`)) {
-        // sk is `{type}#{id}`, so group + sk is the policy's observationKey.
-        const obs = StoredObservation.safeParse(raw);
-        if (obs.success) firstSeenStopped[`${group}#${obs.data.sk}`] = obs.data.firstSeenStopped;
-      }
-    }
-    const snoozes: Record<string, string> = {};
-    for (const raw of await this.queryAll('SNOOZE')) {
-      const snooze = StoredSnooze.safeParse(raw);
-      if (snooze.success && Date.parse(snooze.data.until) > now.getTime()) snoozes[snooze.data.sk] = snooze.data.until;
-    }
-    const counter = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `COUNT#${utcDay(now)}`, sk: 'ACTIONS' } }));
-    const actionsToday = StoredCounter.safeParse(counter.Item).data?.n ?? 0;
-    return { firstSeenStopped, snoozes, actionsToday };
+  protected async _get(key: Key): Promise<Record<string, unknown> | undefined> {
+    this.requests += 1;
+    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return result.Item;
   }
 
-  async recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void> {
-    for (const item of items) {
-      try {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { pk: `OBS#${item.group}`, sk: `${item.type}#${item.id}`, firstSeenStopped: now.toISOString(), expiresAt: epochSeconds(now, 30) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
-  }
-
-  async openEntries(group: string): Promise<LedgerEntry[]> {
-    const entries = (await this.queryAll(`LEDGER#${group}`)).flatMap((raw) => {
-      const parsed = StoredLedgerEntry.safeParse(raw);
-      return parsed.success ? [parsed.data] : [];
-    });
-    return entries.filter((e) => e.state === 'submitting' || e.state === 'submitted');
-  }
-
-  async getEntry(key: LedgerKey): Promise<LedgerEntry | undefined> {
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: ledgerPk(key), ConsistentRead: true }));
-    const parsed = StoredLedgerEntry.safeParse(result.Item);
-    return parsed.success ? parsed.data : undefined;
-  }
-
-  async claim(key: LedgerKey, meta: { planHash: string; runId: string; now: Date }): Promise<LedgerEntry> {
+  protected async _put(item: Stored, condition?: Condition): Promise<{ written: boolean; old: Record<string, unknown> | undefined }> {
+    const expression = new Expression();
+    const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
+    this.requests += 1;
     try {
       const result = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: ledgerPk(key),
-          UpdateExpression:
-            'SET #state = :submitting, planHash = :hash, runId = :run, updatedAt = :now, attempts = if_not_exists(attempts, :zero) + :one, #group = :group, #type = :type, id = :id, targetStatus = :target, lastError = :null, expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(pk) OR #state IN (:planned, :failed)',
-          ExpressionAttributeNames: { '#state': 'state', '#group': 'group', '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':submitting': 'submitting', ':planned': 'planned', ':failed': 'failed', ':hash': meta.planHash, ':run': meta.runId,
-            ':now': meta.now.toISOString(), ':zero': 0, ':one': 1, ':group': key.group, ':type': key.type, ':id': key.id,
-            ':target': key.targetStatus, ':null': null, ':exp': epochSeconds(meta.now, 90),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+        new PutCommand({ TableName: this.tableName, Item: item, ReturnValues: 'ALL_OLD', ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }) }),
       );
-      return StoredLedgerEntry.parse(result.Attributes);
+      return { written: true, old: result.Attributes };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LedgerConflictError(key, await this.getEntry(key));
+      if (error instanceof ConditionalCheckFailedException) return { written: false, old: undefined };
       throw error;
     }
   }
 
-  async transition(key: LedgerKey, from: readonly LedgerState[], to: LedgerState, meta: { now: Date; error?: string; owner?: string }): Promise<void> {
-    const fromValues = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
-    const owned = meta.owner === undefined ? {} : { ':owner': meta.owner };
+  protected async _update(key: Key, fields: Record<string, StoredValue>, condition?: Condition): Promise<boolean> {
+    const expression = new Expression();
+    const sets = Object.entries(fields).map(([field, value]) => `${expression.name(field)} = ${expression.value(value)}`);
+    const exists = `attribute_exists(${expression.name('pk')})`;
+    const conditionExpression = condition === undefined ? exists : `${exists} AND ${expression.condition(condition)}`;
+    this.requests += 1;
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: ledgerPk(key),
-          UpdateExpression: 'SET #state = :to, updatedAt = :now, lastError = :error',
-          ConditionExpression: `#state IN (${Object.keys(fromValues).join(', ')})${meta.owner === undefined ? '' : ' AND runId = :owner'}`,
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ...fromValues, ...owned, ':to': to, ':now': meta.now.toISOString(), ':error': meta.error ?? null },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new LedgerConflictError(key, await this.getEntry(key));
-      throw error;
-    }
-  }
-
-  async countActions(n: number, now: Date): Promise<void> {
-    if (n <= 0) return;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `COUNT#${utcDay(now)}`, sk: 'ACTIONS' },
-        UpdateExpression: 'ADD n :n SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':n': n, ':exp': epochSeconds(now, 3) },
-      }),
-    );
-  }
-
-  async recordRun(run: RunRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: 'RUN', sk: `${run.startedAt}#${run.runId}`, ...run, expiresAt: epochSeconds(new Date(run.startedAt), 30) } }),
-    );
-  }
-
-  async recentRuns(limit: number): Promise<RunRecord[]> {
-    const page = await this.doc.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'RUN' }, ScanIndexForward: false, Limit: limit }),
-    );
-    return (page.Items ?? []).flatMap((raw) => {
-      const parsed = StoredRun.safeParse(raw);
-      return parsed.success ? [parsed.data] : [];
-    });
-  }
-
-  async acquireLock(owner: string, until: Date, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: 'LOCK', sk: 'RUN', owner, leaseUntil: until.getTime(), expiresAt: epochSeconds(until, 1) },
-          // dynalite has no TTL sweeper and DynamoDB's is lazy: expiry is compared here, in the condition.
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': now.getTime(), ':owner': owner },
-        }),
-      );
+      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: conditionExpression, ...expression.attributes }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -234,113 +113,12 @@ class DynamoStore implements JanitorStore, ChatOpsStore {
     }
   }
 
-  async releaseLock(owner: string): Promise<void> {
+  protected async _delete(key: Key, condition?: Condition): Promise<boolean> {
+    const expression = new Expression();
+    const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
+    this.requests += 1;
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: 'LOCK', sk: 'RUN' },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-
-  async beginTrigger(triggerId: string, runId: string, now: Date): Promise<TriggerRecord | undefined> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER', triggerId, runId, state: 'running', startedAt: now.toISOString(), summary: null, expiresAt: epochSeconds(now, 7) },
-          ConditionExpression: 'attribute_not_exists(pk) OR #state = :failed',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':failed': 'failed' },
-        }),
-      );
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER' }, ConsistentRead: true }));
-      return StoredTrigger.parse(existing.Item);
-    }
-  }
-
-  async finishTrigger(triggerId: string, state: 'done' | 'failed', summary: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `TRIGGER#${triggerId}`, sk: 'TRIGGER' },
-        UpdateExpression: 'SET #state = :state, summary = :summary',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state, ':summary': summary },
-      }),
-    );
-  }
-
-  async snooze(id: string, until: Date, by: string, reason?: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: 'SNOOZE', sk: id, until: until.toISOString(), by, reason, expiresAt: epochSeconds(until) },
-      }),
-    );
-  }
-
-  async recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void> {
-    const closes = new Date(plan.expiresAt);
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        // `expiresAt` is the table's TTL attribute (epoch seconds), so the window has its own names;
-        // the record outlives the window by a week for the audit trail.
-        Item: {
-          pk: 'PLAN',
-          sk: plan.hash,
-          requester: plan.requester,
-          createdAt: plan.createdAt,
-          runId: plan.runId,
-          approvalExpiresAt: plan.expiresAt,
-          approvalExpiresAtMs: closes.getTime(),
-          expiresAt: epochSeconds(closes, 7),
-        },
-      }),
-    );
-  }
-
-  async findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]> {
-    const page = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': 'PLAN', ':prefix': hashPrefix },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).flatMap((raw) => {
-      const parsed = StoredPlan.safeParse(raw);
-      if (!parsed.success) return [];
-      const { sk, approvalExpiresAt, ...rest } = parsed.data;
-      return [{ hash: sk, expiresAt: approvalExpiresAt, ...rest }];
-    });
-  }
-
-  async claimApproval(hash: string, approver: string, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: 'PLAN', sk: hash },
-          UpdateExpression: 'SET approvedBy = :approver, approvedAt = :now',
-          // dynalite has no TTL sweeper and DynamoDB's is lazy: the window is compared here.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(approvedBy) AND approvalExpiresAtMs > :nowMs',
-          ExpressionAttributeValues: { ':approver': approver, ':now': now.toISOString(), ':nowMs': now.getTime() },
-        }),
-      );
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }) }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -348,22 +126,63 @@ class DynamoStore implements JanitorStore, ChatOpsStore {
     }
   }
 
-  private async queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  protected async _query(pk: string, options: { prefix?: string; descending?: boolean; limit?: number } = {}): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
+      const expression = new Expression();
+      const keyCondition = `${expression.name('pk')} = ${expression.value(pk)}${options.prefix === undefined ? '' : ` AND begins_with(${expression.name('sk')}, ${expression.value(options.prefix)})`}`;
+      this.requests += 1;
       const page = await this.doc.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: keyCondition,
+          ...expression.attributes,
+          ConsistentRead: true,
+          ScanIndexForward: options.descending !== true,
+          ExclusiveStartKey: start,
+          ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
+        }),
       );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && (options.limit === undefined || items.length < options.limit));
+    return items;
+  }
+
+  protected async _scan(pkPrefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const expression = new Expression();
+      const filter = `begins_with(${expression.name('pk')}, ${expression.value(pkPrefix)})`;
+      this.requests += 1;
+      const page = await this.doc.send(new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ...expression.attributes, ConsistentRead: true, ExclusiveStartKey: start }));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
     return items;
   }
-}
 
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  protected async _batch(ops: readonly BatchOp[]): Promise<void> {
+    let pending = ops.map((op) => ('put' in op ? { PutRequest: { Item: op.put } } : { DeleteRequest: { Key: op.delete } }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round >= MAX_BATCH_ROUNDS) throw new Error(`DynamoDB left ${pending.length} batch write(s) unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+      // Unprocessed items come back under throttling: back off before sending them again.
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      this.requests += 1;
+      const result: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+    }
+  }
+
+  protected async _add(key: Key, field: string, n: number, fields: Record<string, StoredValue>): Promise<void> {
+    const expression = new Expression();
+    const sets = Object.entries(fields).map(([name, value]) => `${expression.name(name)} = ${expression.value(value)}`);
+    const add = `ADD ${expression.name(field)} ${expression.value(n)}`;
+    this.requests += 1;
+    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `${add}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`, ...expression.attributes }));
+  }
 }
 
 /**
@@ -371,22 +190,24 @@ function utcDay(date: Date): string {
  * state); a table that already exists, as in a persisted local folder, is left as it is.
  */
 async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  ).catch((error: unknown) => {
-    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
-  });
+  await client
+    .send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    });
   // A new table is CREATING for a moment (even in dynalite, under load): use it only once ACTIVE.
   await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
 }

@@ -1,6 +1,7 @@
 /**
- * Builds the DynamoDB-backed store for a table, against AWS or a local endpoint (dynalite). Outside
- * AWS the SDK is given static dummy credentials so it never probes the instance-metadata service.
+ * Builds the DynamoDB-backed store for a table, against AWS or a local endpoint (dynalite). The SDK
+ * client is created once per location and reused (one per Lambda container); outside AWS it gets
+ * static dummy credentials so it never probes the instance-metadata service.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStore } from './dynamo.js';
@@ -12,17 +13,24 @@ interface StoreLocation {
   endpoint?: string | undefined;
 }
 
+const clients = new Map<string, DynamoDBClient>();
+
 function dynamoClient(location: StoreLocation): DynamoDBClient {
-  if (location.endpoint === undefined) return new DynamoDBClient({ region: location.region });
-  return new DynamoDBClient({
-    region: location.region,
-    endpoint: location.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const id = `${location.region}\u0000${location.endpoint ?? ''}`;
+  let client = clients.get(id);
+  if (client === undefined) {
+    client =
+      location.endpoint === undefined
+        ? new DynamoDBClient({ region: location.region })
+        : new DynamoDBClient({ region: location.region, endpoint: location.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    clients.set(id, client);
+  }
+  return client;
 }
 
-function createStore(location: StoreLocation): DynamoStore {
-  return new DynamoStore(dynamoClient(location), location.table);
+/** The store of one tenant (`namespace`, see tenantNamespace) on the table at `location`. */
+function createStore(location: StoreLocation, namespace: string): DynamoStore {
+  return new DynamoStore(dynamoClient(location), location.table, namespace);
 }
 
 export { createStore, dynamoClient };

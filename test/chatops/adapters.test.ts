@@ -16,7 +16,7 @@ import { localContext } from '../../lib/cli/demo.js';
 import { ChatJob } from '../../lib/chatops/job.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
-import type { TriggerRecord } from '../../lib/store/store.js';
+import type { TriggerRecord } from '../../lib/store/records.js';
 import { silenceLogs } from '../helpers/silence-logs.js';
 
 silenceLogs();
@@ -116,13 +116,13 @@ describe('executeChatJob', () => {
     const triggers = new Map<string, TriggerRecord>();
     const deps: ChatDeps = {
       store: {
-        beginTrigger: (triggerId, runId, now) => {
+        beginTrigger: (triggerId, runId, now, leaseUntil) => {
           const earlier = triggers.get(triggerId);
-          if (earlier !== undefined && earlier.state !== 'failed') return Promise.resolve(earlier);
-          triggers.set(triggerId, { triggerId, runId, state: 'running', startedAt: now.toISOString(), summary: null });
-          return Promise.resolve(undefined);
+          if (earlier !== undefined && earlier.state !== 'failed') return Promise.resolve({ kind: 'duplicate', earlier });
+          triggers.set(triggerId, { triggerId, runId, state: 'running', startedAt: now.toISOString(), leaseUntil: leaseUntil.toISOString(), summary: null });
+          return Promise.resolve(earlier === undefined ? { kind: 'new' } : { kind: 'retry', earlier });
         },
-        finishTrigger: (triggerId, state, summary) => {
+        finishTrigger: (triggerId, _runId, state, summary) => {
           const record = triggers.get(triggerId);
           if (record !== undefined) triggers.set(triggerId, { ...record, state, summary });
           return Promise.resolve();
@@ -140,6 +140,7 @@ describe('executeChatJob', () => {
         return Promise.resolve(true);
       },
       clock: () => new Date('2026-11-23T12:00:00Z'),
+      remainingMs: () => 60_000,
       disabled: false,
       ...overrides,
     };

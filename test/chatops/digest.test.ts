@@ -34,7 +34,7 @@ function planOf(groups: GroupPlan[], mode: Plan['mode'] = 'apply'): Plan {
 }
 
 function runOf(plan: Plan, outcomes: DigestRun['outcomes'] = []): DigestRun {
-  return { runId: 'run-1', dryRun: true, notApplied: 'dry run: the trigger did not ask to apply', plan, outcomes, totals: { planned: 0, submitted: 0, confirmed: 0, failed: 0, alreadySubmitted: 0 } };
+  return { runId: 'run-1', dryRun: true, notApplied: 'dry run: the trigger did not ask to apply', plan, outcomes, totals: { planned: 0, sent: 0, confirmed: 0, awaitingConfirmation: 0, failed: 0, notAttempted: 0 }, listingFailures: [], stopped: null };
 }
 
 /** Every Block Kit limit the digests must respect; returns the violations. */
@@ -86,7 +86,7 @@ describe('run digest', () => {
       fc.property(
         fc.array(arbitraryGroup, { maxLength: 60, size: 'max' }),
         fc.constantFrom('plan' as const, 'apply' as const),
-        fc.array(fc.record({ id: text(300), message: text(2000), state: fc.constantFrom('failed', 'already-submitted', 'confirmed') }), { maxLength: 50 }),
+        fc.array(fc.record({ id: text(300), message: text(2000), state: fc.constantFrom('failed', 'awaiting-confirmation', 'not-attempted', 'confirmed') }), { maxLength: 50 }),
         text(5000),
         (groups, command, outcomes, requester) => {
           const plan = planOf(groups);

@@ -9,6 +9,8 @@ import { capturedIo } from '../helpers/captured-io.js';
 import { startDynalite } from '../../infra/local/dynamodb.js';
 import { ensureTable } from '../../lib/store/dynamo.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';
+import { tenantNamespace } from '../../lib/aicore/tenant.js';
+import type { ServiceKey } from '../../lib/aicore/wire.js';
 
 let dir: string;
 let cwd: string;
@@ -120,7 +122,7 @@ describe('aicore-janitor CLI', () => {
       const io = capturedIo();
       expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--json', '--group', 'team-a'], io), io.stderr()).toBe(0);
       const report = JSON.parse(io.stdout()) as { version: number; dryRun: boolean; plan: { groups: Array<{ group: string }> } };
-      expect(report.version).toBe(1);
+      expect(report.version).toBe(2);
       expect(report.dryRun).toBe(true);
       expect(report.plan.groups.map((g) => g.group)).toEqual(['team-a']);
     });
@@ -177,7 +179,7 @@ describe('aicore-janitor CLI', () => {
         const io = capturedIo();
         expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
         const report = JSON.parse(io.stdout()) as { runId: string };
-        const store = createStore({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint });
+        const store = createStore({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint }, tenantNamespace(JSON.parse(await readFile(keyFile, 'utf8')) as ServiceKey));
         expect((await store.recentRuns(1))[0]?.runId).toBe(report.runId);
         expect(existsSync(join(dir, '.aicore-janitor'))).toBe(false);
       } finally {

@@ -55,7 +55,7 @@ describe('AiCoreClient (contract, against the simulator)', () => {
     const results = await client.update('g1', 'executions', [...requests, ...requests.slice(0, 10)], true);
 
     expect(results).toHaveLength(250);
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.every((r) => r.outcome === 'accepted')).toBe(true);
     const bodies = bodiesOf(sim, 'PATCH /v2/lm/executions') as Array<{ executions: Array<{ id: string; targetStatus: string }> }>;
     expect(bodies.map((b) => b.executions.length)).toEqual([100, 100, 50]);
     const ids = bodies.flatMap((b) => b.executions.map((e) => e.id));
@@ -69,7 +69,7 @@ describe('AiCoreClient (contract, against the simulator)', () => {
       { id: 'dep-run1', status: 'RUNNING', action: 'stop' },
       { id: 'dep-dead1', status: 'DEAD', action: 'delete' },
     ], true);
-    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
     expect(bodiesOf(sim, 'PATCH /v2/lm/deployments')).toEqual([
       { deployments: [{ id: 'dep-run1', targetStatus: 'STOPPED' }, { id: 'dep-dead1', targetStatus: 'DELETED' }] },
     ]);
@@ -83,8 +83,8 @@ describe('AiCoreClient (contract, against the simulator)', () => {
       { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
       { id: 'exe-ghost', status: 'COMPLETED', action: 'delete' },
     ], true);
-    expect(results.find((r) => r.id === 'exe-done1')?.ok).toBe(true);
-    expect(results.find((r) => r.id === 'exe-ghost')).toMatchObject({ ok: false, code: '01010020' });
+    expect(results.find((r) => r.id === 'exe-done1')?.outcome).toBe('accepted');
+    expect(results.find((r) => r.id === 'exe-ghost')).toMatchObject({ outcome: 'rejected', notFound: true, code: '01010020' });
   });
 
   it('uses single PATCH and DELETE calls when the tenant has no bulk updates', async () => {
@@ -98,7 +98,7 @@ describe('AiCoreClient (contract, against the simulator)', () => {
       { id: 'exe-run1', status: 'RUNNING', action: 'stop' },
       { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
     ], caps.bulkUpdates.executions);
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.every((r) => r.outcome === 'accepted')).toBe(true);
     expect(sim.requests.count('PATCH /v2/lm/executions')).toBe(0);
     expect(sim.requests.count('PATCH /v2/lm/executions/{id}')).toBe(1);
     expect(sim.requests.count('DELETE /v2/lm/executions/{id}')).toBe(1);

@@ -21,7 +21,7 @@ function dynaliteStores(): () => Promise<DynamoStore> {
     tableNo += 1;
     const location = { table: `janitor-${tableNo}`, region: 'us-east-1', endpoint: dynamo.endpoint };
     await ensureTable(dynamoClient(location), location.table);
-    return createStore(location);
+    return createStore(location, `T#test-${tableNo}@127.0.0.1`);
   };
 }
 

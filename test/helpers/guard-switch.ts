@@ -2,35 +2,44 @@
  * A test-only seam: wraps a real store and switches one safety guard off, so each safety test can
  * show that it fails without the guard it is about (and so cannot pass vacuously).
  */
-import type { JanitorStore, LedgerEntry } from '../../lib/store/store.js';
+import type { JanitorStore, TriggerBegin } from '../../lib/store/ports.js';
 
 interface GuardsOff {
-  /** claim() always succeeds and transition() records nothing: no double-submission protection. */
+  /** The ledger forgets: no open entries are ever read back and nothing is written. */
   ledger?: boolean;
   /** beginTrigger() never remembers a trigger. */
   trigger?: boolean;
+  /** A trigger still `running` past its lease is treated as a duplicate forever (the old behaviour). */
+  healing?: boolean;
   /** acquireLock() always succeeds. */
   lock?: boolean;
+  /** renewLock() reports success without extending (or checking) anything. */
+  renewal?: boolean;
 }
 
 function withGuardsOff(store: JanitorStore, off: GuardsOff): JanitorStore {
   return {
+    get requests() {
+      return store.requests;
+    },
+    openChunks: off.ledger ? () => Promise.resolve([]) : (group) => store.openChunks(group),
+    writeChunks: off.ledger ? () => Promise.resolve() : (changes) => store.writeChunks(changes),
+    ledger: (group) => store.ledger(group),
     observations: (groups, now) => store.observations(groups, now),
     recordStopped: (items, now) => store.recordStopped(items, now),
-    openEntries: (group) => store.openEntries(group),
-    getEntry: (key) => store.getEntry(key),
-    claim: off.ledger
-      ? (key, meta): Promise<LedgerEntry> =>
-          Promise.resolve({ ...key, state: 'submitting', planHash: meta.planHash, runId: meta.runId, attempts: 1, updatedAt: meta.now.toISOString(), lastError: null })
-      : (key, meta) => store.claim(key, meta),
-    transition: off.ledger ? () => Promise.resolve() : (key, from, to, meta) => store.transition(key, from, to, meta),
     countActions: (n, now) => store.countActions(n, now),
     recordRun: (run) => store.recordRun(run),
     recentRuns: (limit) => store.recentRuns(limit),
-    acquireLock: off.lock ? () => Promise.resolve(true) : (owner, until, now) => store.acquireLock(owner, until, now),
+    acquireLock: off.lock ? () => Promise.resolve({ acquired: true }) : (owner, until, now) => store.acquireLock(owner, until, now),
+    renewLock: off.renewal ? () => Promise.resolve(true) : (owner, until) => store.renewLock(owner, until),
     releaseLock: (owner) => store.releaseLock(owner),
-    beginTrigger: off.trigger ? () => Promise.resolve(undefined) : (id, runId, now) => store.beginTrigger(id, runId, now),
-    finishTrigger: (id, state, summary) => store.finishTrigger(id, state, summary),
+    beginTrigger: off.trigger
+      ? () => Promise.resolve({ kind: 'new' })
+      : async (id, runId, now, leaseUntil): Promise<TriggerBegin> => {
+          const begin = await store.beginTrigger(id, runId, now, leaseUntil);
+          return off.healing && begin.kind === 'retry' && begin.earlier.state === 'running' ? { kind: 'duplicate', earlier: begin.earlier } : begin;
+        },
+    finishTrigger: (id, runId, state, summary) => store.finishTrigger(id, runId, state, summary),
   };
 }
 

@@ -1,8 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/scheduled.js';
 import { localContext, syntheticScheduledEvent } from '../../lib/cli/demo.js';
 import { createStore } from '../../lib/store/factory.js';
+import { tenantNamespace } from '../../lib/aicore/tenant.js';
+import { METRIC, metrics } from '../../functions/adapters/metrics.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import { demoFleet } from '../../infra/local/simulator/index.js';
 
@@ -18,6 +20,10 @@ afterEach(async () => {
   await stack.stop();
   process.env = { ...savedEnv };
 });
+
+function storeOf() {
+  return createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, tenantNamespace(stack.simulator.serviceKey));
+}
 
 function invoke(context: Context = localContext(60_000)) {
   return handler(syntheticScheduledEvent(now), context);
@@ -35,11 +41,7 @@ describe('scheduled handler on the local stack', () => {
     expect(report.plan.totals.delete).toBeGreaterThan(0);
     expect(stack.simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
 
-    const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint });
-    for (const group of report.plan.groups) expect(await store.openEntries(group.group)).toEqual([]);
-    const first = report.plan.groups.flatMap((g) => g.actions)[0];
-    if (first === undefined) throw new Error('expected an action');
-    expect(await store.getEntry(first)).toBeUndefined();
+    expect(await storeOf().ledger()).toEqual([]);
   });
 
   it('applies with the schedule consent and confirms each action in the ledger', async () => {
@@ -51,10 +53,29 @@ describe('scheduled handler on the local stack', () => {
     expect(report.outcomes.length).toBe(report.totals.planned);
     expect(report.outcomes.every((o) => o.state === 'confirmed')).toBe(true);
 
-    const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint });
-    const action = report.plan.groups.flatMap((g) => g.actions)[0];
-    if (action === undefined) throw new Error('expected an action');
-    expect(await store.getEntry(action)).toMatchObject({ state: 'confirmed', runId: report.runId });
+    const chunks = await storeOf().ledger();
+    const items = chunks.flatMap((c) => c.items);
+    expect(items).toHaveLength(report.totals.planned);
+    expect(items.every((i) => i.state === 'confirmed')).toBe(true);
+    expect(chunks.every((c) => c.runId === report.runId)).toBe(true);
+    expect(report.complete).toBe(true);
+  });
+
+  it('records the heartbeat for a complete run, and none when a group could not be listed', async () => {
+    const added = vi.spyOn(metrics, 'addMetric');
+    try {
+      expect((await invoke()).status).toBe('done');
+      expect(added.mock.calls.filter(([name]) => name === METRIC.heartbeat)).toHaveLength(1);
+      added.mockClear();
+      process.env.JANITOR_GROUPS = 'missing-group';
+      const result = await handler({ ...syntheticScheduledEvent(now), id: 'second-event' }, localContext(60_000));
+      if (result.status !== 'done') throw new Error('expected a run');
+      expect(result.report.complete).toBe(false);
+      expect(added.mock.calls.filter(([name]) => name === METRIC.heartbeat)).toEqual([]);
+      expect(added.mock.calls).toContainEqual([METRIC.listingFailures, expect.anything(), 1]);
+    } finally {
+      added.mockRestore();
+    }
   });
 
   it('does nothing when the kill switch is set', async () => {

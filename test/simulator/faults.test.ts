@@ -201,4 +201,69 @@ describe('simulator faults', () => {
     expect(page2.count).toBe(11);
     expect(s.fleet().executions.default?.[0]?.id).toBe('appeared-exec-0001');
   });
+
+  describe('loseAnswer: applied, then the answer is lost', () => {
+    const PATCH = 'PATCH /v2/lm/executions';
+    const stop = (id: string) => ({ executions: [{ id, targetStatus: 'STOPPED' }] });
+    const patch = (s: RunningSimulator, token: string, id: string) => call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body: stop(id) });
+
+    it('validates the knob', () => {
+      expect(FaultConfig.safeParse({ routes: { [PATCH]: { loseAnswer: { first: 1, as: '504' } } } }).success).toBe(true);
+      expect(FaultConfig.safeParse({ routes: { [PATCH]: { loseAnswer: { first: 1, as: 'lost' } } } }).success).toBe(false);
+      expect(FaultConfig.safeParse({ routes: { [PATCH]: { loseAnswer: { rate: 2, as: 'reset' } } } }).success).toBe(false);
+    });
+
+    it("'504': a gateway page, the stop applied; a repeat is refused per item", async () => {
+      const { s, token } = await start({ routes: { [PATCH]: { loseAnswer: { first: 1, as: '504' } } } }, { fleet: runningFleet() });
+      const lost = await patch(s, token, 'exe-0000');
+      expect(lost.status).toBe(504);
+      expect(lost.headers.get('content-type')).toContain('text/html');
+      expect(await lost.text()).toContain('Gateway');
+      expect(s.fleet().executions.default?.[0]).toMatchObject({ id: 'exe-0000', targetStatus: 'STOPPED' });
+      const repeat = await patch(s, token, 'exe-0000');
+      expect(repeat.status).toBe(202);
+      const [item] = BULK_RESPONSE.executions.parse(await repeat.json()).executions;
+      expect(item).toMatchObject({ id: 'exe-0000', error: { code: '01010076', message: expect.stringMatching(/Current status STOPP(ING|ED) cannot be changed/) } });
+      expect(s.requests.entries.filter((e) => e.route === PATCH).map((e) => [e.status, e.fault])).toEqual([[504, 'loseAnswer:504'], [202, undefined]]);
+    });
+
+    it("'garbled': 202 with truncated JSON, applied", async () => {
+      const { s, token } = await start({ routes: { [PATCH]: { loseAnswer: { first: 1, as: 'garbled' } } } }, { fleet: runningFleet() });
+      const lost = await patch(s, token, 'exe-0001');
+      expect(lost.status).toBe(202);
+      const text = await lost.text();
+      expect(() => JSON.parse(text) as unknown).toThrow();
+      expect(s.fleet().executions.default?.find((e) => e.id === 'exe-0001')?.targetStatus).toBe('STOPPED');
+    });
+
+    it("'reset' and 'timeout': no answer at all, applied", async () => {
+      const { s, token } = await start({ routes: { [PATCH]: { loseAnswer: { first: 2, as: 'reset' } } } }, { fleet: runningFleet() });
+      await expect(patch(s, token, 'exe-0002')).rejects.toThrow();
+      const hung = await startSimulator({ fleet: runningFleet(), now: () => NOW, faults: { routes: { [PATCH]: { loseAnswer: { first: 1, as: 'timeout' } } } } });
+      try {
+        const hungToken = await tokenFor(hung);
+        const signal = AbortSignal.timeout(200);
+        await expect(call(hung, '/v2/lm/executions', { token: hungToken, method: 'PATCH', contentType: 'application/merge-patch+json', body: stop('exe-0003'), signal })).rejects.toThrow();
+        expect(hung.fleet().executions.default?.find((e) => e.id === 'exe-0003')?.targetStatus).toBe('STOPPED');
+        expect(hung.requests.entries.at(-1)).toMatchObject({ status: 0, fault: 'loseAnswer:timeout' });
+      } finally {
+        await hung.stop();
+      }
+      expect(s.fleet().executions.default?.find((e) => e.id === 'exe-0002')?.targetStatus).toBe('STOPPED');
+      expect((await patch(s, token, 'exe-0004').catch(() => null))).toBeNull();
+      expect((await patch(s, token, 'exe-0005')).status).toBe(202);
+    });
+
+    it('a repeated delete is refused per item too', async () => {
+      const { s, token } = await start(undefined, { deleteDelayMs: 60_000 });
+      const del = () => callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body: { executions: [{ id: 'exe-0000', targetStatus: 'DELETED' }] } });
+      expect(BULK_RESPONSE.executions.parse((await del()).body).executions[0]).toMatchObject({ message: expect.any(String) });
+      expect(BULK_RESPONSE.executions.parse((await del()).body).executions[0]).toMatchObject({ error: { code: '01010076' } });
+    });
+  });
 });
+
+function runningFleet(): SimulatorFleet {
+  const f = fleet();
+  return { ...f, executions: { default: (f.executions.default ?? []).map((e) => ({ ...e, status: 'RUNNING', targetStatus: 'RUNNING' })) } };
+}

@@ -15,6 +15,7 @@ interface CallOptions {
   contentType?: string;
   headers?: Record<string, string>;
   token?: string;
+  signal?: AbortSignal;
 }
 
 /** An authenticated API call; `group` defaults to `default`, `null` omits the header. */
@@ -26,6 +27,7 @@ async function call(sim: RunningSimulator, path: string, options: CallOptions = 
   return fetch(`${sim.url}${path}`, {
     method: options.method ?? 'GET',
     headers,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
 }

@@ -17,6 +17,10 @@ import type { Clock } from './time.js';
 const Count = z.number().int().nonnegative();
 const Probability = z.number().min(0).max(1);
 
+/** How an answer is lost after the request was applied (see `loseAnswer`). */
+const ANSWER_LOSSES = ['504', 'timeout', 'reset', 'garbled'] as const;
+type AnswerLoss = (typeof ANSWER_LOSSES)[number];
+
 const RouteFaults = z.strictObject({
   /** Delay before answering: fixed ms, or uniform in [min, max]. */
   latencyMs: z.union([Count, z.strictObject({ min: Count, max: Count })]).optional(),
@@ -36,6 +40,13 @@ const RouteFaults = z.strictObject({
   /** Destroy the socket without an answer. */
   dropFirst: Count.optional(),
   dropRate: Probability.optional(),
+  /**
+   * "The answer was lost after AI Core acted": the first N requests that reach the API (and/or a
+   * share `rate` of them) are applied to the state, then answered with a loss: `504` (a gateway's
+   * HTML error page), `timeout` (no answer; the socket stays open until the client gives up),
+   * `reset` (the socket is destroyed) or `garbled` (202 with truncated JSON).
+   */
+  loseAnswer: z.strictObject({ first: Count.optional(), rate: Probability.optional(), as: z.enum(ANSWER_LOSSES) }).optional(),
 });
 type RouteFaults = z.infer<typeof RouteFaults>;
 
@@ -63,7 +74,7 @@ type FaultConfig = z.input<typeof FaultConfig>;
 
 /** What to do with a request before the API sees it. */
 type FaultDecision =
-  | { kind: 'pass'; delayMs: number }
+  | { kind: 'pass'; delayMs: number; lose?: AnswerLoss }
   | { kind: 'respond'; delayMs: number; response: SimResponse; fault: string }
   | { kind: 'hang'; fault: string }
   | { kind: 'drop'; fault: string };
@@ -72,6 +83,8 @@ class FaultEngine implements ItemFaults {
   private readonly config: z.output<typeof FaultConfig>;
   private readonly random: Prng;
   private readonly seen = new Map<string, number>();
+  /** Per route: requests that reached the API (for `loseAnswer.first`). */
+  private readonly passed = new Map<string, number>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private mutations = 0;
   private appeared = 0;
@@ -116,6 +129,12 @@ class FaultEngine implements ItemFaults {
     if (this.random.chance(f.errorRate ?? 0)) {
       const status = f.errorStatus ?? 500;
       return respond(status, status === 500 ? ERROR_CODES.internal : ERROR_CODES.unavailable, `Injected error ${status}`, 'errorRate');
+    }
+    const lose = f.loseAnswer;
+    if (lose !== undefined) {
+      const p = (this.passed.get(route) ?? 0) + 1;
+      this.passed.set(route, p);
+      if (p <= (lose.first ?? 0) || this.random.chance(lose.rate ?? 0)) return { kind: 'pass', delayMs, lose: lose.as };
     }
     return { kind: 'pass', delayMs };
   }
@@ -164,5 +183,5 @@ class FaultEngine implements ItemFaults {
   }
 }
 
-export { FaultConfig, RouteFaults, FaultEngine };
-export type { FaultDecision };
+export { FaultConfig, RouteFaults, FaultEngine, ANSWER_LOSSES };
+export type { FaultDecision, AnswerLoss };

@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listenOnLoopback } from '../loopback.js';
-import { FaultEngine, type FaultConfig } from './faults.js';
+import { FaultEngine, type AnswerLoss, type FaultConfig } from './faults.js';
 import { emptyFleet, parseFleet, type SimulatorFleet } from './fleet.js';
 import { ERROR_CODES, errorResponse, header, type SimRequest, type SimResponse } from './http.js';
-import { RequestLog } from './request-log.js';
+import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { TokenIssuer } from './auth.js';
 import { meta, resourceGroups } from './routes-admin.js';
 import { bulk, count, deleteOne, getOne, list, patchOne, type LmContext } from './routes-lm.js';
@@ -179,7 +179,35 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
       }
     }
     const response = body === undefined ? errorResponse(request, 413, ERROR_CODES.badRequest, 'request body too large') : decision.kind === 'respond' ? decision.response : dispatch(routed, request);
+    if (decision.kind === 'pass' && decision.lose !== undefined && body !== undefined) {
+      // The request has been applied above; only its answer is lost.
+      loseAnswer(decision.lose, response, entry, req, res);
+      return;
+    }
     requests.record({ ...entry, status: response.status, ...(decision.kind === 'respond' ? { fault: decision.fault } : {}) });
+    write(res, response, requestId);
+  }
+
+  function loseAnswer(loss: AnswerLoss, applied: SimResponse, entry: Omit<RequestLogEntry, 'status'>, req: IncomingMessage, res: ServerResponse): void {
+    const fault = `loseAnswer:${loss}`;
+    if (loss === 'timeout' || loss === 'reset') {
+      requests.record({ ...entry, status: 0, fault });
+      if (loss === 'reset') req.socket.destroy();
+      return;
+    }
+    if (loss === '504') {
+      requests.record({ ...entry, status: 504, fault });
+      const html = '<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>';
+      res.writeHead(504, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) }).end(html);
+      return;
+    }
+    const json = JSON.stringify(applied.json ?? { message: 'scheduled' });
+    const garbled = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    requests.record({ ...entry, status: 202, fault });
+    res.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(garbled), 'x-request-id': entry.requestId }).end(garbled);
+  }
+
+  function write(res: ServerResponse, response: SimResponse, requestId: string): void {
     const payload = response.text ?? (response.json === undefined ? '' : JSON.stringify(response.json));
     res.writeHead(response.status, {
       'content-type': response.text === undefined ? 'application/json' : 'text/plain; charset=utf-8',

@@ -84,6 +84,8 @@ class FleetState {
     if (entry === undefined) return { ok: false, reason: 'unknown' };
     const { item } = entry;
     if (!isLegalTransition(type, item.status, action)) return { ok: false, reason: 'ineligible', status: item.status };
+    // AI Core is already deleting it: a repeated delete is refused, as a repeated stop is (STOPPING).
+    if (action === 'delete' && item.targetStatus === 'DELETED' && entry.pending === null) return { ok: false, reason: 'ineligible', status: item.status };
     const now = this.clock();
     if (this.delays.acceptMs > 0) {
       // The first accepted request decides when AI Core gets to it; repeats change nothing.

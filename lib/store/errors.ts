@@ -1,0 +1,29 @@
+/** Every failure lib/store raises on purpose: one base class, one class per failure mode. */
+import type { ItemState, LedgerChunk } from './records.js';
+
+class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** A conditional write found the record changed since it was read (another writer, or a replay). */
+class LedgerConflictError extends StoreError {
+  override name = 'LedgerConflictError';
+  constructor(readonly chunkId: string) {
+    super(`ledger chunk ${chunkId} changed since it was read; refusing to overwrite it`);
+  }
+}
+
+/** A ledger item was asked to make a move the transition table forbids (a bug, never data). */
+class IllegalLedgerMoveError extends StoreError {
+  override name = 'IllegalLedgerMoveError';
+  constructor(
+    readonly chunk: Pick<LedgerChunk, 'chunkId'>,
+    readonly id: string,
+    readonly from: ItemState,
+    readonly to: ItemState,
+  ) {
+    super(`ledger item ${id} in chunk ${chunk.chunkId} cannot move from ${from} to ${to}`);
+  }
+}
+
+export { StoreError, LedgerConflictError, IllegalLedgerMoveError };

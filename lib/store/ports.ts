@@ -1,0 +1,87 @@
+/**
+ * What a run remembers between runs, as small ports: the ledger, observations the policy needs,
+ * run records, the run lock and trigger records; chat ops apart. One base (base.ts) implements them
+ * all over a handful of storage primitives; DynamoDB (dynamo.ts) and memory (memory.ts) provide those.
+ */
+import type { ResourceType } from '../lifecycle.js';
+import type { Observations } from '../policy/observations.js';
+import type { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
+
+/** One chunk write: `previous` is what was read (undefined for a new chunk), `next` what to store. */
+interface ChunkChange {
+  previous: LedgerChunk | undefined;
+  next: LedgerChunk;
+}
+
+interface LedgerStore {
+  /** Chunks of a group with an item that still awaits AI Core (strongly consistent). */
+  openChunks(group: string): Promise<LedgerChunk[]>;
+  /**
+   * Writes chunk changes: a chunk that is still open is written conditionally on the version it was
+   * read at (a new one on not existing yet); a settled chunk moves from the open set to the history,
+   * in batches. Throws LedgerConflictError if an open chunk changed since it was read.
+   */
+  writeChunks(changes: readonly ChunkChange[]): Promise<void>;
+  /** Every chunk of a group, open and settled, oldest first; without a group, of every group. */
+  ledger(group?: string): Promise<LedgerChunk[]>;
+}
+
+interface ObservationStore {
+  /** Observations for these groups as of `now` (snoozes that expired are dropped). */
+  observations(groups: readonly string[], now: Date): Promise<Observations>;
+  /** Records items first seen STOPPED now; pass only items `observations()` did not know. */
+  recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void>;
+  /** Adds to today's (UTC) submitted-actions counter. */
+  countActions(n: number, now: Date): Promise<void>;
+}
+
+interface RunStore {
+  recordRun(run: RunRecord): Promise<void>;
+  /** The most recent run records, newest first. */
+  recentRuns(limit: number): Promise<RunRecord[]>;
+}
+
+type LockAttempt = { acquired: true } | { acquired: false; holder: LockRecord | undefined };
+
+interface LockStore {
+  /** Takes the run lock for `owner` until `until`, unless another owner holds an unexpired lease. */
+  acquireLock(owner: string, until: Date, now: Date): Promise<LockAttempt>;
+  /** Extends `owner`'s lease; false when the lock is gone or another owner holds it. */
+  renewLock(owner: string, until: Date): Promise<boolean>;
+  /** Releases the lock if `owner` still holds it. */
+  releaseLock(owner: string): Promise<void>;
+}
+
+/**
+ * `new`: first delivery. `retry`: an earlier delivery failed or died (its lease passed while it was
+ * still `running`), so this one runs. `duplicate`: done, or still running within its lease.
+ */
+type TriggerBegin = { kind: 'new' } | { kind: 'retry'; earlier: TriggerRecord } | { kind: 'duplicate'; earlier: TriggerRecord };
+
+interface TriggerStore {
+  beginTrigger(triggerId: string, runId: string, now: Date, leaseUntil: Date): Promise<TriggerBegin>;
+  /** Records the result, unless a later delivery has taken the trigger over since. */
+  finishTrigger(triggerId: string, runId: string, state: 'done' | 'failed', summary: string): Promise<void>;
+}
+
+/** Everything a run needs. `requests` counts store requests sent, for the report and the bench. */
+interface JanitorStore extends LedgerStore, ObservationStore, RunStore, LockStore, TriggerStore {
+  readonly requests: number;
+}
+
+/**
+ * What chat ops adds: snoozes and the plans shown in chat, with their approvals. Kept apart so that
+ * runs (and their test doubles) need nothing of it.
+ */
+interface ChatOpsStore {
+  /** Protects `id` until `until` (read back by `observations().snoozes`); a later snooze replaces it. */
+  snooze(id: string, until: Date, by: string, reason?: string): Promise<void>;
+  /** Records a shown plan; showing the same plan again starts a fresh request (and window). */
+  recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void>;
+  /** Recorded plans whose hash starts with `hashPrefix` (at most `limit`, to detect ambiguity). */
+  findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]>;
+  /** Marks the plan approved by `approver`, once (conditional: two clicks cannot both approve). */
+  claimApproval(hash: string, approver: string, now: Date): Promise<boolean>;
+}
+
+export type { ChunkChange, LedgerStore, ObservationStore, RunStore, LockAttempt, LockStore, TriggerBegin, TriggerStore, JanitorStore, ChatOpsStore };
