@@ -5,7 +5,7 @@
  * what happened on the wire: each item comes back `accepted`, `rejected`, `unknown` or `not-sent`.
  * Every URL the client follows stays on AI_API_URL's origin.
  */
-import { isLegalTransition, TARGET_STATUS, type ResourceType } from '../lifecycle.js';
+import { isLegalTransition, RESOURCE_TYPES, TARGET_STATUS, type ResourceType } from '../lifecycle.js';
 import { isResource, parseResource, type GroupFleet, type Resource, type UnparseableItem } from '../resources.js';
 import { AiCoreError, AiCoreResponseError, IllegalTransitionError, InvalidIdError, RequestNotSentError, type CallContext } from './errors.js';
 import { mapLimited } from './limiter.js';
@@ -27,7 +27,8 @@ interface ClientConfig {
   trustedCa: string | undefined;
 }
 
-const DEFAULT_CLIENT: ClientConfig = { pageSize: 1000, bulkChunkSize: 100, singleConcurrency: 4, maxPages: 1000, trustedCa: undefined };
+/** `$top` 10000 is the spec's default page size (its maximum is 100000). */
+const DEFAULT_CLIENT: ClientConfig = { pageSize: 10_000, bulkChunkSize: 100, singleConcurrency: 4, maxPages: 1000, trustedCa: undefined };
 
 interface Capabilities {
   bulkUpdates: Record<ResourceType, boolean>;
@@ -124,8 +125,9 @@ class AiCoreClient {
   async listGroup(group: ResourceGroupInfo): Promise<GroupFleet> {
     const fleet: GroupFleet = { group: group.id, labels: group.labels, resources: [], unparseable: [], listingError: null };
     try {
-      for (const type of ['executions', 'deployments'] as const) {
-        const { resources, unparseable } = await this.listType(group.id, type);
+      // Both types at once: a group's listing costs one round trip per page, not two.
+      const listed = await Promise.all(RESOURCE_TYPES.map((type) => this.listType(group.id, type)));
+      for (const { resources, unparseable } of listed) {
         fleet.resources.push(...resources);
         fleet.unparseable.push(...unparseable);
       }
@@ -175,8 +177,12 @@ class AiCoreClient {
       skip += list.resources.length;
       // A short or empty page ends the listing. A full page continues, unless `count` (when it is a
       // total rather than the page size; the spec is ambiguous) says everything has been seen.
-      if (list.resources.length < pageSize) break;
-      if (list.count > list.resources.length && skip >= list.count) break;
+      // `count` is ambiguous in the spec (page size or total). A full page continues unless `count`
+      // is a total already reached; a short page ends the listing unless `count` is a total beyond
+      // it (a server that caps pages below `$top`).
+      const countIsTotal = list.count !== list.resources.length;
+      if (list.resources.length === 0) break;
+      if (list.resources.length === pageSize ? countIsTotal && skip >= list.count : !(countIsTotal && list.count > skip)) break;
     }
     return { resources, unparseable };
   }

@@ -50,6 +50,11 @@ class RunLease {
     if (this.lost !== undefined) throw this.lost;
     const now = this.options.clock().getTime();
     const target = this.target(now);
+    // Past the deadline plus its margin the lease cannot be extended: the run must stop sending.
+    if (target <= now) {
+      this.lost = new LeaseLostError(`the lease ended at ${new Date(this.until).toISOString()} and cannot be extended past the run's deadline; nothing more is sent`);
+      throw this.lost;
+    }
     if (this.until - now >= this.options.periodMs / 2 || target <= this.until) {
       if (now < this.until) return;
     }

@@ -89,6 +89,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
 
   async writeChunks(changes: readonly ChunkChange[]): Promise<void> {
     const moves: BatchOp[] = [];
+    const leaving: Array<{ key: Key; version: number; chunkId: string }> = [];
     for (const { previous, next } of changes) {
       assertLegal(previous, next);
       const stored = { ...next, version: (previous?.version ?? -1) + 1 };
@@ -98,12 +99,16 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
         if (!written) throw new LedgerConflictError(next.chunkId);
         continue;
       }
-      // Settled: into the history, out of the open set. Only the lock holder writes the ledger,
-      // so these unconditional batch writes cannot race another writer.
+      // Settled: into the history (batched), then out of the open set — conditionally on the
+      // version read, so a stale copy is refused. A crash in between leaves the chunk open, and
+      // the next run settles it again under the same history key.
       moves.push({ put: this.historyItem(stored) });
-      if (previous !== undefined) moves.push({ delete: { pk: this.key('OPEN', next.group), sk: next.chunkId } });
+      if (previous !== undefined) leaving.push({ key: { pk: this.key('OPEN', next.group), sk: next.chunkId }, version: previous.version, chunkId: next.chunkId });
     }
     for (let i = 0; i < moves.length; i += BATCH_LIMIT) await this._batch(moves.slice(i, i + BATCH_LIMIT));
+    for (const { key, version, chunkId } of leaving) {
+      if (!(await this._delete(key, { op: 'eq', field: 'version', value: version }))) throw new LedgerConflictError(chunkId);
+    }
   }
 
   async ledger(group?: string): Promise<LedgerChunk[]> {
@@ -133,7 +138,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   async recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void> {
     // Batched and unconditional: the caller passes only items it read as unobserved, and a racing
     // dry run can at worst move a first-seen instant later, which only lengthens a grace period.
-    const puts: BatchOp[] = items.map((item) => ({
+    const unique = [...new Map(items.map((item) => [`${item.group}#${item.type}#${item.id}`, item])).values()];
+    const puts: BatchOp[] = unique.map((item) => ({
       put: { pk: this.key('OBS', item.group), sk: `${item.type}#${item.id}`, firstSeenStopped: now.toISOString(), expiresAt: expiresAt(now, RETENTION_DAYS.observation) },
     }));
     for (let i = 0; i < puts.length; i += BATCH_LIMIT) await this._batch(puts.slice(i, i + BATCH_LIMIT));
@@ -151,6 +157,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   }
 
   async recentRuns(limit: number): Promise<RunRecord[]> {
+    if (limit <= 0) return [];
     return parseAll(RunRecord, await this._query(this.key('RUN'), { descending: true, limit }));
   }
 
@@ -221,6 +228,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   }
 
   async findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]> {
+    if (limit <= 0) return [];
     return parseAll(StoredPlan, await this._query('PLAN', { prefix: hashPrefix, limit })).map(({ sk, approvalExpiresAt, ...rest }) => ({ hash: sk, expiresAt: approvalExpiresAt, ...rest }));
   }
 

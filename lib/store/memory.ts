@@ -4,31 +4,9 @@
  * caller can never change what is "stored" by mutating an object it holds.
  */
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
+import { holds as matches } from './conditions.js';
 
 type Item = Record<string, unknown>;
-
-function matches(item: Item | undefined, condition: Condition): boolean {
-  switch (condition.op) {
-    case 'absent':
-      return item === undefined;
-    case 'missing':
-      return item === undefined || item[condition.field] === undefined;
-    case 'eq':
-      return item !== undefined && item[condition.field] === condition.value;
-    case 'lt': {
-      const v = item?.[condition.field];
-      return typeof v === 'number' && v < condition.value;
-    }
-    case 'gt': {
-      const v = item?.[condition.field];
-      return typeof v === 'number' && v > condition.value;
-    }
-    case 'or':
-      return condition.of.some((part) => matches(item, part));
-    case 'and':
-      return condition.of.every((part) => matches(item, part));
-  }
-}
 
 class MemoryStore extends StoreBase {
   private readonly items = new Map<string, Item>();
@@ -65,7 +43,7 @@ class MemoryStore extends StoreBase {
     this.requests += 1;
     const found = [...this.items.values()]
       .filter((item) => item.pk === pk && (options.prefix === undefined || String(item.sk).startsWith(options.prefix)))
-      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+      .sort((a, b) => byteOrder(String(a.sk), String(b.sk)));
     if (options.descending === true) found.reverse();
     return Promise.resolve(found.slice(0, options.limit).map((item) => structuredClone(item)));
   }
@@ -91,6 +69,11 @@ class MemoryStore extends StoreBase {
     this.items.set(id(key), { ...old, ...structuredClone(fields), [field]: current + n });
     return Promise.resolve();
   }
+}
+
+/** DynamoDB orders sort keys by their UTF-8 bytes, not by locale. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 function id(key: Key): string {

@@ -121,7 +121,8 @@ describe('a run that lasts longer than one lease period', () => {
     const client = new SlowClient(h.stack.simulator.serviceKey, async (call) => {
       if (call === 3) rival = await h.janitor({ store, runId: 'rival' });
     });
-    const first = done(await h.janitor({ store, client, runId: 'long', deadline: new Date(h.clock.ms + 30 * MINUTE) }));
+    // Without renewal the rival's ledger writes collide with the first run's: it may end with a conflict.
+    const first = await h.janitor({ store, client, runId: 'long', deadline: new Date(h.clock.ms + 30 * MINUTE) }).catch((error: unknown) => error);
     return { first, rival, ids: h.submittedIds() };
   }
 
@@ -130,7 +131,7 @@ describe('a run that lasts longer than one lease period', () => {
     expect(rival).toMatchObject({ status: 'locked', message: expect.stringContaining('run long') });
     expect(duplicates(ids)).toEqual([]);
     expect(ids).toHaveLength(1000);
-    expect(first.report.totals.confirmed).toBe(1000);
+    expect(first).toMatchObject({ status: 'done', report: { totals: { confirmed: 1000 } } });
   });
 
   it('(guard off) without renewal the rival takes the lock and items are sent twice', async () => {
