@@ -1,19 +1,13 @@
 /**
  * The `aicore-janitor` command. User mistakes (bad flags, a missing or invalid policy or service
  * key) print one clear message and exit 2; runtime failures print the message and exit 1. Stack
- * traces only with DEBUG=1.
+ * traces only with DEBUG=1. Each command's module is loaded when it runs, so `help` or `validate`
+ * never load the AWS SDK, the simulator or the local database.
  */
 import { CredentialsError } from '../aicore/errors.js';
 import { PolicyFileError } from '../run/policy-file.js';
 import { EXIT, InputError, USAGE, UsageError, parseCli } from './args.js';
-import { demoCommand } from './demo.js';
 import { processIo, type CliIo } from './io.js';
-import { runCommand } from './run-command.js';
-import { simulatorCommand } from './simulator.js';
-import { snapshotCommand } from './snapshot.js';
-import { validateCommand } from './validate.js';
-import { explainCommand } from './explain.js';
-import { ledgerCommand } from './ledger.js';
 
 async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
@@ -24,19 +18,19 @@ async function main(argv: readonly string[], io: CliIo = processIo()): Promise<n
         return EXIT.ok;
       case 'plan':
       case 'apply':
-        return await runCommand(args, io);
+        return await (await import('./run-command.js')).runCommand(args, io);
       case 'ledger':
-        return await ledgerCommand(args, io);
+        return await (await import('./ledger.js')).ledgerCommand(args, io);
       case 'validate':
-        return await validateCommand(args, io);
+        return await (await import('./validate.js')).validateCommand(args, io);
       case 'explain':
-        return await explainCommand(args, io);
+        return await (await import('./explain.js')).explainCommand(args, io);
       case 'snapshot':
-        return await snapshotCommand(args, io);
+        return await (await import('./snapshot.js')).snapshotCommand(args, io);
       case 'demo':
-        return await demoCommand(args, io);
+        return await (await import('./demo.js')).demoCommand(args, io);
       case 'simulator':
-        return await simulatorCommand(args, io);
+        return await (await import('./simulator.js')).simulatorCommand(args, io);
     }
   } catch (error) {
     if (process.env.DEBUG === '1' && error instanceof Error) io.err(error.stack ?? error.message);

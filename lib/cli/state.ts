@@ -6,7 +6,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createStore } from '../store/factory.js';
 import { LevelStore } from '../store/level.js';
 import type { ChatOpsStore, JanitorStore } from '../store/ports.js';
 
@@ -23,6 +22,8 @@ async function openState(tableFlag: string | undefined, namespace: string, cwd =
   const region = env.AWS_REGION ?? 'us-east-1';
   const table = tableFlag ?? (env.JANITOR_TABLE === '' ? undefined : env.JANITOR_TABLE);
   if (table !== undefined) {
+    // The AWS SDK is loaded only for a table: local runs never pay for it.
+    const { createStore } = await import('../store/factory.js');
     return { store: createStore({ table, region }, namespace), describe: `DynamoDB table ${table}`, close: () => Promise.resolve() };
   }
   const dir = join(cwd, LOCAL_STATE_DIR, 'state');

@@ -44,7 +44,8 @@ interface RunConfig {
 
 /** Defaults, in one place. */
 const RUN_DEFAULTS = {
-  groupConcurrency: 4,
+  /** Groups listed and applied at once; the client's per-host limit bounds the requests in flight. */
+  groupConcurrency: 8,
   confirmAttempts: 3,
   confirmDelayMs: 2000,
   resubmitAfterMs: 15 * 60_000,
@@ -74,8 +75,7 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   };
   const client = config.client.withGate(gate);
 
-  const capabilities = await client.capabilities();
-  const fleet = await listFleet(client, { groups: config.groups, concurrency, onProgress: progress });
+  const [capabilities, fleet] = await Promise.all([client.capabilities(), listFleet(client, { groups: config.groups, concurrency, onProgress: progress })]);
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
@@ -83,9 +83,11 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const newlyStopped = listed.flatMap((g) =>
     g.resources.filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined).map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
   );
-  await store.recordStopped(newlyStopped, started);
-
+  // Written while the plan is computed (evaluate() reads only what was observed before), and
+  // finished before anything is acted on.
+  const recording = store.recordStopped(newlyStopped, started);
   const plan = evaluate({ fleet, policy: config.policy, now: started, observations });
+  await recording;
   let notApplied = !config.consent
     ? 'dry run: the trigger did not ask to apply'
     : plan.mode !== 'apply'
