@@ -17,6 +17,7 @@ import { ChatJob } from '../../lib/chatops/job.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { TriggerRecord } from '../../lib/store/records.js';
+import { MemoryStore } from '../../lib/store/memory.js';
 import { silenceLogs } from '../helpers/silence-logs.js';
 
 silenceLogs();
@@ -162,6 +163,20 @@ describe('executeChatJob', () => {
     await executeChatJob({ ...job, command: { name: 'status' } }, deps);
     expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1' });
     expect(posted).toHaveLength(1);
+  });
+
+  it('runs a delivery again once the first died (still running past its lease), and says so', async () => {
+    // A real store: the first delivery's record stays `running` as a worker killed mid-command leaves it.
+    const store = new MemoryStore('T#chat@host');
+    const t0 = new Date('2026-11-23T12:00:00Z');
+    await store.beginTrigger('slack:t1', 'dead-worker', t0, new Date(t0.getTime() + 60_000));
+    const { deps, posted } = fakeDeps({ store, clock: () => new Date(t0.getTime() + 30_000) });
+    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1' });
+    expect(posted).toEqual([]);
+
+    const later = fakeDeps({ store, clock: () => new Date(t0.getTime() + 120_000) });
+    expect(await executeChatJob({ ...job, command: { name: 'status' } }, later.deps)).toMatchObject({ status: 'answered', command: 'status', posted: true });
+    expect(later.posted[0]?.text).toMatch(/^\(An earlier delivery of this command died before it finished; this is the retry\.\)/);
   });
 
   it('refuses plans and applies under the kill switch, without touching the policy or AI Core', async () => {

@@ -145,6 +145,48 @@ describe('aicore-janitor CLI', () => {
       expect(report.totals.failed).toBe(0);
     });
 
+    it('ledger shows every item the apply sent, filtered by group and id, from the local state alone', async () => {
+      const apply = capturedIo();
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], apply), apply.stderr()).toBe(0);
+      const report = JSON.parse(apply.stdout()) as { totals: { planned: number }; outcomes: Array<{ id: string; group: string }> };
+      const first = report.outcomes[0];
+      if (first === undefined) throw new Error('expected an outcome');
+      const before = simulator.requests.entries.length;
+
+      const all = capturedIo();
+      expect(await main(['ledger', '--service-key', keyFile, '--json'], all), all.stderr()).toBe(0);
+      const entries = (JSON.parse(all.stdout()) as { entries: Array<{ id: string; group: string; state: string; runId: string }> }).entries;
+      expect(entries).toHaveLength(report.totals.planned);
+      expect(entries.every((e) => e.state === 'confirmed')).toBe(true);
+
+      const one = capturedIo();
+      expect(await main(['ledger', '--service-key', keyFile, '--group', first.group, '--id', first.id], one), one.stderr()).toBe(0);
+      expect(one.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+TARGET\s+STATE/);
+      expect(one.stdout()).toContain(first.id);
+      expect(one.stdout()).toContain('1 entry: 1 confirmed');
+      // The ledger is read from the store: AI Core is not asked anything.
+      expect(simulator.requests.entries.length).toBe(before);
+    });
+
+    it('apply exits 1 when a group cannot be listed, after acting on the groups it could read', async () => {
+      const io = capturedIo();
+      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--group', 'team-a', '--group', 'no-such-group'], io), io.stderr()).toBe(1);
+      expect(io.stdout()).toMatch(/INCOMPLETE: resource group no-such-group could not be listed/);
+      expect(io.stdout()).toMatch(/Applied: ([1-9]\d*) planned, \1 sent, \1 confirmed/);
+    });
+
+    it('--deadline sets the run deadline (reported), and a bad duration is invalid input', async () => {
+      const io = capturedIo();
+      expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--deadline', '90s', '--json'], io), io.stderr()).toBe(0);
+      const report = JSON.parse(io.stdout()) as { startedAt: string; deadline: string };
+      const seconds = (Date.parse(report.deadline) - Date.parse(report.startedAt)) / 1000;
+      expect(seconds).toBeGreaterThan(80);
+      expect(seconds).toBeLessThanOrEqual(90);
+      const bad = capturedIo();
+      expect(await main(['apply', '--policy', policy(), '--deadline', 'soon'], bad)).toBe(2);
+      expect(bad.stderr()).toContain('--deadline must be a duration such as 90s, 10m or 2h');
+    });
+
     it('snapshot writes a fleet the simulator loads, and the same policy plans the same there', async () => {
       const out = join(dir, 'fleet.json');
       const io = capturedIo();

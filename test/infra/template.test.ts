@@ -98,11 +98,19 @@ describe('serverless package: CloudFormation template', () => {
 
   it('scheduled: reads only the service key, uses only the ledger actions on the table, invokes nothing', () => {
     expect(actionsOf('ScheduledRole')).toEqual(
-      ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+      ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );
     expect(grantFor('ScheduledRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:team/janitor-key-??????');
     expect(grantFor('ScheduledRole', 'dynamodb:Query').resources).toBe(JSON.stringify({ 'Fn::GetAtt': ['JanitorTable', 'Arn'] }));
     expect(grantFor('ScheduledRole', 'logs:PutLogEvents').resources).toContain(`log-group:/aws/lambda/${FN('scheduled')}:*`);
+  });
+
+  it('grants every DynamoDB action the store sends in a run (the CLI-only Scan and table creation aside)', () => {
+    const source = readFileSync('lib/store/dynamo.ts', 'utf8');
+    const sent = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? '');
+    const needed = [...new Set(sent)].filter((c) => c !== 'Scan' && c !== 'CreateTable').map((c) => `dynamodb:${c === 'Get' || c === 'Put' || c === 'Delete' || c === 'Update' ? `${c}Item` : c === 'BatchWrite' ? 'BatchWriteItem' : c}`);
+    expect(needed.length).toBeGreaterThanOrEqual(6);
+    for (const action of needed) expect(actionsOf('ScheduledRole')).toContain(action);
   });
 
   it('webhook: reads only the two signing secrets and may invoke only the worker; no table, no service key', () => {
