@@ -49,15 +49,8 @@ const BATCH_LIMIT = 25;
 const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
 const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
 const StoredCounter = z.object({ n: z.number() });
-const StoredPlan = z.object({
-  sk: z.string(),
-  requester: z.string(),
-  createdAt: z.string(),
-  approvalExpiresAt: z.string(),
-  runId: z.string(),
-  approvedBy: z.string().nullable().default(null),
-  approvedAt: z.string().nullable().default(null),
-});
+/** A plan as stored: the hash is the sort key, the window has its own name (`expiresAt` is the TTL). */
+const StoredPlan = PlanRecord.omit({ hash: true, expiresAt: true }).extend({ sk: z.string(), approvalExpiresAt: z.string() });
 
 abstract class StoreBase implements JanitorStore, ChatOpsStore {
   /** Store requests sent so far (every primitive reports what it cost). */
