@@ -28,6 +28,9 @@ import { policyFromEnv, runFromEnv, storeFromEnv } from './run-from-env.js';
 
 const STATUS_RUNS = 10;
 
+/** Slack retries a slow ack within seconds; Lambda retries a failed async invocation after a minute. */
+const PLATFORM_RETRY_WINDOW_MS = 60_000;
+
 interface ChatRunOptions {
   trigger: string;
   triggerId: string;
@@ -48,7 +51,7 @@ interface ChatDeps {
 }
 
 type ChatOutcome =
-  | { status: 'duplicate'; triggerId: string }
+  | { status: 'duplicate'; triggerId: string; posted: boolean }
   | { status: 'answered' | 'failed'; command: Command['name']; message: SlackMessage; posted: boolean };
 
 function triggerOf(job: ChatJob): string {
@@ -114,11 +117,18 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
   // Slack retries and Lambda's own async retries repeat the trigger id: the first delivery answers,
   // and a delivery whose worker died (still `running` past its invocation) is run again.
   const begin = await deps.store.beginTrigger(job.triggerId, runId, now, new Date(now.getTime() + deps.remainingMs()));
-  // A duplicate posts nothing: the first delivery has answered, or will (it is alive within its
-  // lease). One that died is not a duplicate: it is retried, and the retry's answer says so.
+  // A duplicate of an answered command posts nothing (the first delivery answered), nor does a
+  // platform retry seconds after the first (Slack re-sends when an ack is slow; the answer
+  // follows). A later duplicate of a command still running — Lambda retrying a worker that may
+  // have died — is told so, and by when it counts as dead: past that, the next delivery runs it
+  // again and its answer says why.
   if (begin.kind === 'duplicate') {
-    log('info', 'duplicate chat trigger: already handled', { triggerId: job.triggerId, first: describeFirst(begin.earlier) });
-    return { status: 'duplicate', triggerId: job.triggerId };
+    const first = begin.earlier;
+    log('info', 'duplicate chat trigger', { triggerId: job.triggerId, first: describeFirst(first) });
+    const runningFor = now.getTime() - Date.parse(first.startedAt);
+    if (first.state !== 'running' || !(runningFor >= PLATFORM_RETRY_WINDOW_MS) || job.responseUrl === undefined) return { status: 'duplicate', triggerId: job.triggerId, posted: false };
+    const notice = noticeMessage(`This command is already being worked on (since ${first.startedAt}); its answer will follow. If none arrives by ${first.leaseUntil}, that attempt died: send the command again.`);
+    return { status: 'duplicate', triggerId: job.triggerId, posted: await deps.post(job.responseUrl, notice) };
   }
   let message: SlackMessage;
   let failed = false;

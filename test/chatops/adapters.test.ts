@@ -158,24 +158,34 @@ describe('executeChatJob', () => {
     expect(triggers.get('slack:t1')?.state).toBe('failed');
   });
 
-  it('answers a duplicate delivery with nothing', async () => {
+  it('answers a duplicate of an answered command with nothing (the first delivery answered)', async () => {
     const { deps, posted } = fakeDeps({ run: () => Promise.reject(new Error('unused')) });
     await executeChatJob({ ...job, command: { name: 'status' } }, deps);
-    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1' });
+    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1', posted: false });
     expect(posted).toHaveLength(1);
   });
 
-  it('runs a delivery again once the first died (still running past its lease), and says so', async () => {
-    // A real store: the first delivery's record stays `running` as a worker killed mid-command leaves it.
+  it('tells a later duplicate that the first is still running, and runs the command again once the first died', async () => {
+    // A real store: the first delivery's record stays `running`, as a worker killed mid-command leaves it.
     const store = new MemoryStore('T#chat@host');
     const t0 = new Date('2026-11-23T12:00:00Z');
-    await store.beginTrigger('slack:t1', 'dead-worker', t0, new Date(t0.getTime() + 60_000));
-    const { deps, posted } = fakeDeps({ store, clock: () => new Date(t0.getTime() + 30_000) });
-    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1' });
-    expect(posted).toEqual([]);
+    await store.beginTrigger('slack:t1', 'dead-worker', t0, new Date(t0.getTime() + 10 * 60_000));
+    const at = (ms: number) => fakeDeps({ store, clock: () => new Date(t0.getTime() + ms) });
+    const status = { ...job, command: { name: 'status' as const } };
 
-    const later = fakeDeps({ store, clock: () => new Date(t0.getTime() + 120_000) });
-    expect(await executeChatJob({ ...job, command: { name: 'status' } }, later.deps)).toMatchObject({ status: 'answered', command: 'status', posted: true });
+    // Seconds later (a platform retry of a slow ack): silent, the first answer follows.
+    const soon = at(5_000);
+    expect(await executeChatJob(status, soon.deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1', posted: false });
+    expect(soon.posted).toEqual([]);
+
+    // A minute later (Lambda retrying the worker): told it is still running, and when it counts as dead.
+    const minute = at(61_000);
+    expect(await executeChatJob(status, minute.deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1', posted: true });
+    expect(minute.posted[0]?.text).toMatch(/already being worked on .*If none arrives by 2026-11-23T12:10:00\.000Z, that attempt died/);
+
+    // Past its lease the first delivery is dead: this one runs, and says why.
+    const later = at(11 * 60_000);
+    expect(await executeChatJob(status, later.deps)).toMatchObject({ status: 'answered', command: 'status', posted: true });
     expect(later.posted[0]?.text).toMatch(/^\(An earlier delivery of this command died before it finished; this is the retry\.\)/);
   });
 
