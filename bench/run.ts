@@ -12,7 +12,7 @@ import { runJanitor } from '../lib/run/run.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { generateFleet, type FaultConfig, type SimulatorFleet } from '../infra/local/simulator/index.js';
 import { createStore } from '../lib/store/factory.js';
-import { benchApply10k } from './apply-10k.js';
+import { APPLY_LATENCY_MS, benchApply10k } from './apply-10k.js';
 
 const NOW = new Date();
 
@@ -64,6 +64,7 @@ async function benchEvaluate(items: number): Promise<string> {
 async function benchRun(items: number, label: string, faults?: FaultConfig): Promise<string> {
   const stack = await startLocalStack({ simulator: { fleet: generateFleet({ seed: 2, items, groups: 20, now: NOW }), ...(faults === undefined ? {} : { faults, seed: 3 }) } });
   try {
+    // DynamoStore (what the Lambda uses) against the stack's in-process dynalite: not the CLI's LevelDB state.
     const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, 'T#bench@127.0.0.1');
     const client = new AiCoreClient(stack.simulator.serviceKey);
     const start = performance.now();
@@ -73,7 +74,9 @@ async function benchRun(items: number, label: string, faults?: FaultConfig): Pro
     const lists = (counts['GET /v2/lm/executions'] ?? 0) + (counts['GET /v2/lm/deployments'] ?? 0);
     const patches = (counts['PATCH /v2/lm/executions'] ?? 0) + (counts['PATCH /v2/lm/deployments'] ?? 0);
     const throttled = stack.simulator.requests.entries.filter((e) => e.status === 429).length;
-    return `| plan + apply + confirm${label} | ${items.toLocaleString('en')} items, 20 groups | ${(elapsed / 1000).toFixed(2)} s | ${report.totals.confirmed}/${report.totals.planned} confirmed | ${lists} list, ${patches} bulk PATCH, ${report.apiCalls} calls, ${throttled} × 429 |`;
+    const t = report.totals;
+    const unfinished = [t.awaitingConfirmation > 0 ? `${t.awaitingConfirmation} awaiting confirmation` : '', t.failed > 0 ? `${t.failed} failed` : '', t.notAttempted > 0 ? `${t.notAttempted} not attempted` : ''].filter((part) => part !== '');
+    return `| plan + apply + confirm, in-process runJanitor, dynalite store${label} | ${items.toLocaleString('en')} items, 20 groups | ${(elapsed / 1000).toFixed(2)} s | ${t.confirmed}/${t.planned} confirmed${unfinished.length > 0 ? ` (${unfinished.join(', ')})` : ''} | ${lists} list, ${patches} bulk PATCH, ${report.apiCalls} API calls, ${throttled} × 429; ${report.storeRequests} store requests (dynalite) |`;
   } finally {
     await stack.stop();
   }
@@ -94,10 +97,16 @@ const apply10k = await benchApply10k();
 const doc = `# Benchmarks
 
 Measured by \`npm run bench\` (bench/run.ts) on ${NOW.toISOString().slice(0, 10)}: Node ${process.version},
-${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}. The AI Core simulator and dynalite run in the
-same process on loopback, so HTTP latency is near zero: the end-to-end numbers show the janitor's own
-cost and request counts, not a real tenant's latency (expect one round trip of 100–300 ms per request
-there; listing uses pages of 1000 and updates bulk PATCHes of 100).
+${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+In the table below, \`runJanitor\` runs inside the bench process, and the AI Core simulator and dynalite
+run in that same process on loopback, so HTTP latency is near zero: the end-to-end rows show the janitor's
+own cost and request counts, not a real tenant's latency (expect one round trip of 100–300 ms per request
+there; listing uses pages of 1000 and updates bulk PATCHes of 100). Their store is DynamoStore (what the
+Lambda uses) against that in-process dynalite, not the CLI's local LevelDB state; "store requests" is the
+report's \`storeRequests\`. The reference section after the table is different: the simulator, the janitor
+CLI (with its LevelDB state) and SAP's sample each run as separate OS processes, with ${APPLY_LATENCY_MS} ms added to every
+request.
 
 | what | size | time | throughput / result | requests |
 |---|---|---|---|---|
