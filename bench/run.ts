@@ -102,7 +102,7 @@ ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
 In the table below, \`runJanitor\` runs inside the bench process, and the AI Core simulator and dynalite
 run in that same process on loopback, so HTTP latency is near zero: the end-to-end rows show the janitor's
 own cost and request counts, not a real tenant's latency (expect one round trip of 100–300 ms per request
-there; listing uses pages of 1000 and updates bulk PATCHes of 100). Their store is DynamoStore (what the
+there; listing uses pages of 10,000 and updates bulk PATCHes of 100). Their store is DynamoStore (what the
 Lambda uses) against that in-process dynalite, not the CLI's local LevelDB state; "store requests" is the
 report's \`storeRequests\`. The reference section after the table is different: the simulator, the janitor
 CLI (with its LevelDB state) and SAP's sample each run as separate OS processes, with ${APPLY_LATENCY_MS} ms added to every
@@ -113,7 +113,7 @@ request.
 ${rows.join('\n')}
 
 Targets (not enforced by tests): evaluating 10,000 items in under 1 s; a 10,000-item tenant planned and
-applied with one list request per 1,000 items per type and one PATCH per 100 actions per type and group.
+applied with one list request per 10,000 items per type (plus one re-listing to confirm) and one PATCH per 100 actions per type and group.
 
 ${apply10k.markdown}`;
 await writeFile('docs/BENCHMARKS.md', doc);
