@@ -6,7 +6,7 @@
  *
  * | record               | pk                     | sk                       | kept            |
  * |----------------------|------------------------|--------------------------|-----------------|
- * | ledger chunk (open)  | {ns}#OPEN#{group}      | {chunkId}                | until settled   |
+ * | ledger chunk (open)  | {ns}#OPEN#{group}      | {chunkId}                | until settled (at most 90 days) |
  * | ledger chunk (done)  | {ns}#LEDGER#{group}    | {createdAt}#{chunkId}    | 90 days         |
  * | first seen STOPPED   | {ns}#OBS#{group}       | {type}#{id}              | 30 days         |
  * | daily action counter | {ns}#COUNT#{yyyy-mm-dd}| ACTIONS                  | 3 days          |
@@ -240,7 +240,9 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   }
 
   private openItem(chunk: LedgerChunk): Stored {
-    return { pk: this.key('OPEN', chunk.group), sk: chunk.chunkId, ...chunk };
+    // Open chunks are settled by the next run that lists their group; the TTL only clears those of
+    // a group that is never listed again.
+    return { pk: this.key('OPEN', chunk.group), sk: chunk.chunkId, ...chunk, expiresAt: expiresAt(new Date(chunk.createdAt), RETENTION_DAYS.ledger) };
   }
 
   private historyItem(chunk: LedgerChunk): Stored {
