@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { parseInbound } from '../lib/chatops/inbound.js';
-import { readWebhookEnv, type WebhookEnv } from './adapters/chat-config.js';
+import { readWebhookEnv, webhookReplyPolicy, type WebhookEnv } from './adapters/chat-config.js';
 import { jsonResult, type HttpResult } from './adapters/http.js';
 import { lambdaInvoker, type InvokeWorker } from './adapters/invoke-worker.js';
 import { log, loggerMiddleware } from './adapters/log.js';
@@ -29,8 +29,11 @@ function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
 
   async function webhookHandler(_event: unknown, context: Context): Promise<HttpResult> {
     const request = verifiedRequestOf(context);
-    const inbound = parseInbound(request.source, request.body, { now: clock(), signature: request.signature });
-    if (inbound.kind === 'answer') return jsonResult(inbound.answer.statusCode, inbound.answer.body);
+    const inbound = parseInbound(request.source, request.body, { now: clock(), signature: request.signature, replies: webhookReplyPolicy(env()) });
+    if (inbound.kind === 'answer') {
+      if (inbound.answer.statusCode >= 400) log('warn', 'request refused', { source: request.source, status: inbound.answer.statusCode, body: inbound.answer.body });
+      return jsonResult(inbound.answer.statusCode, inbound.answer.body);
+    }
     invoker ??= lambdaInvoker(env());
     try {
       await invoker(inbound.job);

@@ -133,7 +133,9 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
   const lambdaPort = options.lambdaPort || (await freePort());
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const lambdaUrl = `http://127.0.0.1:${lambdaPort}`;
-  const params = { ...options.params };
+  // The local stage's flag: the worker may reply to a receiver on this machine (a deployed stage
+  // never sets it). serverless.yml's environment wins over ours, so it goes in as a stage parameter.
+  const params: Record<string, string> = { allowLoopbackReplies: 'true', ...options.params };
 
   const stack = await startLocalStack({ simulator: { fleet: demoFleet(new Date()) } });
   let secrets: SecretsStub | undefined;

@@ -61,6 +61,7 @@ function instructions(offline: RunningOffline): string {
     `  SLACK_SIGNING_SECRET=${offline.slackSigningSecret} npx tsx scripts/slack-command.ts --url ${offline.httpUrl}/slack/commands plan`,
     '  The worker posts its digest to the command\'s response_url: add --response-url http://127.0.0.1:9999/',
     '  with a listener there (e.g. `nc -l 127.0.0.1 9999`) to see it; the worker\'s log lines appear here.',
+    '  Loopback reply URLs are allowed on this stage only (allowLoopbackReplies=true); a deployed stage refuses them.',
     '',
     'Apply instead of planning: restart with --param apply=true (the policy must also say mode: apply).',
     'Ctrl-C stops everything.',

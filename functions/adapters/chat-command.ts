@@ -128,7 +128,7 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
     const runningFor = now.getTime() - Date.parse(first.startedAt);
     if (first.state !== 'running' || !(runningFor >= PLATFORM_RETRY_WINDOW_MS) || job.responseUrl === undefined) return { status: 'duplicate', triggerId: job.triggerId, posted: false };
     const notice = noticeMessage(`This command is already being worked on (since ${first.startedAt}); its answer will follow. If none arrives by ${first.leaseUntil}, that attempt died: send the command again.`);
-    return { status: 'duplicate', triggerId: job.triggerId, posted: await deps.post(job.responseUrl, notice) };
+    return { status: 'duplicate', triggerId: job.triggerId, posted: await deps.post(job.responseUrl, notice, job.source) };
   }
   let message: SlackMessage;
   let failed = false;
@@ -142,7 +142,7 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
   }
   if (begin.kind === 'retry') message = { ...message, text: `(An earlier delivery of this command ${begin.earlier.state === 'running' ? 'died before it finished' : 'failed'}; this is the retry.) ${message.text}` };
   await deps.store.finishTrigger(job.triggerId, runId, failed ? 'failed' : 'done', message.text);
-  const posted = job.responseUrl === undefined ? false : await deps.post(job.responseUrl, message);
+  const posted = job.responseUrl === undefined ? false : await deps.post(job.responseUrl, message, job.source);
   return { status: failed ? 'failed' : 'answered', command: job.command.name, message, posted };
 }
 

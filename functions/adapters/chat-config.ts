@@ -5,6 +5,7 @@
  * a front door whose secret is configured neither way refuses every request.
  */
 import * as z from 'zod';
+import { ReplyEnv, replyPolicyOf, type ReplyPolicy } from '../../lib/chatops/reply-url.js';
 import { ConfigurationError } from './config.js';
 
 /** Unset and empty mean the same: serverless.yml writes '' for parameters a stage does not use. */
@@ -27,6 +28,8 @@ const WebhookEnv = z.object({
   /** A local Lambda invoke API (serverless-offline: http://127.0.0.1:3002); unset in AWS. */
   LAMBDA_ENDPOINT: optionalText.pipe(z.url().optional()),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Reply-URL allowlists and the local-stage loopback flag (lib/chatops/reply-url.ts). */
+  ...ReplyEnv.shape,
 });
 type WebhookEnv = z.infer<typeof WebhookEnv>;
 
@@ -36,4 +39,14 @@ function readWebhookEnv(env: NodeJS.ProcessEnv = process.env): WebhookEnv {
   return parsed.data;
 }
 
-export { WebhookEnv, readWebhookEnv };
+/**
+ * Where this webhook's requests may ask for replies to go, for `parseInbound`'s `replies`.
+ *
+ * @example
+ * parseInbound(source, body, { now, signature, replies: webhookReplyPolicy(env()) });
+ */
+function webhookReplyPolicy(env: WebhookEnv): ReplyPolicy {
+  return replyPolicyOf(env);
+}
+
+export { WebhookEnv, readWebhookEnv, webhookReplyPolicy };

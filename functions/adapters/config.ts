@@ -3,6 +3,7 @@
  * local stack and serverless-offline set them to loopback endpoints.
  */
 import * as z from 'zod';
+import { ReplyEnv } from '../../lib/chatops/reply-url.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -27,6 +28,8 @@ const JanitorEnv = z.object({
   /** Secrets Manager secret holding the service key (AWS); else AICORE_SERVICE_KEY is read. */
   AICORE_SECRET_ID: z.string().min(1).optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Where the chat worker may post replies (checked again before every post): lib/chatops/reply-url.ts. */
+  ...ReplyEnv.shape,
 });
 type JanitorEnv = z.infer<typeof JanitorEnv>;
 

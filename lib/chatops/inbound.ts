@@ -6,14 +6,17 @@
  * - `webhook`: our own JSON `{ text, user, responseUrl?, id? }` for CI and other chat tools.
  *
  * Pure: the signature has already been checked (signature.ts) by the time this runs. Bodies that
- * do not have the expected shape are answered 400 with what is wrong; `help` and anything the
- * command parser does not understand are answered at once, without the worker.
+ * do not have the expected shape are answered 400 with what is wrong; so is a reply URL that the
+ * reply policy refuses (reply-url.ts: Slack's hosts for Slack, the stage's allowlist for the
+ * webhook, loopback only on a local stage) — such a request dispatches nothing. `help` and
+ * anything the command parser does not understand are answered at once, without the worker.
  */
 import * as z from 'zod';
 import { sha256Hex } from '../policy/hash.js';
 import { parseCommandText, type Command } from './command.js';
 import { ChatJob, JOB_VERSION, ResponseUrl, WEBHOOK_USER_PREFIX, type JobSource } from './job.js';
 import { ackText, helpMessage } from './messages.js';
+import { checkReplyUrl, replyKindOf, replyPolicyFromEnv, type ReplyPolicy } from './reply-url.js';
 
 /** Path suffixes (API Gateway may prefix a stage) → front door. */
 const ROUTES: ReadonlyArray<readonly [string, JobSource]> = [
@@ -66,6 +69,8 @@ interface InboundMeta {
   now: Date;
   /** The verified signature header: unique per signed delivery, repeated by its retries. */
   signature: string;
+  /** Where replies may go. Default: read from the environment (JANITOR_*_REPLY_HOSTS, JANITOR_ALLOW_LOOPBACK_REPLIES). */
+  replies?: ReplyPolicy;
 }
 
 function invalid(what: string, error: z.ZodError): Inbound {
@@ -77,6 +82,18 @@ function malformed(message: string): Inbound {
   return { kind: 'answer', answer: { statusCode: 400, body: { error: message } } };
 }
 
+/**
+ * A reply URL the policy refuses: 400 with the reason (it names the host, never the whole URL).
+ * Slack shows an ephemeral `text`; webhook callers read `error`.
+ */
+function refusedReplyUrl(source: JobSource, url: string, meta: InboundMeta): Inbound | undefined {
+  const verdict = checkReplyUrl(url, meta.replies ?? replyPolicyFromEnv(), [replyKindOf(source)]);
+  if (verdict.ok) return undefined;
+  const field = source === 'webhook' ? 'responseUrl' : 'response_url';
+  const error = `refused ${field}: ${verdict.reason}`;
+  return { kind: 'answer', answer: { statusCode: 400, body: source === 'webhook' ? { error } : { response_type: 'ephemeral', text: `The janitor did not run this: ${error}.`, error } } };
+}
+
 function dispatch(source: JobSource, command: Command, user: ChatJob['user'], responseUrl: string | undefined, triggerId: string, now: Date, answer: Answer): Inbound {
   const job = ChatJob.parse({ version: JOB_VERSION, source, command, user, ...(responseUrl === undefined ? {} : { responseUrl }), triggerId, receivedAt: now.toISOString() });
   return { kind: 'dispatch', job, answer };
@@ -85,6 +102,8 @@ function dispatch(source: JobSource, command: Command, user: ChatJob['user'], re
 function fromSlashCommand(body: string, meta: InboundMeta): Inbound {
   const form = SlashCommandForm.safeParse(Object.fromEntries(new URLSearchParams(body)));
   if (!form.success) return invalid('slash command', form.error);
+  const refused = refusedReplyUrl('slack-command', form.data.response_url, meta);
+  if (refused !== undefined) return refused;
   const command = parseCommandText(form.data.text);
   if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: helpMessage(command.note) } };
   const user = { id: form.data.user_id, ...(form.data.user_name === undefined ? {} : { name: form.data.user_name }) };
@@ -104,6 +123,8 @@ function fromInteraction(body: string, meta: InboundMeta): Inbound {
   }
   const payload = BlockActionsPayload.safeParse(json);
   if (!payload.success) return invalid('interaction', payload.error);
+  const refused = refusedReplyUrl('slack-interaction', payload.data.response_url, meta);
+  if (refused !== undefined) return refused;
   const empty: Answer = { statusCode: 200, body: null };
   // Only our Approve button acts; other interaction types are acknowledged and ignored.
   const value = payload.data.actions.find((a) => a.value !== undefined)?.value;
@@ -124,6 +145,8 @@ function fromWebhook(body: string, meta: InboundMeta): Inbound {
   }
   const parsed = WebhookBody.safeParse(json);
   if (!parsed.success) return invalid('webhook body', parsed.error);
+  const refused = parsed.data.responseUrl === undefined ? undefined : refusedReplyUrl('webhook', parsed.data.responseUrl, meta);
+  if (refused !== undefined) return refused;
   const command = parseCommandText(parsed.data.text);
   if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: helpMessage(command.note) } };
   const triggerId = parsed.data.id === undefined ? `webhook:sig:${sha256Hex(meta.signature).slice(0, 32)}` : `webhook:id:${parsed.data.id}`;

@@ -11,8 +11,12 @@ const JOB_VERSION = 1;
 const JOB_SOURCES = ['slack-command', 'slack-interaction', 'webhook'] as const;
 type JobSource = (typeof JOB_SOURCES)[number];
 
-/** Where the answer goes: Slack's response_url, or the generic webhook's own callback URL. */
-const ResponseUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+/**
+ * Where the answer goes: Slack's response_url, or the generic webhook's own callback URL. Only its
+ * shape is checked here; which hosts are allowed is the reply policy's (reply-url.ts), applied by
+ * the webhook before dispatch and by the poster before every post.
+ */
+const ResponseUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048);
 
 const ChatJob = z.strictObject({
   version: z.literal(JOB_VERSION),

@@ -9,7 +9,7 @@ const DEFAULT_POLICY_FILE = 'policy.yaml';
 
 const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
 
-const COMMANDS = ['plan', 'apply', 'ledger', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'help'] as const;
+const COMMANDS = ['plan', 'apply', 'ledger', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'unlock', 'help'] as const;
 
 /** How long a CLI run may send requests unless --deadline says otherwise. */
 const DEFAULT_DEADLINE_SECONDS = 30 * 60;
@@ -64,6 +64,7 @@ Commands:
   snapshot --out FILE  save the listed fleet (read-only) as JSON the simulator can load
   demo [--apply]       run the scheduled function against the built-in AI Core simulator
   simulator            run the AI Core simulator alone and print its URL and service key
+  unlock               release a run lock whose lease has ended or whose process is gone (asks first)
   help                 show this text
 
 Options:
@@ -71,7 +72,7 @@ Options:
   --service-key FILE   SAP AI Core service key JSON (default: $AICORE_SERVICE_KEY)
   --group NAME         only this resource group (repeatable; default: every group)
   --json               print the versioned JSON report instead of a table
-  --yes                apply without asking
+  --yes                apply or unlock without asking
   --deadline DURATION  plan/apply: start no request after this long (default 30m; e.g. 90s, 10m, 2h);
                        what it cuts off is reported not-attempted and left for the next run
   --id ID              ledger: only this execution or deployment id

@@ -22,7 +22,7 @@ async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
   if (!fleet.some((g) => g.resources.some((r) => r.item.id === id))) {
     throw new InputError(`no execution or deployment with id ${id} in ${fleet.map((g) => g.group).join(', ') || 'any resource group'}`);
   }
-  const state = await openState(args.table, tenantNamespace(key));
+  const state = await openState(args.table, tenantNamespace(key), { command: 'explain', onWait: (message) => io.err(message) });
   try {
     const now = new Date();
     const observations = await state.store.observations(fleet.map((g) => g.group), now);

@@ -45,7 +45,7 @@ function render(rows: readonly LedgerRow[]): string {
 
 async function ledgerCommand(args: CliArgs, io: CliIo): Promise<number> {
   const key = await serviceKeyFor(args);
-  const state = await openState(args.table, tenantNamespace(key));
+  const state = await openState(args.table, tenantNamespace(key), { command: 'ledger', onWait: (message) => io.err(message) });
   try {
     const groups = args.groups.length === 0 ? [undefined] : args.groups;
     const chunks = (await Promise.all(groups.map((g) => state.store.ledger(g)))).flat();

@@ -31,6 +31,8 @@ async function main(argv: readonly string[], io: CliIo = processIo()): Promise<n
         return await (await import('./demo.js')).demoCommand(args, io);
       case 'simulator':
         return await (await import('./simulator.js')).simulatorCommand(args, io);
+      case 'unlock':
+        return await (await import('./unlock.js')).unlockCommand(args, io);
     }
   } catch (error) {
     if (process.env.DEBUG === '1' && error instanceof Error) io.err(error.stack ?? error.message);

@@ -12,10 +12,11 @@ import { describeFirst, runGuarded, type GuardedResult } from '../run/guarded-ru
 import { loadPolicyFile } from '../run/policy-file.js';
 import { renderReport } from '../run/render.js';
 import type { RunReport } from '../run/report.js';
+import type { LockRecord } from '../store/records.js';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { serviceKeyFor } from './service-key.js';
-import { openState } from './state.js';
+import { describeOwner, openState, type CliState } from './state.js';
 
 /** How long an interrupted CLI apply keeps others out: its lease is renewed while it works. */
 const CLI_LEASE_PERIOD_MS = 5 * 60_000;
@@ -31,8 +32,9 @@ async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const key = await serviceKeyFor(args);
   io.err(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
   const deadline = new Date(Date.now() + args.deadlineSeconds * 1000);
-  const state = await openState(args.table, tenantNamespace(key));
   const runId = randomUUID();
+  const state = await openState(args.table, tenantNamespace(key), { command: args.command, runId, onWait: (message) => io.err(message) });
+  io.err(`state: ${state.describe}`);
   let result: GuardedResult;
   try {
     result = await runGuarded(
@@ -54,12 +56,24 @@ async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
     await state.close();
   }
   if (result.status !== 'done') {
-    io.err(result.status === 'locked' ? result.message : `duplicate trigger: ${describeFirst(result.first)}`);
+    io.err(result.status === 'locked' ? `${result.message}${lockHint(result.holder, state)}` : `duplicate trigger: ${describeFirst(result.first)}`);
     return EXIT.failure;
   }
   const { report } = result;
   io.out(args.json ? JSON.stringify(report, null, 2) : renderReport(report));
   return exitCodeOf(report);
+}
+
+/**
+ * After a run-lock refusal. Local state: this run has the state open, which no live run would
+ * allow, so the holder died (see lib/cli/unlock.ts). A table's holder may be alive anywhere.
+ */
+function lockHint(holder: LockRecord | undefined, state: CliState): string {
+  if (holder === undefined) return '';
+  if (state.kind === 'table') return '. If that run has died, the first run after its lease ends takes the lock by itself.';
+  const crashed = state.crashed.find((c) => c.runId === holder.owner);
+  const gone = crashed === undefined ? 'Its process is gone (no other process has the local state open)' : `Its process (${crashed.command}, ${describeOwner(crashed)}) is gone`;
+  return `. ${gone}: run \`aicore-janitor unlock\` to release the lock now.`;
 }
 
 async function confirmOnTerminal(plan: Plan, io: CliIo): Promise<boolean> {

@@ -2,7 +2,9 @@
  * The store in an embedded LevelDB database (classic-level): the CLI's local state, fast enough
  * that a terminal run pays for its ledger what it pays for its API calls. LevelDB has no
  * conditional writes, so every write runs in one queue and checks its condition in code; the
- * database's own lock file keeps a second process out of the same folder.
+ * database's own lock file (an fcntl lock, released when its process dies) keeps a second process
+ * out of the same folder: opening it then fails with StateLockedError, at once. Waiting for the
+ * holder and naming it is the CLI's business (lib/cli/state.ts).
  */
 import { ClassicLevel } from 'classic-level';
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
@@ -11,9 +13,20 @@ import { StoreError } from './errors.js';
 
 type Item = Record<string, unknown>;
 
-/** Another process holds the database (LevelDB's LOCK file). */
+/** Another process (or another handle in this one) holds the database: LevelDB's LOCK file. */
 class StateLockedError extends StoreError {
   override name = 'StateLockedError';
+  constructor(
+    readonly dir: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the local state in ${dir} is in use by another process`, options);
+  }
+}
+
+/** The database exists but cannot be opened (permissions, corruption, a full disk, …). */
+class StateOpenError extends StoreError {
+  override name = 'StateOpenError';
 }
 
 /** `pk` and `sk` joined so that LevelDB's byte order is DynamoDB's (pk, then sk) order. */
@@ -31,21 +44,27 @@ class LevelStore extends StoreBase {
     super(namespace);
   }
 
-  /** Opens (creating if needed) the database in `dir`. */
+  /**
+   * Opens (creating if needed) the database in `dir`.
+   * @throws StateLockedError when another process holds it; StateOpenError when it cannot be opened.
+   */
   static async open(dir: string, namespace: string): Promise<LevelStore> {
     const db = new ClassicLevel<string, Item>(dir, { valueEncoding: 'json' });
     try {
       await db.open();
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-      if (/lock/i.test(cause)) throw new StateLockedError(`another aicore-janitor process is using the local state in ${dir}; wait for it to finish`, { cause: error });
-      throw error;
+      if (isLocked(error)) throw new StateLockedError(dir, { cause: error });
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+      throw new StateOpenError(`cannot open the local state in ${dir}: ${cause}`, { cause: error });
     }
     return new LevelStore(db, namespace);
   }
 
+  /** Waits for queued writes, then closes; closing twice is harmless. */
   close(): Promise<void> {
-    return this.serial(() => this.db.close());
+    return this.serial(async () => {
+      if (this.db.status === 'open' || this.db.status === 'opening') await this.db.close();
+    });
   }
 
   protected async _get(key: Key): Promise<Item | undefined> {
@@ -114,8 +133,16 @@ class LevelStore extends StoreBase {
   }
 }
 
+/** classic-level reports LevelDB's "IO error: lock …" as the cause of its open error. */
+function isLocked(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause: unknown = error.cause;
+  if (typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'LEVEL_LOCKED') return true;
+  return cause instanceof Error && /\block\b/i.test(cause.message);
+}
+
 function id(key: Key): string {
   return `${key.pk}${SEPARATOR}${key.sk}`;
 }
 
-export { LevelStore, StateLockedError };
+export { LevelStore, StateLockedError, StateOpenError };

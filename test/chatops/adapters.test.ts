@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { executeChatJob, type ChatDeps } from '../../functions/adapters/chat-command.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
 import { lambdaInvoker } from '../../functions/adapters/invoke-worker.js';
-import { responsePoster } from '../../functions/adapters/response-url.js';
+import { responsePoster as poster, type PostOptions } from '../../functions/adapters/response-url.js';
 import { secretCache } from '../../functions/adapters/secret.js';
 import { workerHandler } from '../../functions/worker.js';
 import { localContext } from '../../lib/cli/demo.js';
 import { ChatJob } from '../../lib/chatops/job.js';
+import { replyPolicyFromEnv } from '../../lib/chatops/reply-url.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { TriggerRecord } from '../../lib/store/records.js';
@@ -72,6 +73,8 @@ describe('lambdaInvoker', () => {
 
 describe('responsePoster', () => {
   const message = helpMessage();
+  // These receivers are on loopback: the local-stage flag allows them (response-url.test.ts covers the rest).
+  const responsePoster = (options: Partial<PostOptions> = {}) => poster({ policy: replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' }), ...options });
 
   it('POSTs the message as JSON', async () => {
     let received: unknown;

@@ -27,7 +27,8 @@ beforeEach(async () => {
   stack = await startLocalStack({ simulator: { fleet: demoFleet(now) } });
   receiver = await startReceiver();
   tmp = mkdtempSync(join(tmpdir(), 'janitor-chat-'));
-  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'examples/policy.yaml', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET });
+  // The receiver is on loopback: the local-stage flag lets the webhook accept and the worker post to it.
+  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'examples/policy.yaml', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
 });
 afterEach(async () => {
   await Promise.all([stack.stop(), receiver.stop()]);

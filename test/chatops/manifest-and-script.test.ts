@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import * as z from 'zod';
 import { makeWebhookHandler } from '../../functions/webhook.js';
@@ -38,7 +38,7 @@ describe('infra/slack-app-manifest.yaml', () => {
 describe('scripts/slack-command.ts', () => {
   const recorder = recordingInvoker();
   const secrets = { SLACK_SIGNING_SECRET: 'script-slack-secret', WEBHOOK_HMAC_SECRET: 'script-hmac-secret' };
-  const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker, env: () => WebhookEnv.parse(secrets) });
+  const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker, env: () => WebhookEnv.parse({ ...process.env, ...secrets }) });
   // A minimal HTTP API stand-in: the request becomes a payload 2.0 event for the real handler.
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,10 +55,13 @@ describe('scripts/slack-command.ts', () => {
   let base = '';
 
   beforeAll(async () => {
+    // The script's default response URL is on loopback (http://127.0.0.1:9/nowhere): a local-stage flag.
+    vi.stubEnv('JANITOR_ALLOW_LOOPBACK_REPLIES', 'true');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    vi.unstubAllEnvs();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
