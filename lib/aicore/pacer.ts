@@ -17,12 +17,18 @@ class Pacer {
     private readonly sleep: (ms: number) => Promise<void>,
   ) {}
 
-  /** Waits for this request's turn and books the next one. */
-  async turn(): Promise<void> {
+  /**
+   * Waits for this request's turn and books the next one. False, without waiting or booking, when
+   * the turn would come at or after `deadline`: a Retry-After longer than the run has left is never
+   * slept through.
+   */
+  async turn(deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
     const now = this.now();
     const start = Math.max(now, this.nextStart);
+    if (start >= deadline) return false;
     this.nextStart = start + this.gapMs;
     if (start > now) await this.sleep(start - now);
+    return true;
   }
 
   /** Requests already in flight answer 429 together: slow down once per burst, not once per answer. */

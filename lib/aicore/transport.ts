@@ -87,11 +87,6 @@ const NOT_WRITTEN_CODES: ReadonlySet<string> = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EAI_NONAME',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'ERR_TLS_HANDSHAKE_TIMEOUT',
@@ -108,6 +103,20 @@ const NOT_WRITTEN_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'HOSTNAME_MISMATCH',
 ]);
+
+/**
+ * Socket errors that prove nothing was written only when they come from `connect()` itself: on a
+ * reused keep-alive connection the same codes can follow a request that was already sent.
+ */
+const CONNECT_ONLY_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+
+/** TLS alerts that only a handshake produces (before any HTTP byte): other ERR_SSL_* may come later. */
+const HANDSHAKE_SSL_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE']);
+
+function syscallOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !('syscall' in value)) return undefined;
+  return typeof value.syscall === 'string' ? value.syscall : undefined;
+}
 
 function codeOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || !('code' in value)) return undefined;
@@ -129,8 +138,8 @@ function classifyNetworkFailure(error: unknown): boolean {
     if (seen.has(value)) return false;
     seen.add(value);
     const code = codeOf(value);
-    if (code !== undefined && NOT_WRITTEN_CODES.has(code)) return true;
-    if (code !== undefined && code.startsWith('ERR_SSL_')) return true;
+    if (code !== undefined && (NOT_WRITTEN_CODES.has(code) || HANDSHAKE_SSL_CODES.has(code))) return true;
+    if (code !== undefined && CONNECT_ONLY_CODES.has(code)) return syscallOf(value) === 'connect';
     if (value instanceof AggregateError && value.errors.length > 0) return value.errors.every(notWritten);
     // Only the generic fetch wrapper (no code of its own) is looked through, to its cause.
     if (code === undefined && value instanceof Error && value.cause !== undefined) return notWritten(value.cause);
@@ -238,7 +247,9 @@ class Transport {
     const limiter = this.limiterFor(request.url);
     const pacer = this.pacerFor(request.url);
     return limiter.run(async () => {
-      await pacer.turn();
+      if (!(await pacer.turn(this.config.deadline()))) {
+        throw new RequestNotSentError('deadline', `${request.context.operation} not sent: the server asked to wait past the run deadline`, request.context);
+      }
       if (request.gate !== undefined) {
         try {
           await request.gate();

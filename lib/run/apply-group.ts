@@ -5,6 +5,7 @@
  * scale with chunks, not items. A group run needs nothing from other groups.
  */
 import type { AiCoreClient, ResourceGroupInfo, UpdateResult } from '../aicore/client.js';
+import { IllegalTransitionError, InvalidIdError } from '../aicore/errors.js';
 import { mapLimited } from '../aicore/limiter.js';
 import type { ResourceType } from '../lifecycle.js';
 import type { GroupPlan, PlannedAction } from '../policy/plan.js';
@@ -37,10 +38,12 @@ interface GroupRunContext {
 
 interface GroupResult {
   outcomes: ItemOutcome[];
-  /** Items this run sent (accepted or outcome unknown): what the daily cap counts. */
+  /** Items this run sent (accepted, outcome unknown, or confirmed at once): what the daily cap counts. */
   sent: number;
-  /** Why sending stopped early, if it did. */
+  /** Why sending stopped early (deadline, lost lease), if it did. */
   stopped: string | null;
+  /** A failure (the store, a bug) that stopped the group; reported once everything in flight is done. */
+  error: unknown;
 }
 
 /** A chunk as read (or created) and as it is now; written when they differ. */
@@ -70,48 +73,50 @@ function changed(work: Working): boolean {
 }
 
 async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: GroupRunContext): Promise<GroupResult> {
-  const live = liveIndex(fleet);
   const outcomes = new Map<string, ItemOutcome>();
   const actions = plan?.aborted === null ? plan.actions : [];
-  const planned = new Map(actions.map((a) => [itemKey(a.type, a.id), a]));
+  const result = (stopped: string | null, sent: number, error: unknown): GroupResult => ({
+    outcomes: actions.flatMap((a) => outcomes.get(itemKey(a.type, a.id)) ?? []),
+    sent,
+    stopped,
+    error,
+  });
+  const notAttempted = (batch: readonly PlannedAction[], why: string): void => {
+    for (const a of batch) if (!outcomes.has(itemKey(a.type, a.id))) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${why}`));
+  };
 
-  // 1. Earlier entries: confirm what the listing shows, keep waiting within the guard, fail the rest.
-  const earlier = (await ctx.ledger.openChunks(fleet.group)).map((chunk): Working => ({ previous: chunk, next: structuredClone(chunk) }));
-  const resend = new Map<string, number>(); // item → attempts so far, for items sent again after the guard
-  const now = ctx.clock();
-  for (const work of earlier) {
-    for (const item of work.next.items) {
-      if (!isAwaiting(item.state)) continue;
-      const key = itemKey(work.next.type, item.id);
-      const verdict = judgeEarlier(item, work.next.runId, live.get(key), now, ctx.resubmitAfterMs);
-      const action = planned.get(key);
-      if (verdict.kind === 'confirmed') {
-        move(item, 'confirmed', verdict.message, now);
-        if (action !== undefined) outcomes.set(key, outcome(action, 'confirmed', false, verdict.message));
-      } else if (verdict.kind === 'waiting') {
-        if (action !== undefined) outcomes.set(key, outcome(action, 'awaiting-confirmation', false, verdict.message));
-      } else {
-        move(item, 'failed', verdict.message, now);
-        if (action !== undefined) resend.set(key, Math.max(resend.get(key) ?? 0, item.attempt));
-      }
-    }
+  // A run that may no longer send (deadline, lost lease) leaves the ledger alone as well.
+  try {
+    await ctx.gate();
+  } catch (error) {
+    notAttempted(actions, reasonOf(error));
+    return result(reasonOf(error), 0, undefined);
   }
-  await ctx.ledger.writeChunks(earlier.filter(changed));
 
-  // 2. New entries, one chunk record per request of at most `chunkSize` items.
+  let resend: Map<string, number>;
+  try {
+    resend = await settleEarlier(fleet, actions, outcomes, ctx);
+  } catch (error) {
+    notAttempted(actions, `the ledger could not be read or written (${reasonOf(error)})`);
+    return result(null, 0, error);
+  }
+
+  // 2. New entries, one chunk record per request of at most `chunkSize` items. The first failure
+  // stops the chunks after it, and the group finishes what is in flight before it reports it.
   const toSend = actions.filter((a) => !outcomes.has(itemKey(a.type, a.id)));
   const chunks = chunkActions(toSend, ctx.client.chunkSize);
   let stopped: string | null = null;
+  let failure: unknown;
   const mine: Working[] = [];
   await mapLimited(chunks, CHUNK_CONCURRENCY, async (batch, seq) => {
     const first = batch[0];
     if (first === undefined) return;
+    if (failure !== undefined) return notAttempted(batch, `an earlier request of this group failed (${reasonOf(failure)})`);
     try {
       await ctx.gate();
     } catch (error) {
       stopped ??= reasonOf(error);
-      for (const a of batch) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`));
-      return;
+      return notAttempted(batch, reasonOf(error));
     }
     const sentAt = ctx.clock().toISOString();
     const created: LedgerChunk = {
@@ -124,23 +129,86 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
       version: 0,
       items: batch.map((a) => ({ id: a.id, targetStatus: a.targetStatus, state: 'submitting', attempt: (resend.get(itemKey(a.type, a.id)) ?? 0) + 1, sentAt, updatedAt: sentAt, message: null })),
     };
-    // Written before the request: a run that dies while sending leaves evidence, never a blind spot.
-    await ctx.ledger.writeChunks([{ previous: undefined, next: created }]);
-    const results = await ctx.client.update(fleet.group, first.type, batch.map((a) => ({ id: a.id, status: a.status, action: a.action })), ctx.bulkUpdates[first.type]);
-    const work: Working = { previous: { ...created, version: 0 }, next: structuredClone(created) };
+    try {
+      // Written before the request: a run that dies while sending leaves evidence, never a blind spot.
+      await ctx.ledger.writeChunks([{ previous: undefined, next: created }]);
+    } catch (error) {
+      failure ??= error;
+      return notAttempted(batch, `its ledger record could not be written (${reasonOf(error)})`);
+    }
+    const work: Working = { previous: created, next: structuredClone(created) };
+    mine.push(work);
+    let results: UpdateResult[];
+    try {
+      results = await ctx.client.update(fleet.group, first.type, batch.map((a) => ({ id: a.id, status: a.status, action: a.action })), ctx.bulkUpdates[first.type]);
+    } catch (error) {
+      failure ??= error;
+      // The client refuses a wrong plan (an illegal transition, a bad id) before sending anything.
+      const unsent = error instanceof IllegalTransitionError || error instanceof InvalidIdError;
+      for (const [i, a] of batch.entries()) {
+        const item = work.next.items[i];
+        if (item !== undefined) move(item, unsent ? 'not-attempted' : 'unknown', reasonOf(error), ctx.clock());
+        outcomes.set(itemKey(a.type, a.id), unsent ? outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`) : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${reasonOf(error)}); the listing decides`));
+      }
+      return;
+    }
     recordAnswers(work.next, batch, results, ctx.clock(), outcomes);
     if (stopped === null) stopped = results.find((r) => r.outcome === 'not-sent')?.message ?? null;
-    await ctx.ledger.writeChunks([work]);
-    work.previous = { ...structuredClone(work.next), version: 1 };
-    mine.push(work);
+    try {
+      await ctx.ledger.writeChunks([work]);
+      work.previous = { ...structuredClone(work.next), version: 1 };
+    } catch (error) {
+      // The record still says `submitting`: the next run reconciles it from its listing.
+      failure ??= error;
+    }
   });
 
   // 3. Confirm by re-listing what this run sent; unconfirmed items stay for the next run.
-  await confirmSent(fleet, mine, outcomes, ctx);
-  await ctx.ledger.writeChunks(mine.filter(changed));
+  const sent = mine.reduce((n, w) => n + w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown' || i.state === 'confirmed').length, 0);
+  if (failure === undefined) {
+    try {
+      await confirmSent(fleet, mine, outcomes, ctx);
+      await ctx.ledger.writeChunks(mine.filter(changed));
+    } catch (error) {
+      failure = error;
+    }
+  }
+  return result(stopped, sent, failure);
+}
 
-  const sent = mine.reduce((n, w) => n + w.next.items.filter((i) => i.state !== 'not-attempted' && i.state !== 'failed').length, 0);
-  return { outcomes: actions.flatMap((a) => outcomes.get(itemKey(a.type, a.id)) ?? []), sent, stopped };
+/**
+ * Step 1: what earlier runs left open in this group, judged against this run's listing. Confirms
+ * what shows, keeps waiting within the guard, fails the rest; a planned action is linked to an
+ * earlier entry only for the same change (an earlier stop says nothing about a delete now).
+ * Returns, per item to send again after the guard, how often it was sent before.
+ */
+async function settleEarlier(fleet: GroupFleet, actions: readonly PlannedAction[], outcomes: Map<string, ItemOutcome>, ctx: GroupRunContext): Promise<Map<string, number>> {
+  const live = liveIndex(fleet);
+  const planned = new Map(actions.map((a) => [itemKey(a.type, a.id), a]));
+  const earlier = (await ctx.ledger.openChunks(fleet.group)).map((chunk): Working => ({ previous: chunk, next: structuredClone(chunk) }));
+  const resend = new Map<string, number>();
+  const now = ctx.clock();
+  for (const work of earlier) {
+    for (const item of work.next.items) {
+      if (!isAwaiting(item.state)) continue;
+      const key = itemKey(work.next.type, item.id);
+      const verdict = judgeEarlier(item, work.next.runId, live.get(key), now, ctx.resubmitAfterMs);
+      const candidate = planned.get(key);
+      const action = candidate !== undefined && candidate.targetStatus === item.targetStatus ? candidate : undefined;
+      if (verdict.kind === 'confirmed') {
+        move(item, 'confirmed', verdict.message, now);
+        if (action !== undefined) outcomes.set(key, outcome(action, 'confirmed', false, verdict.message));
+      } else if (verdict.kind === 'waiting') {
+        // Nothing else is sent for an item while an earlier change of it may still be in flight.
+        if (candidate !== undefined) outcomes.set(key, outcome(candidate, 'awaiting-confirmation', false, verdict.message));
+      } else {
+        move(item, 'failed', verdict.message, now);
+        if (action !== undefined) resend.set(key, Math.max(resend.get(key) ?? 0, item.attempt));
+      }
+    }
+  }
+  await ctx.ledger.writeChunks(earlier.filter(changed));
+  return resend;
 }
 
 /** Groups actions by type into requests of at most `size` items. */
@@ -167,10 +235,11 @@ function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], resu
         outcomes.set(key, outcome(action, 'awaiting-confirmation', true, `accepted by AI Core (${result.message}); not visible yet, the next run confirms it`));
         break;
       case 'rejected':
-        if (action.action === 'delete' && result.notFound) {
-          // Deleting what is already gone achieved what was asked.
-          move(item, 'confirmed', 'already gone', now);
-          outcomes.set(key, outcome(action, 'confirmed', true, 'already gone'));
+        if (result.notFound) {
+          // What is already gone is deleted, and has nothing left to stop: what was asked holds.
+          const message = action.action === 'delete' ? 'already gone' : 'no longer exists: nothing left to stop';
+          move(item, 'confirmed', message, now);
+          outcomes.set(key, outcome(action, 'confirmed', true, message));
         } else {
           move(item, 'failed', result.message, now);
           outcomes.set(key, outcome(action, 'failed', true, result.message));

@@ -65,7 +65,9 @@ class RunLease {
     await this.renewing;
   }
 
+  /** Releases the lock; from then on `keep()` refuses, so nothing of this run can send after it. */
   async release(): Promise<void> {
+    this.lost ??= new LeaseLostError('the run has ended and released its lock; nothing more is sent');
     await this.lock.releaseLock(this.options.owner);
   }
 

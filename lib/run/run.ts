@@ -109,7 +109,10 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
     // Every listed group runs, also without actions: it settles what earlier runs left open. Each
     // finishes (or fails) on its own before the run reports a failure, so no group keeps writing
     // to the ledger after its run has been declared over.
-    const perGroup = await mapLimited(listed, concurrency, (groupFleet): Promise<PromiseSettledResult<GroupResult>> =>
+    // Every listed group runs, also without actions: it settles what earlier runs left open. A
+    // group that fails finishes what it has in flight first, so no request or ledger write of this
+    // run happens after the run has been declared failed (and its lock released).
+    const results = await mapLimited(listed, concurrency, (groupFleet): Promise<GroupResult> =>
       applyGroup(plan.groups.find((g) => g.group === groupFleet.group), groupFleet, {
         client,
         ledger: store,
@@ -120,17 +123,14 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
         gate,
         confirm,
         resubmitAfterMs: config.resubmitAfterMs ?? RUN_DEFAULTS.resubmitAfterMs,
-      }).then(
-        (value) => ({ status: 'fulfilled', value }),
-        (reason: unknown) => ({ status: 'rejected', reason }),
-      ),
+      }),
     );
-    const failure = perGroup.find((r) => r.status === 'rejected');
-    if (failure !== undefined) throw failure.reason;
-    const results = perGroup.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     outcomes = results.flatMap((r) => r.outcomes);
     stopped = results.find((r) => r.stopped !== null)?.stopped ?? null;
+    // Counted before any failure is reported: the daily cap must know what was sent regardless.
     await store.countActions(results.reduce((n, r) => n + r.sent, 0), clock());
+    const failed = results.find((r) => r.error !== undefined);
+    if (failed !== undefined) throw failed.error;
   }
 
   const planned = plan.groups.reduce((n, g) => n + g.actions.length, 0);

@@ -18,7 +18,7 @@
  */
 import type { ResourceType } from '../lifecycle.js';
 import type { Observations } from '../policy/observations.js';
-import { IllegalLedgerMoveError, LedgerConflictError } from './errors.js';
+import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError } from './errors.js';
 import type { ChatOpsStore, ChunkChange, JanitorStore, LockAttempt, TriggerBegin } from './ports.js';
 import { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
 import { expiresAt, isLegalMove, isOpenChunk, RETENTION_DAYS } from './rules.js';
@@ -77,12 +77,16 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   // ── ledger ────────────────────────────────────────────────────────────────────────────────────
 
   async openChunks(group: string): Promise<LedgerChunk[]> {
-    return parseAll(LedgerChunk, await this._query(this.key('OPEN', group)));
+    const records = await this._query(this.key('OPEN', group));
+    const chunks = parseAll(LedgerChunk, records);
+    // An open chunk that cannot be read hides items that may be in flight: acting on the group
+    // without it could send them again, so the group is refused instead.
+    if (chunks.length !== records.length) throw new UnreadableLedgerError(group, records.length - chunks.length);
+    return chunks;
   }
 
   async writeChunks(changes: readonly ChunkChange[]): Promise<void> {
     const moves: BatchOp[] = [];
-    const leaving: Array<{ key: Key; version: number; chunkId: string }> = [];
     for (const { previous, next } of changes) {
       assertLegal(previous, next);
       const stored = { ...next, version: (previous?.version ?? -1) + 1 };
@@ -92,16 +96,14 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
         if (!written) throw new LedgerConflictError(next.chunkId);
         continue;
       }
-      // Settled: into the history (batched), then out of the open set — conditionally on the
-      // version read, so a stale copy is refused. A crash in between leaves the chunk open, and
-      // the next run settles it again under the same history key.
+      // Settled: into the history, out of the open set, in batches. Unconditional, so this relies
+      // on the run lock: only the lease holder writes the ledger, and it checks its lease first. A
+      // crash between the put and the delete leaves the chunk open, and the next run settles it
+      // again onto the same history key.
       moves.push({ put: this.historyItem(stored) });
-      if (previous !== undefined) leaving.push({ key: { pk: this.key('OPEN', next.group), sk: next.chunkId }, version: previous.version, chunkId: next.chunkId });
+      if (previous !== undefined) moves.push({ delete: { pk: this.key('OPEN', next.group), sk: next.chunkId } });
     }
     for (let i = 0; i < moves.length; i += BATCH_LIMIT) await this._batch(moves.slice(i, i + BATCH_LIMIT));
-    for (const { key, version, chunkId } of leaving) {
-      if (!(await this._delete(key, { op: 'eq', field: 'version', value: version }))) throw new LedgerConflictError(chunkId);
-    }
   }
 
   async ledger(group?: string): Promise<LedgerChunk[]> {

@@ -26,4 +26,15 @@ class IllegalLedgerMoveError extends StoreError {
   }
 }
 
-export { StoreError, LedgerConflictError, IllegalLedgerMoveError };
+/** Open ledger records of a group that do not parse (a newer format, corruption): the group is refused. */
+class UnreadableLedgerError extends StoreError {
+  override name = 'UnreadableLedgerError';
+  constructor(
+    readonly group: string,
+    readonly unreadable: number,
+  ) {
+    super(`${unreadable} open ledger record(s) of resource group ${group} cannot be read; nothing in ${group} is acted on until they are (a newer janitor version may have written them)`);
+  }
+}
+
+export { StoreError, LedgerConflictError, IllegalLedgerMoveError, UnreadableLedgerError };

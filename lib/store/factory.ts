@@ -15,14 +15,20 @@ interface StoreLocation {
 
 const clients = new Map<string, DynamoDBClient>();
 
+/**
+ * A store call must never hang into the Lambda's timeout: the run's bookkeeping after its deadline
+ * (20 s) has to fit: at most 4 attempts of 3 s each, throttling retries included.
+ */
+const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 3_000, throwOnRequestTimeout: true } as const;
+
 function dynamoClient(location: StoreLocation): DynamoDBClient {
   const id = `${location.region}\u0000${location.endpoint ?? ''}`;
   let client = clients.get(id);
   if (client === undefined) {
     client =
       location.endpoint === undefined
-        ? new DynamoDBClient({ region: location.region })
-        : new DynamoDBClient({ region: location.region, endpoint: location.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        ? new DynamoDBClient({ region: location.region, requestHandler: REQUEST_HANDLER })
+        : new DynamoDBClient({ region: location.region, endpoint: location.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: REQUEST_HANDLER });
     clients.set(id, client);
   }
   return client;

@@ -10,6 +10,8 @@ import { Transport, type HttpRequest, type HttpResponse } from '../../lib/aicore
 import type { AiCoreNetworkError } from '../../lib/aicore/errors.js';
 import type { ResourceType } from '../../lib/lifecycle.js';
 import type { GuardedResult } from '../../lib/run/guarded-run.js';
+import { parsePolicy } from '../../lib/policy/index.js';
+import type { JanitorStore } from '../../lib/store/ports.js';
 import { execution, fleetOf, many } from '../helpers/fleet.js';
 import { withGuardsOff, type GuardsOff } from '../helpers/guard-switch.js';
 import { BUSY_AI_CORE, done, duplicates, janitorHarness, MINUTE } from '../helpers/janitor-harness.js';
@@ -259,6 +261,61 @@ describe('a group that cannot be listed', () => {
   });
 });
 
+/** A store whose n-th chunk write fails (a DynamoDB error that outlasted the SDK's retries). */
+function failingOnWrite(store: JanitorStore, n: number): JanitorStore {
+  let writes = 0;
+  return Object.assign(Object.create(store) as JanitorStore, {
+    writeChunks: (changes: Parameters<JanitorStore['writeChunks']>[0]) => {
+      writes += 1;
+      return writes === n ? Promise.reject(new Error('ProvisionedThroughputExceededException: simulated')) : store.writeChunks(changes);
+    },
+  });
+}
+
+describe('a store failure in the middle of a group', () => {
+  it('stops that group before its other requests go out, counts what was sent, and a retry sends nothing twice', async () => {
+    await h.start(deletes(1200), {});
+    const store = failingOnWrite(h.store, 4);
+    await expect(h.janitor({ store, triggerId: 'evt-1' })).rejects.toThrow(/ProvisionedThroughputExceeded/);
+    const afterFailure = h.submittedIds().length;
+    // Nothing of the failed run is still sending once it has reported the failure.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.submittedIds()).toHaveLength(afterFailure);
+    expect(afterFailure).toBeLessThan(1200);
+    // The daily cap counts what that run sent, even though it failed.
+    expect((await h.store.observations(['g1'], h.clock.date())).actionsToday).toBe(afterFailure);
+
+    // EventBridge retries the event: the failed trigger is reopened, and nothing is sent twice.
+    h.clock.advance(MINUTE);
+    const retry = done(await h.janitor({ triggerId: 'evt-1' }));
+    expect(retry.report.totals.failed).toBe(0);
+    h.clock.advance(20 * MINUTE);
+    done(await h.janitor());
+    expect(duplicates(h.submittedIds())).toEqual([]);
+    expect([...(await h.ledgerItems('g1')).values()].filter((i) => i.state === 'confirmed')).toHaveLength(1200);
+  });
+});
+
+describe('an earlier stop, not yet confirmed, and a delete planned now', () => {
+  it('sends the delete: a confirmed stop does not stand in for it', async () => {
+    const stopThenDelete = parsePolicy(
+      'version: 1\nmode: apply\ncaps: { maxActionsPerRun: 1000, maxActionsPerGroup: 1000, maxPercentOfGroup: 100 }\nrules:\n  - { id: retire, resource: executions, match: { status: [RUNNING, STOPPED] }, action: stop-then-delete }\n',
+      'stop-then-delete.yaml',
+    );
+    if (!stopThenDelete.ok) throw new Error(JSON.stringify(stopThenDelete.errors));
+    await h.start(stops(5));
+    // The stop is accepted but not confirmed (the run had no time to re-list).
+    const first = done(await h.janitor({ confirmAttempts: 0, config: { policy: stopThenDelete.policy } }));
+    expect(first.report.outcomes.map((o) => o.state)).toEqual(Array(5).fill('awaiting-confirmation'));
+    // Well over an hour later (AI Core accepts after 10 min, stops after 60) the items are STOPPED.
+    h.clock.advance(75 * MINUTE);
+    const second = done(await h.janitor({ config: { policy: stopThenDelete.policy } }));
+    expect(second.report.outcomes).toHaveLength(5);
+    expect(second.report.outcomes.every((o) => o.action === 'delete' && o.sent)).toBe(true);
+    expect(h.stack.simulator.requests.entries.filter((e) => e.method === 'PATCH').flatMap((e) => JSON.stringify(e.body).match(/DELETED/g) ?? [])).toHaveLength(5);
+  });
+});
+
 describe('what the ledger costs', () => {
   it('stays within 6 × ⌈actions/100⌉ + 10 × groups + ⌈observations/25⌉ store requests', async () => {
     await h.start(fleetOf({ g1: { executions: many(700, 'done', (id) => execution(id, 'COMPLETED')) }, g2: { executions: many(300, 'runs', (id) => execution(id, 'RUNNING')) } }), {});
@@ -267,6 +324,16 @@ describe('what the ledger costs', () => {
     expect(report.storeRequests).toBeLessThanOrEqual(6 * 10 + 10 * 2);
     // The per-item ledger it replaced cost three writes per action.
     expect(report.storeRequests).toBeLessThan(1000);
+  });
+
+  it('stays within budget for a run that only settles what an earlier run left open', async () => {
+    await h.start(deletes(1000), {});
+    done(await h.janitor({ confirmAttempts: 0 })); // ten chunks left open, awaiting confirmation
+    h.clock.advance(MINUTE);
+    const { report } = done(await h.janitor());
+    expect(report.totals.planned).toBe(0);
+    expect(await h.store.openChunks('g1')).toEqual([]);
+    expect(report.storeRequests).toBeLessThanOrEqual(10 * 1);
   });
 });
 

@@ -111,7 +111,7 @@ describe('Transport: mutations are never re-sent blind', () => {
     expect(waits).toContain(2000);
   });
 
-  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
+  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])(
     'retries a PATCH after %s: it was never written',
     async (code) => {
       const { transport, calls } = transportWith([fetchFailed(code), { status: 202 }]);
@@ -213,12 +213,36 @@ describe('Transport: the send gate', () => {
   });
 });
 
+describe('Transport: a Retry-After longer than the run has left', () => {
+  it('is never slept through by the requests that follow: they are not sent, at once', async () => {
+    const start = 1_000_000;
+    const { transport, calls, waits } = transportWith([{ status: 429, headers: { 'retry-after': '3600' } }], { deadline: () => start + 10_000 });
+    // The 429's own wait would pass the deadline, so its answer stands (AI Core did not act).
+    expect((await transport.send(patch)).status).toBe(429);
+    // The pacer now holds every request to that host for an hour: the next one is refused, not delayed.
+    await expect(transport.send(patch)).rejects.toMatchObject({ name: 'RequestNotSentError', reason: 'deadline' });
+    expect(waits.every((ms) => ms < 10_000)).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+});
+
 describe('classifyNetworkFailure', () => {
   it('looks through the fetch wrapper and an AggregateError of addresses', () => {
     expect(classifyNetworkFailure(fetchFailed('ECONNREFUSED'))).toBe(true);
-    const both = new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ENETUNREACH' })]);
+    const both = new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ENETUNREACH', syscall: 'connect' })]);
     expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: both }))).toBe(true);
     expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error('ssl'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }) }))).toBe(true);
+  });
+
+  it('counts unreachable-network codes as "not written" only when connect() raised them', () => {
+    for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']) {
+      expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'connect' }) })), code).toBe(true);
+      // On a reused keep-alive socket the same code can follow a request already written.
+      expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'write' }) })), code).toBe(false);
+      expect(classifyNetworkFailure(fetchFailed(code)), code).toBe(false);
+    }
+    // A TLS error after the handshake (a corrupt record) may follow a written request.
+    expect(classifyNetworkFailure(fetchFailed('ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC'))).toBe(false);
   });
 
   it('is conservative about everything else', () => {
