@@ -1,7 +1,8 @@
 /**
- * The official AI API spec (../shared/ai-api/AI_CORE_API.yaml, OpenAPI 3.0) as ajv validators, for
- * contract tests. Path: `$AI_CORE_API_SPEC` (relative to the repository root) or the shared copy;
- * callers check `SPEC_PATH` exists first, because the shared folder is not part of every checkout.
+ * The AI API contract (OpenAPI 3.0) as ajv validators, for contract tests: by default the committed
+ * test/contract/fixtures/ai-api.contract.json, derived (structure only) from SAP's official
+ * AI_CORE_API.yaml by scripts/derive-ai-api-contract.ts; `$AI_CORE_API_SPEC` (relative to the
+ * repository root) points the tests at another copy, e.g. the official YAML itself.
  *
  * Ajv is configured for OpenAPI 3.0 instead of editing the spec: the spec's annotation keywords
  * (`example`, `x-*`) are declared, `format: path` (a file path, nothing ajv can check) is accepted,
@@ -9,7 +10,7 @@
  * `required`/`properties` without `type: object`. Everything else stays strict, so a typo in a
  * schema name or a broken `$ref` fails loudly.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -18,7 +19,7 @@ import { parse } from 'yaml';
 import * as z from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SPEC_PATH = resolve(REPO_ROOT, process.env.AI_CORE_API_SPEC ?? '../shared/ai-api/AI_CORE_API.yaml');
+const SPEC_PATH = resolve(REPO_ROOT, process.env.AI_CORE_API_SPEC ?? 'test/contract/fixtures/ai-api.contract.json');
 const DOC_ID = 'ai-core-api';
 
 const Parameter = z.looseObject({ name: z.string(), in: z.string(), schema: z.record(z.string(), z.unknown()) });
@@ -125,11 +126,6 @@ function officialSpec(): OfficialSpec {
   return cached;
 }
 
-/** Why spec tests cannot run here (the file is absent), or undefined when they can. */
-function specMissingReason(): string | undefined {
-  return existsSync(SPEC_PATH) ? undefined : `official spec not found at ${SPEC_PATH} (set AI_CORE_API_SPEC to its path)`;
-}
-
 /**
  * The two ways real AI Core answers differ from its own OpenAPI 3.0 spec, and which the simulator
  * copies on purpose (CONTRACT.md §1, §8): optional fields are sent as explicit `null` (SAP's Java SDK
@@ -149,5 +145,5 @@ function withoutServerQuirks(value: unknown): unknown {
   return out;
 }
 
-export { SPEC_PATH, loadOfficialSpec, officialSpec, specMissingReason, withoutServerQuirks };
+export { SPEC_PATH, loadOfficialSpec, officialSpec, withoutServerQuirks };
 export type { OfficialSpec, SpecDocument, Parameter };
