@@ -82,7 +82,7 @@ interface BenchFleet {
   stopped: number;
 }
 
-function buildFleet(nowMs: number): BenchFleet {
+function buildFleet(nowMs: number, perGroup: number = PER_GROUP): BenchFleet {
   const groups = Array.from({ length: GROUPS }, (_, g) => `bench-rg-${g + 1}`);
   const fleet: SimulatorFleet = { resourceGroups: groups.map((resourceGroupId) => ({ resourceGroupId })), executions: {}, deployments: {} };
   const statuses = ['COMPLETED', 'DEAD', 'STOPPED'] as const;
@@ -90,7 +90,7 @@ function buildFleet(nowMs: number): BenchFleet {
   groups.forEach((group, g) => {
     const executions = [];
     const deployments = [];
-    for (let i = 0; i < PER_GROUP / 2; i += 1) {
+    for (let i = 0; i < perGroup / 2; i += 1) {
       // 30–40 days old: far past the built-in 1h minimum age and the rules' 7d.
       const createdAtMs = nowMs - 30 * DAY_MS - i * 600_000;
       const common = { createdAtMs, scenarioId: 'bench-cleanup', configurationId: 'bench-cfg-1', configurationName: 'bench configuration 1' };
@@ -103,7 +103,7 @@ function buildFleet(nowMs: number): BenchFleet {
     fleet.executions[group] = executions;
     fleet.deployments[group] = deployments;
   });
-  return { fleet, groups, items: GROUPS * PER_GROUP, stopped };
+  return { fleet, groups, items: GROUPS * perGroup, stopped };
 }
 
 // ---------------------------------------------------------------- processes

@@ -26,6 +26,8 @@ const SECRET_IDS = {
   serviceKey: 'aicore-janitor/service-key',
   slackSigningSecret: 'aicore-janitor/slack-signing-secret',
   webhookHmacSecret: 'aicore-janitor/webhook-hmac-secret',
+  teamsSecurityToken: 'aicore-janitor/teams-security-token',
+  teamsWorkflowUrl: 'aicore-janitor/teams-workflow-url',
 } as const;
 
 interface OfflineOptions {
@@ -38,6 +40,10 @@ interface OfflineOptions {
   params?: Readonly<Record<string, string>>;
   slackSigningSecret?: string;
   webhookHmacSecret?: string;
+  /** The Teams outgoing webhook's security token (base64); default: random per session. */
+  teamsSecurityToken?: string;
+  /** Where the worker posts Teams digests (a loopback receiver standing in for a Workflows webhook). */
+  teamsWorkflowUrl?: string;
   /** Kill serverless offline after this many seconds (tests: a hung toolchain must not hang CI). */
   timeoutSeconds?: number;
   /** How long to wait for both ports to answer. Bundling on a 2-core machine takes a while. */
@@ -56,6 +62,8 @@ interface RunningOffline {
   secrets: SecretsStub;
   slackSigningSecret: string;
   webhookHmacSecret: string;
+  teamsSecurityToken: string;
+  teamsWorkflowUrl: string | undefined;
   /** `<service>-<stage>-<function>`: the name the local Lambda invoke API expects. */
   functionName(fn: string): string;
   /** Resolves when serverless offline exits (its exit code, or the signal's name). */
@@ -129,6 +137,8 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
   const stage = options.stage ?? 'local';
   const slackSigningSecret = options.slackSigningSecret ?? randomBytes(16).toString('hex');
   const webhookHmacSecret = options.webhookHmacSecret ?? randomBytes(16).toString('hex');
+  const teamsSecurityToken = options.teamsSecurityToken ?? randomBytes(32).toString('base64');
+  const { teamsWorkflowUrl } = options;
   const httpPort = options.httpPort || (await freePort());
   const lambdaPort = options.lambdaPort || (await freePort());
   const httpUrl = `http://127.0.0.1:${httpPort}`;
@@ -147,6 +157,8 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
       [params.secretId ?? SECRET_IDS.serviceKey]: JSON.stringify(stack.simulator.serviceKey),
       [params.slackSigningSecretId ?? SECRET_IDS.slackSigningSecret]: slackSigningSecret,
       [params.webhookHmacSecretId ?? SECRET_IDS.webhookHmacSecret]: webhookHmacSecret,
+      [params.teamsSecurityTokenId ?? SECRET_IDS.teamsSecurityToken]: teamsSecurityToken,
+      ...(teamsWorkflowUrl === undefined ? {} : { [params.teamsWorkflowUrlId ?? SECRET_IDS.teamsWorkflowUrl]: teamsWorkflowUrl }),
     });
   } catch (error) {
     await Promise.allSettled([stack.stop(), secrets?.stop()]);
@@ -168,6 +180,8 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
     // Local shortcuts for the chat-ops functions (the ids above are served too).
     SLACK_SIGNING_SECRET: slackSigningSecret,
     WEBHOOK_HMAC_SECRET: webhookHmacSecret,
+    TEAMS_SECURITY_TOKEN: teamsSecurityToken,
+    ...(teamsWorkflowUrl === undefined ? {} : { TEAMS_WORKFLOW_URL: teamsWorkflowUrl }),
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
   };
@@ -218,6 +232,8 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
     secrets,
     slackSigningSecret,
     webhookHmacSecret,
+    teamsSecurityToken,
+    teamsWorkflowUrl,
     functionName: (fn) => `${SERVICE}-${stage}-${fn}`,
     exited,
     stop: stopAll,

@@ -5,8 +5,9 @@
  *
  *   npm run offline -- [--http-port N] [--lambda-port N] [--stage NAME] [--param name=value]…
  *
- * Ports default to OFFLINE_HTTP_PORT / OFFLINE_LAMBDA_PORT, else free ones. SLACK_SIGNING_SECRET and
- * WEBHOOK_HMAC_SECRET, when set, are the secrets the webhook verifies with (else random per session).
+ * Ports default to OFFLINE_HTTP_PORT / OFFLINE_LAMBDA_PORT, else free ones. SLACK_SIGNING_SECRET,
+ * WEBHOOK_HMAC_SECRET and TEAMS_SECURITY_TOKEN, when set, are the secrets the webhook verifies with
+ * (else random per session); TEAMS_WORKFLOW_URL is where the worker posts Teams digests.
  * `--timeout N` stops everything after N seconds. Once the ports answer, one line
  * `offline ready {json}` is printed for scripts and tests to parse.
  */
@@ -49,7 +50,7 @@ function instructions(offline: RunningOffline): string {
     `  AI Core simulator   ${offline.stack.simulator.url}  (demo fleet in three resource groups)`,
     `  DynamoDB (dynalite) ${offline.stack.dynamo.endpoint}  table aicore-janitor-${offline.stage}`,
     `  Secrets Manager     ${offline.secrets.endpoint}  (stub serving the functions' secret ids)`,
-    `  HTTP API            ${offline.httpUrl}  (POST /slack/commands, /slack/interactions, /webhook)`,
+    `  HTTP API            ${offline.httpUrl}  (POST /slack/commands, /slack/interactions, /webhook, /teams/messages)`,
     `  Lambda invoke API   ${offline.lambdaUrl}`,
     '',
     'Run the scheduled function as EventBridge would (a new event id each time: ids deduplicate runs):',
@@ -62,6 +63,12 @@ function instructions(offline: RunningOffline): string {
     '  The worker posts its digest to the command\'s response_url: add --response-url http://127.0.0.1:9999/',
     '  with a listener there (e.g. `nc -l 127.0.0.1 9999`) to see it; the worker\'s log lines appear here.',
     '  Loopback reply URLs are allowed on this stage only (allowLoopbackReplies=true); a deployed stage refuses them.',
+    '',
+    'Send a signed Teams @mention (outgoing-webhook security token for this session below):',
+    `  TEAMS_SECURITY_TOKEN=${offline.teamsSecurityToken} npx tsx scripts/teams-message.ts --url ${offline.httpUrl}/teams/messages plan`,
+    offline.teamsWorkflowUrl === undefined
+      ? '  Teams digests go to TEAMS_WORKFLOW_URL: restart with it set to a local listener (e.g. http://127.0.0.1:9999/) to see them.'
+      : `  Teams digests go to ${new URL(offline.teamsWorkflowUrl).host} (TEAMS_WORKFLOW_URL).`,
     '',
     'Apply instead of planning: restart with --param apply=true (the policy must also say mode: apply).',
     'Ctrl-C stops everything.',
@@ -83,6 +90,8 @@ async function main(): Promise<void> {
     // A fixed secret survives restarts (and lets tests sign requests); otherwise one per session.
     ...(process.env.SLACK_SIGNING_SECRET ? { slackSigningSecret: process.env.SLACK_SIGNING_SECRET } : {}),
     ...(process.env.WEBHOOK_HMAC_SECRET ? { webhookHmacSecret: process.env.WEBHOOK_HMAC_SECRET } : {}),
+    ...(process.env.TEAMS_SECURITY_TOKEN ? { teamsSecurityToken: process.env.TEAMS_SECURITY_TOKEN } : {}),
+    ...(process.env.TEAMS_WORKFLOW_URL ? { teamsWorkflowUrl: process.env.TEAMS_WORKFLOW_URL } : {}),
     ...(args.timeout === undefined ? {} : { timeoutSeconds: args.timeout }),
   });
   let stopping: Promise<void> | undefined;

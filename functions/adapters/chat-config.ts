@@ -23,6 +23,10 @@ const WebhookEnv = z.object({
   WEBHOOK_HMAC_SECRET: optionalText,
   /** Secrets Manager secret id holding the webhook secret as a plain string (AWS). */
   WEBHOOK_HMAC_SECRET_ID: optionalText,
+  /** The Teams outgoing webhook's security token (base64, shown once when it is created; local use). */
+  TEAMS_SECURITY_TOKEN: optionalText,
+  /** Secrets Manager secret id holding that token as a plain string (AWS). */
+  TEAMS_SECURITY_TOKEN_ID: optionalText,
   /** The worker function to invoke asynchronously, e.g. `aicore-janitor-prod-worker`. */
   WORKER_FUNCTION_NAME: optionalText,
   /** A local Lambda invoke API (serverless-offline: http://127.0.0.1:3002); unset in AWS. */
@@ -49,4 +53,4 @@ function webhookReplyPolicy(env: WebhookEnv): ReplyPolicy {
   return replyPolicyOf(env);
 }
 
-export { WebhookEnv, readWebhookEnv, webhookReplyPolicy };
+export { WebhookEnv, readWebhookEnv, webhookReplyPolicy, optionalText };

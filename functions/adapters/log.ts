@@ -19,7 +19,7 @@ const SECRET_KEY = /secret|password|token|authorization|credential|clientid|serv
 const REDACTED = '[redacted]';
 
 /** Our own gate does the filtering, so Powertools is told to pass everything through. */
-const logger = new Logger({ logLevel: 'DEBUG' });
+const logger = new Logger({ logLevel: 'DEBUG', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'aicore-janitor' });
 
 function threshold(): number {
   const configured = process.env.LOG_LEVEL?.toLowerCase();

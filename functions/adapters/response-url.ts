@@ -1,5 +1,6 @@
 /**
- * Posts a message to Slack's `response_url` (or the generic webhook's callback URL): one JSON POST
+ * Posts a message to Slack's `response_url`, the generic webhook's callback URL or a Teams
+ * Workflows webhook (the stage's configured URL, a secret): one JSON POST
  * with a timeout, to a URL and an address that have both been checked. A failure is logged and
  * reported as `false`, never thrown: throwing would make Lambda retry the worker, and a retry must
  * not run the janitor again for a message.
@@ -20,13 +21,15 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { JobSource } from '../../lib/chatops/job.js';
 import { checkReplyAddress, checkReplyUrl, replyKindOf, replyPolicyFromEnv, REPLY_KINDS, type ReplyPolicy } from '../../lib/chatops/reply-url.js';
 import { log } from './log.js';
 
-/** `source`, when given, narrows the check to that front door's hosts; else any allowed reply host. */
-type PostMessage = (url: string, message: SlackMessage, source?: JobSource) => Promise<boolean>;
+/**
+ * `payload` is the rendered message (Block Kit, an Adaptive Card envelope). `source`, when given,
+ * narrows the check to that front door's hosts; else any allowed reply host.
+ */
+type PostMessage = (url: string, payload: object, source?: JobSource) => Promise<boolean>;
 
 interface ResolvedAddress {
   address: string;
@@ -89,6 +92,10 @@ interface PostResult {
 
 function send(url: URL, host: string, address: ResolvedAddress, body: string, options: PostOptions): Promise<PostResult> {
   const secure = url.protocol === 'https:';
+  // A timer cleared once the post settles: a timeout signal left armed would abort the finished
+  // request later, and that late `error` event (no listener by then) would crash the process.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
   const request = (secure ? https : http).request({
     method: 'POST',
     protocol: url.protocol,
@@ -99,25 +106,27 @@ function send(url: URL, host: string, address: ResolvedAddress, body: string, op
     lookup: pinnedLookup(host, address),
     // No pooled socket: every post connects afresh, to the address checked for it.
     agent: false,
-    signal: AbortSignal.timeout(options.timeoutMs),
+    signal: timeout.signal,
     ...(secure && isIP(host) === 0 ? { servername: host } : {}),
     ...(secure && options.ca !== undefined ? { ca: options.ca } : {}),
   });
-  return new Promise((resolve, reject) => {
-    request.once('error', reject);
+  const settled = new Promise<PostResult>((resolve, reject) => {
+    // `on`, not `once`: a socket can report a second error after the first; a settled promise ignores it.
+    request.on('error', reject);
     request.once('response', (response) => {
       let answer = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
         answer = (answer + chunk).slice(0, ANSWER_LIMIT);
       });
-      response.once('error', reject);
+      response.on('error', reject);
       response.once('end', () => resolve({ status: response.statusCode ?? 0, answer }));
       // A timeout while the answer streams closes it without `end`: settle instead of hanging.
       response.once('close', () => reject(new Error('the connection closed before the answer was complete')));
     });
     request.end(body);
   });
+  return settled.finally(() => clearTimeout(timer));
 }
 
 /**
@@ -132,7 +141,7 @@ function responsePoster(overrides: Partial<PostOptions> = {}): PostMessage {
     resolve: overrides.resolve ?? systemResolve,
     ca: overrides.ca,
   };
-  return async function postMessage(raw: string, message: SlackMessage, source?: JobSource): Promise<boolean> {
+  return async function postMessage(raw: string, payload: object, source?: JobSource): Promise<boolean> {
     const verdict = checkReplyUrl(raw, options.policy, source === undefined ? REPLY_KINDS : [replyKindOf(source)]);
     if (!verdict.ok) {
       log('warn', 'refused to post to the reply URL', { host: verdict.host, reason: verdict.reason });
@@ -141,7 +150,7 @@ function responsePoster(overrides: Partial<PostOptions> = {}): PostMessage {
     const { url, host } = verdict;
     try {
       const address = await checkedAddress(host, url.protocol, options.policy, options.resolve);
-      const { status, answer } = await send(url, host, address, JSON.stringify(message), options);
+      const { status, answer } = await send(url, host, address, JSON.stringify(payload), options);
       if (status >= 300 && status < 400) {
         log('warn', 'the reply URL answered with a redirect; not followed', { host, status });
         return false;

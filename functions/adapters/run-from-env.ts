@@ -3,10 +3,11 @@
  * taken from the Lambda's remaining time, and the DynamoDB store. Shared by every function.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { AiCoreClient } from '../../lib/aicore/client.js';
 import { Transport } from '../../lib/aicore/transport.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
-import { loadPolicyFile, type LoadedPolicy } from '../../lib/run/policy-file.js';
+import type { LoadedPolicy } from '../../lib/run/policy-file.js';
 import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { DynamoStore } from '../../lib/store/dynamo.js';
@@ -14,6 +15,8 @@ import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import type { JanitorEnv } from './config.js';
 import { tagRun } from './log.js';
 import { recordRun } from './metrics.js';
+import { deployedConfig, DeployedConfigError, policyFromDocument } from './deployed-config.js';
+import { loadPolicyText } from './policy-yaml.js';
 
 /**
  * No request starts later than this before the Lambda's timeout: the time left records results.
@@ -37,12 +40,32 @@ interface RunFromEnvOptions {
   requirePlanHash?: string | undefined;
 }
 
+/**
+ * The policy named by JANITOR_POLICY_FILE. In a bundle that is the policy compiled in at build time
+ * (validated again here with the same schema); a `.json` file is read and validated the same way;
+ * anything else is a YAML file, parsed only by unbundled code (tests, the CLI, `npm start`).
+ */
+async function loadDeployedPolicy(path: string): Promise<LoadedPolicy> {
+  const compiled = deployedConfig();
+  if (compiled !== undefined && compiled.policy.source === path) return policyFromDocument(compiled.policy.document, path, compiled.policy.digest);
+  if (path.toLowerCase().endsWith('.json')) {
+    let document: unknown;
+    try {
+      document = JSON.parse(await readFile(path, 'utf8'));
+    } catch (error) {
+      throw new DeployedConfigError(`cannot read policy file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return policyFromDocument(document, path);
+  }
+  return loadPolicyText(path);
+}
+
 /** The policy file named by the environment, loaded once per cold start (a failed load is retried). */
 async function policyFromEnv(env: Pick<JanitorEnv, 'JANITOR_POLICY_FILE'>): Promise<LoadedPolicy> {
   const path = env.JANITOR_POLICY_FILE;
   let loading = policyCache.get(path);
   if (loading === undefined) {
-    loading = loadPolicyFile(path);
+    loading = loadDeployedPolicy(path);
     policyCache.set(path, loading);
   }
   return loading.catch((error: unknown) => {

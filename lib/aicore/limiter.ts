@@ -6,11 +6,20 @@
 class Limiter {
   private active = 0;
   private limit: number;
+  private slowStart: boolean;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly max: number) {
+  /**
+   * @param max the most tasks ever allowed at once
+   * @param initial the limit to start from (slow start: grows by {@link grow} towards `max`); default `max`
+   */
+  constructor(
+    private readonly max: number,
+    initial: number = max,
+  ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${max}`);
-    this.limit = max;
+    this.limit = Math.min(max, Math.max(1, initial));
+    this.slowStart = this.limit < max;
   }
 
   /** The number of tasks currently allowed to run at once. */
@@ -30,14 +39,19 @@ class Limiter {
     }
   }
 
-  /** Multiplicative decrease: the server said "too many". */
+  /** Multiplicative decrease: the server said "too many". Ends slow start for good. */
   shrink(): void {
+    this.slowStart = false;
     this.limit = Math.max(1, this.limit / 2);
   }
 
-  /** Additive increase: about one slot more per full window of successes. */
+  /**
+   * Slow start (as TCP's): one slot more per success, so the limit doubles every round trip until
+   * it reaches `max` or the first "too many"; after that, additive increase: about one slot more per
+   * full window of successes.
+   */
   grow(): void {
-    this.limit = Math.min(this.max, this.limit + 1 / this.limit);
+    this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
     this.drain();
   }
 

@@ -1,32 +1,62 @@
 /**
- * Request pacing per host, adapted to the server's answers: a 429 doubles the gap between request
- * starts (and honours Retry-After for everyone), each success shrinks it a little. A concurrency
+ * Request pacing per host, a client-side rate limit adapted to the server's answers. A concurrency
  * limit alone cannot respect a rate limit when answers come back in milliseconds; a pace can.
+ *
+ * - **Slow start.** The first requests to a host ramp up instead of bursting: a small burst
+ *   ({@link BURST}) goes at once, then requests start at {@link START_RATE} per second (and two at a time: the transport's limiter starts at 2), and every
+ *   success raises the rate by {@link SLOW_START_GROWTH} until the pace disappears
+ *   ({@link UNPACED_RATE}). A server without a limit barely notices; one with a token bucket sees
+ *   its bucket run dry while the client is still slow, so few requests are in flight at the first 429.
+ * - **After a 429** (once per burst: answers in flight come back together) the rate drops to half
+ *   of what the server actually served in the last second, slow start ends, and the rate grows back
+ *   only slowly ({@link RECOVERY_PER_SECOND}). `Retry-After` is honoured for every request to the host.
+ *
+ * Pacing only delays a request's start; it never re-sends anything and never waits past a deadline.
  */
-const MIN_GAP_MS = 25;
-const MAX_GAP_MS = 2_000;
-const DECAY = 0.9;
+const BURST = 4;
+const START_RATE = 100;
+const SLOW_START_GROWTH = 1.05;
+const UNPACED_RATE = 1_000;
+const MIN_RATE = 0.5;
+const RECOVERY_PER_SECOND = 0.02;
+const WINDOW_MS = 1_000;
 
 class Pacer {
-  private gapMs = 0;
-  private nextStart = 0;
+  /** Requests per second; at or above UNPACED_RATE there is no pace. */
+  private rate = START_RATE;
+  private slowStart = true;
+  /** Theoretical arrival time of the next request (GCRA): bursts of BURST, then one per interval. */
+  private tat = Number.NEGATIVE_INFINITY;
+  private retryUntil = Number.NEGATIVE_INFINITY;
   private lastThrottle = Number.NEGATIVE_INFINITY;
+  private lastGrowth = Number.NEGATIVE_INFINITY;
+  /** Start times of recent successes, for the rate the server actually served. */
+  private readonly served: number[] = [];
 
   constructor(
     private readonly now: () => number,
     private readonly sleep: (ms: number) => Promise<void>,
   ) {}
 
+  /** Current pace in requests per second (Infinity: unpaced). */
+  get requestsPerSecond(): number {
+    return this.rate >= UNPACED_RATE ? Number.POSITIVE_INFINITY : this.rate;
+  }
+
+  private interval(): number {
+    return this.rate >= UNPACED_RATE ? 0 : 1000 / this.rate;
+  }
+
   /**
-   * Waits for this request's turn and books the next one. False, without waiting or booking, when
-   * the turn would come at or after `deadline`: a Retry-After longer than the run has left is never
-   * slept through.
+   * Waits for this request's turn and books it. False, without waiting or booking, when the turn
+   * would come at or after `deadline`: a Retry-After longer than the run has left is never slept through.
    */
   async turn(deadline = Number.POSITIVE_INFINITY): Promise<boolean> {
     const now = this.now();
-    const start = Math.max(now, this.nextStart);
+    const interval = this.interval();
+    const start = Math.max(now, this.retryUntil, this.tat - (BURST - 1) * interval);
     if (start >= deadline) return false;
-    this.nextStart = start + this.gapMs;
+    this.tat = Math.max(this.tat, start) + interval;
     if (start > now) await this.sleep(start - now);
     return true;
   }
@@ -34,16 +64,31 @@ class Pacer {
   /** Requests already in flight answer 429 together: slow down once per burst, not once per answer. */
   throttled(retryAfterMs: number): void {
     const now = this.now();
-    if (now >= this.lastThrottle + Math.max(this.gapMs, retryAfterMs)) {
-      this.gapMs = Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, this.gapMs * 2));
+    if (now >= this.lastThrottle + Math.max(this.interval(), retryAfterMs, 1)) {
+      const recent = this.served.filter((t) => t > now - WINDOW_MS).length;
+      const servedRate = recent * (1000 / WINDOW_MS);
+      this.rate = Math.max(MIN_RATE, Math.min(this.rate, servedRate > 0 ? servedRate : this.rate) / 2);
+      this.slowStart = false;
       this.lastThrottle = now;
+      this.lastGrowth = now;
     }
-    this.nextStart = Math.max(this.nextStart, now + retryAfterMs);
+    this.retryUntil = Math.max(this.retryUntil, now + retryAfterMs);
+    // No burst straight after the wait: the server's bucket is empty.
+    this.tat = Math.max(this.tat, this.retryUntil + this.interval() * (BURST - 1));
   }
 
   succeeded(): void {
-    this.gapMs = this.gapMs * DECAY < 1 ? 0 : this.gapMs * DECAY;
+    const now = this.now();
+    this.served.push(now);
+    while (this.served.length > 0 && (this.served[0] ?? now) <= now - WINDOW_MS) this.served.shift();
+    if (this.slowStart) {
+      this.rate = Math.min(UNPACED_RATE, this.rate * SLOW_START_GROWTH);
+      return;
+    }
+    const elapsed = Math.max(0, now - this.lastGrowth) / 1000;
+    this.lastGrowth = now;
+    this.rate = Math.min(UNPACED_RATE, this.rate * (1 + RECOVERY_PER_SECOND * elapsed));
   }
 }
 
-export { Pacer };
+export { Pacer, BURST, START_RATE, UNPACED_RATE };

@@ -72,6 +72,9 @@ interface HttpResponse {
 
 const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
 
+/** Requests in flight to a host before its first answers: at most this many can meet a dry bucket at once. */
+const SLOW_START_CONCURRENCY = 2;
+
 /** PATCH and DELETE change state: re-sending one whose answer was lost may act twice. */
 function isMutation(method: HttpRequest['method']): boolean {
   return method === 'PATCH' || method === 'DELETE';
@@ -217,7 +220,8 @@ class Transport {
     const host = new URL(url).host;
     let limiter = this.limiters.get(host);
     if (limiter === undefined) {
-      limiter = new Limiter(this.config.concurrency);
+      // Slow start: a new host gets two requests at once, more as successes come back (see Pacer).
+      limiter = new Limiter(this.config.concurrency, Math.min(this.config.concurrency, SLOW_START_CONCURRENCY));
       this.limiters.set(host, limiter);
     }
     return limiter;

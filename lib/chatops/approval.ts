@@ -4,8 +4,7 @@
  * demands it, by someone other than the person who asked for the plan. (Whether the live fleet
  * still yields that exact plan is checked later, by the run itself: `requirePlanHash`.)
  */
-import { code, slackDate } from './blocks.js';
-import { mention } from './job.js';
+import { platformOfUser, type Rich } from './model.js';
 
 /** A plan as the store recorded it when `plan` showed it (structurally the store's PlanRecord). */
 interface RecordedPlan {
@@ -27,19 +26,29 @@ interface ApprovalInput {
   now: Date;
 }
 
-type ApprovalDecision = { ok: true; plan: RecordedPlan } | { ok: false; reason: string };
+type ApprovalDecision = { ok: true; plan: RecordedPlan } | { ok: false; reason: Rich };
 
+const PLATFORM_NAMES = { slack: 'Slack', teams: 'Microsoft Teams', webhook: 'the JSON webhook' } as const;
+
+/**
+ * Refusals are rich text (model.ts), rendered by each platform. A plan is approved on the platform
+ * that showed it: the same person has a different id in Slack, in Teams and on the JSON webhook, so
+ * "someone other than the requester" can only be checked within one of them.
+ */
 function checkApproval(input: ApprovalInput): ApprovalDecision {
-  const shown = code(input.hash.slice(0, 12));
+  const shown = { code: input.hash.slice(0, 12) };
+  const again: Rich = ['Ask for a new ', { code: 'plan' }, '.'];
   const [plan, ...others] = input.matches;
-  if (plan === undefined) return { ok: false, reason: `No plan ${shown} was shown here, or it was cleaned up. Run \`/janitor plan\` and approve the hash it shows.` };
-  if (others.length > 0) return { ok: false, reason: `${shown} matches more than one plan; use the full hash.` };
-  if (Date.parse(plan.expiresAt) <= input.now.getTime()) {
-    return { ok: false, reason: `The approval window for plan ${shown} closed ${slackDate(plan.expiresAt)}. Run \`/janitor plan\` again.` };
+  if (plan === undefined) return { ok: false, reason: ['No plan ', shown, ' was shown here, or it was cleaned up. Ask for a ', { code: 'plan' }, ' and approve the hash it shows.'] };
+  if (others.length > 0) return { ok: false, reason: [shown, ' matches more than one plan; use the full hash.'] };
+  if (Date.parse(plan.expiresAt) <= input.now.getTime()) return { ok: false, reason: ['The approval window for plan ', shown, ' closed ', { date: plan.expiresAt }, '. ', ...again] };
+  if (plan.approvedBy !== null) return { ok: false, reason: ['Plan ', shown, ' was already approved by ', { user: plan.approvedBy }, '. ', ...again] };
+  const shownOn = platformOfUser(plan.requester);
+  if (shownOn !== platformOfUser(input.approver)) {
+    return { ok: false, reason: ['Plan ', shown, ` was shown in ${PLATFORM_NAMES[shownOn]}; approve it there, where the requester is known.`] };
   }
-  if (plan.approvedBy !== null) return { ok: false, reason: `Plan ${shown} was already approved by ${mention(plan.approvedBy)}. Run \`/janitor plan\` again.` };
   if (input.required && input.approver === plan.requester) {
-    return { ok: false, reason: `You asked for plan ${shown}; this policy requires someone else to approve it.` };
+    return { ok: false, reason: ['You asked for plan ', shown, '; this policy requires someone else to approve it.'] };
   }
   return { ok: true, plan };
 }

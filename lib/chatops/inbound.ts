@@ -1,9 +1,10 @@
 /**
- * A verified request body → the worker's job, or an immediate answer. Three front doors:
+ * A verified request body → the worker's job, or an immediate answer. Four front doors:
  *
  * - `slack-command`: a slash command, `application/x-www-form-urlencoded`;
  * - `slack-interaction`: a button click, the same form encoding with one `payload=<json>` field;
- * - `webhook`: our own JSON `{ text, user, responseUrl?, id? }` for CI and other chat tools.
+ * - `webhook`: our own JSON `{ text, user, responseUrl?, id? }` for CI and other chat tools;
+ * - `teams`: a Microsoft Teams outgoing-webhook activity (teams-inbound.ts).
  *
  * Pure: the signature has already been checked (signature.ts) by the time this runs. Bodies that
  * do not have the expected shape are answered 400 with what is wrong; so is a reply URL that the
@@ -15,14 +16,17 @@ import * as z from 'zod';
 import { sha256Hex } from '../policy/hash.js';
 import { parseCommandText, type Command } from './command.js';
 import { ChatJob, JOB_VERSION, ResponseUrl, WEBHOOK_USER_PREFIX, type JobSource } from './job.js';
-import { ackText, helpMessage } from './messages.js';
+import { ack, helpMessage } from './messages.js';
 import { checkReplyUrl, replyKindOf, replyPolicyFromEnv, type ReplyPolicy } from './reply-url.js';
+import { slackText, toBlockKit } from './slack-render.js';
+import { fromTeamsMessage } from './teams-inbound.js';
 
 /** Path suffixes (API Gateway may prefix a stage) → front door. */
 const ROUTES: ReadonlyArray<readonly [string, JobSource]> = [
   ['/slack/commands', 'slack-command'],
   ['/slack/interactions', 'slack-interaction'],
   ['/webhook', 'webhook'],
+  ['/teams/messages', 'teams'],
 ];
 
 function routeOf(path: string): JobSource | undefined {
@@ -105,11 +109,11 @@ function fromSlashCommand(body: string, meta: InboundMeta): Inbound {
   const refused = refusedReplyUrl('slack-command', form.data.response_url, meta);
   if (refused !== undefined) return refused;
   const command = parseCommandText(form.data.text);
-  if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: helpMessage(command.note) } };
+  if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: toBlockKit(helpMessage(command.note)) } };
   const user = { id: form.data.user_id, ...(form.data.user_name === undefined ? {} : { name: form.data.user_name }) };
   // Slack repeats trigger_id in a retry of the same command: the worker runs it once.
-  const ack = { response_type: 'ephemeral', text: ackText(command) };
-  return dispatch('slack-command', command, user, form.data.response_url, `slack:${form.data.trigger_id}`, meta.now, { statusCode: 200, body: ack });
+  const acknowledgement = { response_type: 'ephemeral', text: slackText(ack(command)) };
+  return dispatch('slack-command', command, user, form.data.response_url, `slack:${form.data.trigger_id}`, meta.now, { statusCode: 200, body: acknowledgement });
 }
 
 function fromInteraction(body: string, meta: InboundMeta): Inbound {
@@ -148,7 +152,7 @@ function fromWebhook(body: string, meta: InboundMeta): Inbound {
   const refused = parsed.data.responseUrl === undefined ? undefined : refusedReplyUrl('webhook', parsed.data.responseUrl, meta);
   if (refused !== undefined) return refused;
   const command = parseCommandText(parsed.data.text);
-  if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: helpMessage(command.note) } };
+  if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: toBlockKit(helpMessage(command.note)) } };
   const triggerId = parsed.data.id === undefined ? `webhook:sig:${sha256Hex(meta.signature).slice(0, 32)}` : `webhook:id:${parsed.data.id}`;
   const answer = { statusCode: 202, body: { accepted: true, command: command.name, triggerId } };
   return dispatch('webhook', command, { id: `${WEBHOOK_USER_PREFIX}${parsed.data.user}` }, parsed.data.responseUrl, triggerId, meta.now, answer);
@@ -167,6 +171,8 @@ function parseInbound(source: JobSource, body: string, meta: InboundMeta): Inbou
       return fromInteraction(body, meta);
     case 'webhook':
       return fromWebhook(body, meta);
+    case 'teams':
+      return fromTeamsMessage(body, meta);
   }
 }
 

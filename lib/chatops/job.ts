@@ -5,10 +5,11 @@
 import * as z from 'zod';
 import { escapeText } from './blocks.js';
 import { Command } from './command.js';
+import { displayName, platformOfUser, TEAMS_USER_PREFIX, WEBHOOK_USER_PREFIX } from './model.js';
 
 const JOB_VERSION = 1;
 
-const JOB_SOURCES = ['slack-command', 'slack-interaction', 'webhook'] as const;
+const JOB_SOURCES = ['slack-command', 'slack-interaction', 'webhook', 'teams'] as const;
 type JobSource = (typeof JOB_SOURCES)[number];
 
 /**
@@ -22,9 +23,15 @@ const ChatJob = z.strictObject({
   version: z.literal(JOB_VERSION),
   source: z.enum(JOB_SOURCES),
   command: Command,
-  /** Who asked (slash command) or who clicked (button): the requester, or for `apply` the approver. */
+  /**
+   * Who asked (slash command, Teams @mention) or who clicked (button): the requester, or for `apply`
+   * the approver. Teams users are `teams:<AAD object id>`.
+   */
   user: z.strictObject({ id: z.string().min(1).max(256), name: z.string().max(256).optional() }),
+  /** Absent for Teams: its digests go to the stage's configured Workflows webhook, never to a URL from a request. */
   responseUrl: ResponseUrl.optional(),
+  /** Teams: the name the outgoing webhook was @mentioned by, for the commands a digest tells people to type. */
+  mentionName: z.string().min(1).max(60).optional(),
   /**
    * Stable across retries of the same delivery (Slack's trigger_id, the webhook's delivery id): the
    * worker runs each trigger at most once.
@@ -35,15 +42,14 @@ const ChatJob = z.strictObject({
 type ChatJob = z.infer<typeof ChatJob>;
 
 /**
- * Users of the generic webhook are namespaced (`webhook:ci-bot`) so that they can never pass for a
- * Slack user id in an approval check.
+ * Users of the generic webhook (`webhook:ci-bot`) and of Teams (`teams:<AAD object id>`) are
+ * namespaced (model.ts) so that they can never pass for a Slack user id in an approval check.
  */
-const WEBHOOK_USER_PREFIX = 'webhook:';
 
-/** `<@U123>` for Slack users (Slack renders the name), the plain name for webhook users. */
+/** `<@U123>` for Slack users (Slack renders the name), the plain name for webhook and Teams users. */
 function mention(userId: string): string {
-  return userId.startsWith(WEBHOOK_USER_PREFIX) ? escapeText(userId.slice(WEBHOOK_USER_PREFIX.length)) : `<@${escapeText(userId)}>`;
+  return platformOfUser(userId) === 'slack' ? `<@${escapeText(userId)}>` : escapeText(displayName(userId));
 }
 
-export { ChatJob, JOB_VERSION, JOB_SOURCES, ResponseUrl, WEBHOOK_USER_PREFIX, mention };
+export { ChatJob, JOB_VERSION, JOB_SOURCES, ResponseUrl, WEBHOOK_USER_PREFIX, TEAMS_USER_PREFIX, mention };
 export type { JobSource };

@@ -1,10 +1,10 @@
 /**
- * The short answers: help, acknowledgements, refusals, `status` and `snooze` confirmations. Each
- * is one message; the run digest (digest.ts) is the only long one.
+ * The short answers: help, acknowledgements, refusals, `status` and `snooze` confirmations, as
+ * platform-neutral messages (model.ts). Each is one message; the run digest (digest.ts) is the only
+ * long one.
  */
-import { code, context, escapeText, header, lineList, message, section, slackDate, type SlackMessage } from './blocks.js';
 import { USAGE, type Command } from './command.js';
-import { mention } from './job.js';
+import type { ChatMessage, ChatPlatform, Rich } from './model.js';
 
 /** A run as the ledger remembers it (structurally the store's RunRecord). */
 interface RunLine {
@@ -16,54 +16,79 @@ interface RunLine {
   summary: string;
 }
 
-function helpMessage(note?: string): SlackMessage {
-  const usage = USAGE.map(([syntax, meaning]) => `\`/janitor ${syntax}\` — ${meaning}`).join('\n');
-  const blocks = [...(note === undefined ? [] : [section(`:grey_question: ${escapeText(note)}`)]), section(usage)];
-  blocks.push(context(['Plans are dry runs. `apply` acts only when the policy says `mode: apply` and the plan has not changed since it was shown.']));
-  return message('ephemeral', note === undefined ? 'aicore-janitor commands' : `${note}. Try /janitor help`, blocks);
+/**
+ * How a person invokes the janitor on each platform, for the usage text: Slack's slash command,
+ * Teams' @mention of the outgoing webhook (its name as the message carried it), nothing for the
+ * JSON webhook's `text`.
+ */
+function invocationOf(platform: ChatPlatform, teamsName = 'Janitor'): string {
+  if (platform === 'teams') return `@${teamsName} `;
+  return platform === 'webhook' ? '' : '/janitor ';
 }
 
-/** What the webhook answers at once, before the worker starts (Slack waits at most 3 s). */
-function ackText(command: Command): string {
+function helpMessage(note?: string, invocation = '/janitor '): ChatMessage {
+  const usage = USAGE.map(([syntax, meaning]): Rich => [{ code: `${invocation}${syntax}` }, ` — ${meaning}`]);
+  return {
+    audience: 'ephemeral',
+    text: note === undefined ? 'aicore-janitor commands' : `${note}. Try ${invocation}help`,
+    parts: [
+      ...(note === undefined ? [] : [{ kind: 'section' as const, lines: [[{ icon: 'grey_question' as const }, ` ${note}`]] }]),
+      { kind: 'section', lines: usage },
+      { kind: 'context', items: [['Plans are dry runs. ', { code: 'apply' }, ' acts only when the policy says ', { code: 'mode: apply' }, ' and the plan has not changed since it was shown.']] },
+    ],
+  };
+}
+
+/** What the webhook answers at once, before the worker starts (Slack waits at most 3 s, Teams 10 s). */
+function ack(command: Command, where = 'here'): Rich {
   switch (command.name) {
     case 'plan':
-      return 'Planning… the digest will be posted here.';
+      return [`Planning… the digest will be posted ${where}.`];
     case 'apply':
-      return `Checking the approval of plan \`${command.hash.slice(0, 12)}\` and applying it…`;
+      return ['Checking the approval of plan ', { code: command.hash.slice(0, 12) }, ' and applying it…'];
     case 'status':
-      return 'Reading the ledger…';
+      return ['Reading the ledger…'];
     case 'snooze':
-      return `Snoozing ${code(command.id)}…`;
+      return ['Snoozing ', { code: command.id }, '…'];
     case 'help':
-      return 'aicore-janitor commands';
+      return ['aicore-janitor commands'];
   }
 }
 
-function refusalMessage(reason: string): SlackMessage {
-  return message('ephemeral', reason, [section(`:no_entry_sign: ${reason}`)]);
+function refusalMessage(reason: Rich): ChatMessage {
+  const text = reason.map((i) => (typeof i === 'string' ? i : 'code' in i ? `\`${i.code}\`` : '')).join('');
+  return { audience: 'ephemeral', text, parts: [{ kind: 'section', lines: [[{ icon: 'no_entry_sign' }, ' ', ...reason]] }] };
 }
 
-function failureMessage(what: string, error: string): SlackMessage {
-  const text = `:x: ${what} failed: ${escapeText(error)}`;
-  return message('ephemeral', `${what} failed`, [section(text), context(['Nothing further was retried. Details are in the worker log.'])]);
+function failureMessage(what: Rich, error: string): ChatMessage {
+  const label = what.map((i) => (typeof i === 'string' ? i : 'code' in i ? `\`${i.code}\`` : '')).join('');
+  return {
+    audience: 'ephemeral',
+    text: `${label} failed`,
+    parts: [{ kind: 'section', lines: [[{ icon: 'x' }, ' ', ...what, ` failed: ${error}`]] }, { kind: 'context', items: [['Nothing further was retried. Details are in the worker log.']] }],
+  };
 }
 
-function noticeMessage(text: string): SlackMessage {
-  return message('ephemeral', text, [section(escapeText(text))]);
+function noticeMessage(text: string): ChatMessage {
+  return { audience: 'ephemeral', text, parts: [{ kind: 'section', lines: [[text]] }] };
 }
 
-function statusMessage(runs: readonly RunLine[]): SlackMessage {
-  if (runs.length === 0) return message('ephemeral', 'No runs recorded yet', [section('No runs recorded yet. Try `/janitor plan`.')]);
+function statusMessage(runs: readonly RunLine[]): ChatMessage {
+  if (runs.length === 0) return { audience: 'ephemeral', text: 'No runs recorded yet', parts: [{ kind: 'section', lines: [['No runs recorded yet. Ask for a ', { code: 'plan' }, '.']] }] };
   const lines = runs.map(
-    (r) => `${r.dryRun ? ':mag:' : ':broom:'} ${slackDate(r.startedAt)} · ${escapeText(r.trigger)} · plan ${code(r.planHash.slice(0, 12))} · ${r.dryRun ? 'dry run' : 'applied'} — ${escapeText(r.summary)}`,
+    (r): Rich => [{ icon: r.dryRun ? 'mag' : 'broom' }, ' ', { date: r.startedAt }, ` · ${r.trigger} · plan `, { code: r.planHash.slice(0, 12) }, ` · ${r.dryRun ? 'dry run' : 'applied'} — ${r.summary}`],
   );
-  return message('ephemeral', `Last ${runs.length} run(s)`, [header('Janitor status'), section(lineList(`*Last ${runs.length} run(s)*, newest first`, lines, (n) => `… and ${n} more`))]);
+  return {
+    audience: 'ephemeral',
+    text: `Last ${runs.length} run(s)`,
+    parts: [{ kind: 'header', text: 'Janitor status' }, { kind: 'list', title: [{ strong: `Last ${runs.length} run(s)` }, ', newest first'], items: lines, maxShown: lines.length, more: {} }],
+  };
 }
 
-function snoozedMessage(id: string, until: Date, by: string, reason: string | undefined): SlackMessage {
-  const text = `:zzz: ${code(id)} is snoozed until ${slackDate(until.toISOString())} by ${mention(by)}${reason === undefined ? '' : ` — ${escapeText(reason)}`}. Runs leave it alone until then.`;
-  return message('in_channel', `${id} snoozed until ${until.toISOString()}`, [section(text)]);
+function snoozedMessage(id: string, until: Date, by: { id: string; name?: string | undefined }, reason: string | undefined): ChatMessage {
+  const line: Rich = [{ icon: 'zzz' }, ' ', { code: id }, ' is snoozed until ', { date: until.toISOString() }, ' by ', { user: by.id, name: by.name }, `${reason === undefined ? '' : ` — ${reason}`}. Runs leave it alone until then.`];
+  return { audience: 'in_channel', text: `${id} snoozed until ${until.toISOString()}`, parts: [{ kind: 'section', lines: [line] }] };
 }
 
-export { helpMessage, ackText, refusalMessage, failureMessage, noticeMessage, statusMessage, snoozedMessage };
+export { helpMessage, invocationOf, ack, refusalMessage, failureMessage, noticeMessage, statusMessage, snoozedMessage };
 export type { RunLine };

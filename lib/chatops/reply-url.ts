@@ -10,12 +10,15 @@
  *   no user:password part;
  * - Slack replies: `hooks.slack.com`, plus `JANITOR_SLACK_REPLY_HOSTS` (GovSlack, Enterprise Grid);
  * - JSON-webhook replies: only `JANITOR_WEBHOOK_REPLY_HOSTS` (empty = the webhook may not name one);
+ * - Teams digests: the Workflows webhook hosts `*.logic.azure.com` and
+ *   `*.environment.api.powerplatform.com`, plus `JANITOR_TEAMS_REPLY_HOSTS` (sovereign clouds). The
+ *   retired Office 365 connector hosts (`*.webhook.office.com`) are refused with a pointer to Workflows;
  * - loopback (`127.0.0.0/8`, `::1`, `localhost`, over http or https) only when
  *   `JANITOR_ALLOW_LOOPBACK_REPLIES=true` — the local stage's flag; without it loopback is refused
  *   like any other non-public address;
  * - an IP-literal host must be public (see address.ts), whatever the allowlist says.
  *
- * A future platform (Microsoft Teams, issue 18) adds a kind here with its own host list.
+ * A new platform adds a kind here with its own host list.
  * Pure: no DNS. The full URL is a bearer capability — refusals name only the host.
  */
 import { isIP } from 'node:net';
@@ -26,7 +29,12 @@ import type { JobSource } from './job.js';
 /** Slack's own host for `response_url` (slash commands and interactions alike). */
 const SLACK_REPLY_HOST = 'hooks.slack.com';
 
-const REPLY_KINDS = ['slack', 'webhook'] as const;
+/** Teams Workflows webhooks ("Post to a channel when a webhook request is received"). */
+const TEAMS_WORKFLOW_HOSTS = ['logic.azure.com', 'environment.api.powerplatform.com'] as const;
+/** Office 365 connectors (incoming webhooks) were retired: their URLs no longer deliver. */
+const RETIRED_TEAMS_HOST = 'webhook.office.com';
+
+const REPLY_KINDS = ['slack', 'webhook', 'teams'] as const;
 type ReplyKind = (typeof REPLY_KINDS)[number];
 
 /** `hooks.slack-gov.com`, `*.example.com` (subdomains only, not the apex), optionally `:port`. */
@@ -80,6 +88,8 @@ const ReplyEnv = z.object({
   JANITOR_SLACK_REPLY_HOSTS: HostList,
   /** Hosts the JSON webhook's `responseUrl` may name (https only); empty = none. */
   JANITOR_WEBHOOK_REPLY_HOSTS: HostList,
+  /** Extra Teams Workflows hosts besides *.logic.azure.com and *.environment.api.powerplatform.com (sovereign clouds). */
+  JANITOR_TEAMS_REPLY_HOSTS: HostList,
   /** Local stage only: allow loopback reply URLs (http or https). */
   JANITOR_ALLOW_LOOPBACK_REPLIES: z
     .enum(['true', 'false', '1', '0', ''])
@@ -90,7 +100,11 @@ type ReplyEnv = z.infer<typeof ReplyEnv>;
 
 function replyPolicyOf(env: ReplyEnv): ReplyPolicy {
   const slackHost: HostPattern = { host: SLACK_REPLY_HOST, wildcard: false, port: undefined };
-  return { hosts: { slack: [slackHost, ...env.JANITOR_SLACK_REPLY_HOSTS], webhook: env.JANITOR_WEBHOOK_REPLY_HOSTS }, allowLoopback: env.JANITOR_ALLOW_LOOPBACK_REPLIES };
+  const teamsHosts = TEAMS_WORKFLOW_HOSTS.map((host): HostPattern => ({ host, wildcard: true, port: undefined }));
+  return {
+    hosts: { slack: [slackHost, ...env.JANITOR_SLACK_REPLY_HOSTS], webhook: env.JANITOR_WEBHOOK_REPLY_HOSTS, teams: [...teamsHosts, ...env.JANITOR_TEAMS_REPLY_HOSTS] },
+    allowLoopback: env.JANITOR_ALLOW_LOOPBACK_REPLIES,
+  };
 }
 
 /**
@@ -104,6 +118,7 @@ function replyPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReplyPolicy {
 }
 
 function replyKindOf(source: JobSource): ReplyKind {
+  if (source === 'teams') return 'teams';
   return source === 'webhook' ? 'webhook' : 'slack';
 }
 
@@ -133,7 +148,8 @@ function allowedHostsText(policy: ReplyPolicy, kinds: readonly ReplyKind[]): str
 }
 
 function hint(kinds: readonly ReplyKind[]): string {
-  if (kinds.length !== 1) return 'JANITOR_SLACK_REPLY_HOSTS / JANITOR_WEBHOOK_REPLY_HOSTS';
+  if (kinds.length !== 1) return 'JANITOR_SLACK_REPLY_HOSTS / JANITOR_WEBHOOK_REPLY_HOSTS / JANITOR_TEAMS_REPLY_HOSTS';
+  if (kinds[0] === 'teams') return 'use the URL of a Teams Workflows webhook; sovereign-cloud hosts go in the teamsReplyHosts stage parameter';
   return kinds[0] === 'slack' ? 'add GovSlack or Enterprise Grid hosts with the slackReplyHosts stage parameter' : 'allow hosts with the webhookReplyHosts stage parameter';
 }
 
@@ -163,6 +179,9 @@ function checkReplyUrl(raw: string, policy: ReplyPolicy, kinds: readonly ReplyKi
   }
   if (url.protocol !== 'https:') return refuse('http is not allowed (https only)');
   if (addressClass !== undefined && addressClass !== 'public') return refuse(`${host} is ${describeClass(addressClass)}`);
+  if (kinds.includes('teams') && (host === RETIRED_TEAMS_HOST || host.endsWith(`.${RETIRED_TEAMS_HOST}`))) {
+    return refuse(`${host} is an Office 365 connector (incoming webhook) host; connectors were retired: create a Workflows webhook instead`);
+  }
   if (!kinds.some((kind) => policy.hosts[kind].some((pattern) => matches(pattern, host, url.port)))) {
     return refuse(`${host}${url.port === '' ? '' : `:${url.port}`} is not an allowed reply host (allowed: ${allowedHostsText(policy, kinds)}; ${hint(kinds)})`);
   }
@@ -184,5 +203,5 @@ function checkReplyAddress(address: string, policy: ReplyPolicy, protocol: strin
   return { ok: true };
 }
 
-export { checkReplyUrl, checkReplyAddress, replyPolicyFromEnv, replyPolicyOf, replyKindOf, ReplyEnv, SLACK_REPLY_HOST, REPLY_KINDS };
+export { checkReplyUrl, checkReplyAddress, replyPolicyFromEnv, replyPolicyOf, replyKindOf, ReplyEnv, SLACK_REPLY_HOST, TEAMS_WORKFLOW_HOSTS, REPLY_KINDS };
 export type { ReplyPolicy, ReplyVerdict, ReplyKind, HostPattern };

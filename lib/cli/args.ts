@@ -1,27 +1,32 @@
 /**
- * The CLI contract: commands and options that later features extend but never change.
- * Exit codes: 0 done (also "nothing to do"), 1 runtime failure, 2 invalid input, 3 aborted by a cap.
+ * The CLI contract: commands and options that later features extend but never change. The
+ * commands, their options and the usage text come from one table (commands.ts).
+ * Exit codes: 0 done (also "nothing to do"), 1 runtime failure, 2 invalid input, 3 aborted by a
+ * cap, 130 interrupted at a prompt (Ctrl-C).
  */
 import { parseArgs } from 'node:util';
 import { durationSeconds } from '../policy/duration.js';
+import { didYouMean } from '../policy/suggest.js';
+import { COMMAND_TABLE, COMMANDS, OPTION_TABLE, OPTIONS, isCommand, isOption, usage, type Command, type OptionName } from './commands.js';
 
-const DEFAULT_POLICY_FILE = 'policy.yaml';
+const DEFAULT_POLICY_FILE = './policy.yaml';
 
-const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3 } as const;
-
-const COMMANDS = ['plan', 'apply', 'ledger', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'unlock', 'help'] as const;
+const EXIT = { ok: 0, failure: 1, invalidInput: 2, capAborted: 3, interrupted: 130 } as const;
 
 /** How long a CLI run may send requests unless --deadline says otherwise. */
 const DEFAULT_DEADLINE_SECONDS = 30 * 60;
-type Command = (typeof COMMANDS)[number];
 
 interface CliArgs {
   command: Command;
+  /** `help plan`, `plan --help`: the command whose help to show. */
+  helpFor?: Command | undefined;
   positionals: string[];
   policy: string | undefined;
   serviceKey: string | undefined;
   groups: string[];
   json: boolean;
+  /** plan/apply/demo: every row, also items no rule matched. */
+  all: boolean;
   yes: boolean;
   apply: boolean;
   table: string | undefined;
@@ -43,9 +48,16 @@ interface CliArgs {
   id: string | undefined;
 }
 
-/** The command line itself is wrong: the message is followed by the usage text. */
+/** The command line itself is wrong: a short message and where to find the usage (exit 2). */
 class UsageError extends Error {
   override name = 'UsageError';
+  constructor(
+    message: string,
+    /** The command whose help the message points to, when known. */
+    readonly command?: Command,
+  ) {
+    super(message);
+  }
 }
 
 /** The command line is fine but the request cannot be honoured as asked (exit 2, no usage text). */
@@ -53,114 +65,131 @@ class InputError extends Error {
   override name = 'InputError';
 }
 
-const USAGE = `Usage: aicore-janitor <command> [options]
+/** The full usage text, generated from the command table. */
+const USAGE = usage();
 
-Commands:
-  plan                 list every resource group and print what the policy would do (never acts)
-  apply                plan, then act on it (needs mode: apply in the policy; asks first on a terminal)
-  ledger               show the ledger: every item's state per request chunk (--group, --id, --json)
-  validate FILE        check a policy file and print every problem at once
-  explain ID           show how the policy judges one execution or deployment
-  snapshot --out FILE  save the listed fleet (read-only) as JSON the simulator can load
-  demo [--apply]       run the scheduled function against the built-in AI Core simulator
-  simulator            run the AI Core simulator alone and print its URL and service key
-  unlock               release a run lock whose lease has ended or whose process is gone (asks first)
-  help                 show this text
+type Values = Partial<Record<OptionName, string | boolean | string[]>>;
 
-Options:
-  --policy FILE        policy file (YAML or JSON; default ./policy.yaml)
-  --service-key FILE   SAP AI Core service key JSON (default: $AICORE_SERVICE_KEY)
-  --group NAME         only this resource group (repeatable; default: every group)
-  --json               print the versioned JSON report instead of a table
-  --yes                apply or unlock without asking
-  --deadline DURATION  plan/apply: start no request after this long (default 30m; e.g. 90s, 10m, 2h);
-                       what it cuts off is reported not-attempted and left for the next run
-  --id ID              ledger: only this execution or deployment id
-  --table NAME         keep state in this DynamoDB table (or $JANITOR_TABLE; default: local state in ./.aicore-janitor/)
-  --out FILE           snapshot: where to write the fleet JSON
-  --port N             simulator: listen on this port (default: a free one)
-  --fleet FILE         simulator: serve this snapshot (from snapshot --out) instead of the demo fleet
-  --generate N         simulator: serve a generated fleet of N items (with --seed S, default 1)
-  --seed S             simulator: seed for --generate and probabilistic faults
-  --faults FILE        simulator: inject faults from this JSON file (latency, 429s, 5xx, …)
-  --no-bulk            simulator: report bulkUpdates false (clients fall back to single calls)
+type ParseOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-Exit codes: 0 done, 1 runtime failure (also: a group could not be listed, an action failed or was
-not attempted), 2 invalid input, 3 aborted by a safety cap.`;
+/** Every option of every command, so the tokenizer knows which flags take a value. */
+const PARSE_OPTIONS: ParseOptions = Object.fromEntries(
+  OPTIONS.map((name) => {
+    const spec = OPTION_TABLE[name];
+    return [name, { type: spec.value === undefined ? 'boolean' : 'string', ...(spec.short === undefined ? {} : { short: spec.short }), ...(spec.multiple === true ? { multiple: true } : {}) }];
+  }),
+);
+
+function tokensOf(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options: PARSE_OPTIONS }).tokens;
+}
+
+/** Walks the tokens: unknown flags (with a suggestion), missing values, and flags another command owns. */
+function checkedValues(argv: readonly string[], command: Command): { values: Values; positionals: string[] } {
+  const values: Values = {};
+  const positionals: string[] = [];
+  const allowed: readonly OptionName[] = [...COMMAND_TABLE[command].options, 'help'];
+  for (const token of tokensOf(argv)) {
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
+      continue;
+    }
+    if (token.kind !== 'option') continue;
+    const name = token.name;
+    if (!isOption(name)) {
+      const suggestion = didYouMean(token.rawName, allowed.map((o) => `--${o}`)) ?? didYouMean(token.rawName, OPTIONS.map((o) => `--${o}`));
+      throw new UsageError(`unknown flag ${token.rawName}${suggestion === null ? '' : `; did you mean ${suggestion}?`}`, command);
+    }
+    const spec = OPTION_TABLE[name];
+    if (spec.value === undefined && token.value !== undefined) throw new UsageError(`flag --${name} takes no value`, command);
+    if (spec.value !== undefined && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1))) {
+      throw new UsageError(`flag --${name} needs a value: --${name} ${spec.value}`, command);
+    }
+    if (!allowed.includes(name)) {
+      const owners = COMMANDS.filter((c) => COMMAND_TABLE[c].options.includes(name));
+      throw new UsageError(`flag --${name} does not apply to ${command}${owners.length === 0 ? '' : ` (it is for: ${owners.join(', ')})`}`, command);
+    }
+    const value = token.value ?? '';
+    if (spec.value === undefined) values[name] = true;
+    else if (spec.multiple === true) values[name] = [...(Array.isArray(values[name]) ? values[name] : []), value];
+    else values[name] = value;
+  }
+  return { values, positionals };
+}
 
 function parseCli(argv: readonly string[]): CliArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        policy: { type: 'string' },
-        'service-key': { type: 'string' },
-        group: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        apply: { type: 'boolean' },
-        table: { type: 'string' },
-        out: { type: 'string' },
-        port: { type: 'string' },
-        fleet: { type: 'string' },
-        generate: { type: 'string' },
-        seed: { type: 'string' },
-        faults: { type: 'string' },
-        'no-bulk': { type: 'boolean' },
-        deadline: { type: 'string' },
-        id: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+  // The command is the first word that is not a flag or a flag's value.
+  const tokens = tokensOf(argv);
+  const first = tokens.find((t) => t.kind === 'positional')?.value;
+  if (first !== undefined && !isCommand(first)) {
+    const suggestion = didYouMean(first, COMMANDS);
+    throw new UsageError(`unknown command '${first}'${suggestion === null ? '' : `; did you mean '${suggestion}'?`}`);
   }
-  const { values, positionals } = parsed;
-  const [first, ...rest] = positionals;
-  const command = values.help === true ? 'help' : (first ?? 'help');
-  if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--port must be 0..65535, got '${values.port ?? ''}'`);
-  const generate = values.generate === undefined ? undefined : Number(values.generate);
-  if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000)) throw new UsageError(`--generate must be 0..1000000, got '${values.generate ?? ''}'`);
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${values.seed ?? ''}'`);
-  const deadlineSeconds = values.deadline === undefined ? DEFAULT_DEADLINE_SECONDS : deadlineOf(values.deadline);
+  if (first === undefined) {
+    const asked = tokens.some((t) => t.kind === 'option' && t.name === 'help');
+    if (!asked && tokens.length > 0) throw new UsageError('no command given');
+    return defaults('help');
+  }
+  const command: Command = first;
+  const { values, positionals: all } = checkedValues(argv, command);
+  const rest = all.slice(1);
+  if (values.help === true) return { ...defaults('help'), helpFor: command === 'help' ? undefined : command };
+  const spec = COMMAND_TABLE[command];
+  if (rest.length > spec.maxPositionals) throw new UsageError(`unexpected argument '${rest[spec.maxPositionals] ?? ''}' for ${command}`, command);
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !isCommand(topic)) throw new UsageError(`no help for '${topic}': not a command`);
+    return { ...defaults('help'), helpFor: topic };
+  }
+  const str = (name: OptionName): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
+  const flag = (name: OptionName): boolean => values[name] === true;
+  const portText = str('port');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--port must be 0..65535, got '${portText ?? ''}'`, command);
+  const generateText = str('generate');
+  const generate = generateText === undefined ? undefined : Number(generateText);
+  if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000)) throw new UsageError(`--generate must be 0..1000000, got '${generateText ?? ''}'`, command);
+  const seedText = str('seed');
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${seedText ?? ''}'`, command);
+  const deadlineText = str('deadline');
+  const deadlineSeconds = deadlineText === undefined ? DEFAULT_DEADLINE_SECONDS : deadlineOf(deadlineText, command);
+  const fleet = str('fleet');
+  const faults = str('faults');
   return {
     command,
     positionals: rest,
-    policy: values.policy,
-    serviceKey: values['service-key'],
-    groups: values.group ?? [],
-    json: values.json ?? false,
-    yes: values.yes ?? false,
-    apply: values.apply ?? false,
-    table: values.table,
-    out: values.out,
+    policy: str('policy'),
+    serviceKey: str('service-key'),
+    groups: Array.isArray(values.group) ? values.group : [],
+    json: flag('json'),
+    all: flag('all'),
+    yes: flag('yes'),
+    apply: flag('apply'),
+    table: str('table'),
+    out: str('out'),
     port,
-    fleet: values.fleet,
-    generate,
-    seed,
-    faults: values.faults,
-    noBulk: values['no-bulk'] ?? false,
+    ...(fleet === undefined ? {} : { fleet }),
+    ...(generate === undefined ? {} : { generate }),
+    ...(seed === undefined ? {} : { seed }),
+    ...(faults === undefined ? {} : { faults }),
+    noBulk: flag('no-bulk'),
     deadlineSeconds,
-    id: values.id,
+    id: str('id'),
   };
 }
 
+function defaults(command: Command): CliArgs {
+  return { command, positionals: [], policy: undefined, serviceKey: undefined, groups: [], json: false, all: false, yes: false, apply: false, table: undefined, out: undefined, port: undefined, noBulk: false, deadlineSeconds: DEFAULT_DEADLINE_SECONDS, id: undefined };
+}
+
 /** `90s`, or a policy duration (`10m`, `2h`, `1d`). */
-function deadlineOf(text: string): number {
+function deadlineOf(text: string, command: Command): number {
   const seconds = /^\d+s$/.test(text) ? Number(text.slice(0, -1)) : durationSeconds(text);
-  if (seconds === null || seconds <= 0) throw new UsageError(`--deadline must be a duration such as 90s, 10m or 2h, got '${text}'`);
+  if (seconds === null || seconds <= 0) throw new UsageError(`--deadline must be a duration such as 90s, 10m or 2h, got '${text}'`, command);
   return seconds;
 }
 
-function isCommand(value: string): value is Command {
-  return (COMMANDS as readonly string[]).includes(value);
-}
 
 export { DEFAULT_POLICY_FILE, DEFAULT_DEADLINE_SECONDS, EXIT, USAGE, UsageError, InputError, parseCli };
 export type { CliArgs, Command };

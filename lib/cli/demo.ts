@@ -12,8 +12,14 @@ import { renderReport } from '../run/render.js';
 import type { CliArgs } from './args.js';
 import { exitCodeOf } from './run-command.js';
 import type { CliIo } from './io.js';
+import { jsonDocument } from './json-output.js';
+import { Progress } from './progress.js';
 
-const EXAMPLE_POLICY = fileURLToPath(new URL('../../examples/policy.yaml', import.meta.url));
+/** The demo's own policy: examples/policy.yaml with `mode: apply`, for the simulator only. */
+const DEMO_POLICY = fileURLToPath(new URL('../../infra/local/simulator/demo-policy.yaml', import.meta.url));
+
+/** What a dry demo says instead of the run's "the trigger did not ask to apply". */
+const DEMO_NOTE = 'This was a dry run: nothing was changed. `aicore-janitor demo --apply` (or `npm start -- --apply`) applies this plan to the simulator.';
 
 function syntheticScheduledEvent(now: Date): Record<string, unknown> {
   return {
@@ -49,22 +55,23 @@ function localContext(timeoutMs: number): Context {
 
 async function demoCommand(args: CliArgs, io: CliIo): Promise<number> {
   const now = new Date();
+  const progress = Progress.for(io, args.json);
   const stack = await startLocalStack({ simulator: { fleet: demoFleet(now) } });
   try {
-    io.err(`local stack: AI Core simulator ${stack.simulator.url}, DynamoDB (dynalite) ${stack.dynamo.endpoint}`);
+    progress.note(`local stack: AI Core simulator ${stack.simulator.url}, DynamoDB (dynalite) ${stack.dynamo.endpoint}`);
     Object.assign(process.env, stack.env, {
-      JANITOR_POLICY_FILE: args.policy ?? EXAMPLE_POLICY,
+      JANITOR_POLICY_FILE: args.policy ?? DEMO_POLICY,
       JANITOR_APPLY: String(args.apply),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     });
-    io.err(`invoking the scheduled handler (${args.apply ? 'apply' : 'dry run'}) with policy ${process.env.JANITOR_POLICY_FILE ?? ''}\n`);
+    progress.note(`invoking the scheduled handler (${args.apply ? 'apply' : 'dry run'}) with policy ${process.env.JANITOR_POLICY_FILE ?? ''}\n`);
     const result = await handler(syntheticScheduledEvent(now), localContext(5 * 60_000));
     if (result.status !== 'done') {
-      io.out(`The handler did not run: ${result.status === 'disabled' ? 'JANITOR_DISABLED is set' : result.status}.`);
+      const why = `the handler did not run: ${result.status === 'disabled' ? 'JANITOR_DISABLED is set' : result.status}`;
+      io.out(args.json ? jsonDocument({ ran: false, reason: why }) : `The ${why}.`);
       return 0;
     }
-    io.out(args.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report));
-    if (result.report.dryRun && !args.apply) io.out('\nThis was a dry run. `npm start -- --apply` applies the plan to the simulator.');
+    io.out(args.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report, { all: args.all, color: io.color ?? false, dryRunNote: DEMO_NOTE }));
     return exitCodeOf(result.report);
   } finally {
     await stack.stop();

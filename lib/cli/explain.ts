@@ -6,19 +6,22 @@ import { AiCoreClient } from '../aicore/client.js';
 import { tenantNamespace } from '../aicore/tenant.js';
 import { explain, formatExplanation } from '../policy/index.js';
 import { listFleet } from '../run/list-fleet.js';
-import { loadPolicyFile } from '../run/policy-file.js';
-import { DEFAULT_POLICY_FILE, EXIT, InputError, UsageError, type CliArgs } from './args.js';
+import { EXIT, InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { Progress } from './progress.js';
+import { policyFor } from './run-command.js';
 import { serviceKeyFor } from './service-key.js';
 import { openState } from './state.js';
 
 async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
   const id = args.positionals[0];
   if (id === undefined) throw new UsageError('explain needs the id of an execution or deployment: aicore-janitor explain ID');
-  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY_FILE);
+  const loaded = await policyFor(args);
+  const progress = Progress.for(io, args.json);
   const key = await serviceKeyFor(args);
   const client = new AiCoreClient(key);
-  const fleet = await listFleet(client, { groups: args.groups, onProgress: (m) => io.err(m) });
+  const fleet = await listFleet(client, { groups: args.groups, onProgress: (m) => progress.message(m) });
+  progress.clear();
   if (!fleet.some((g) => g.resources.some((r) => r.item.id === id))) {
     throw new InputError(`no execution or deployment with id ${id} in ${fleet.map((g) => g.group).join(', ') || 'any resource group'}`);
   }
@@ -27,7 +30,7 @@ async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
     const now = new Date();
     const observations = await state.store.observations(fleet.map((g) => g.group), now);
     const explanation = explain({ fleet, policy: loaded.policy, now, observations, id });
-    io.out(args.json ? JSON.stringify(explanation, null, 2) : formatExplanation(explanation));
+    io.out(args.json ? JSON.stringify({ version: 1, ...explanation }, null, 2) : formatExplanation(explanation));
   } finally {
     await state.close();
   }

@@ -1,6 +1,7 @@
 /**
  * `plan` and `apply`: list, evaluate and (for apply, with consent from both the policy and the
- * person) act. Progress goes to stderr so `--json` output on stdout stays machine-readable.
+ * person) act. The report goes to stdout; progress to stderr (a bar on a terminal, lines
+ * otherwise, nothing with --json). Before asking, apply shows the plan: summary, then the table.
  */
 import { randomUUID } from 'node:crypto';
 import { AiCoreClient } from '../aicore/client.js';
@@ -9,58 +10,91 @@ import { tenantNamespace } from '../aicore/tenant.js';
 import { Transport } from '../aicore/transport.js';
 import type { Plan } from '../policy/plan.js';
 import { describeFirst, runGuarded, type GuardedResult } from '../run/guarded-run.js';
-import { loadPolicyFile } from '../run/policy-file.js';
-import { renderReport } from '../run/render.js';
+import { loadPolicyFile, type LoadedPolicy } from '../run/policy-file.js';
+import { PolicyFileError } from '../run/policy-file.js';
+import { planSummary, renderPlan, renderReport } from '../run/render.js';
 import type { RunReport } from '../run/report.js';
 import type { LockRecord } from '../store/records.js';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { CliFailure } from './json-output.js';
+import { Progress } from './progress.js';
 import { serviceKeyFor } from './service-key.js';
 import { describeOwner, openState, type CliState } from './state.js';
 
 /** How long an interrupted CLI apply keeps others out: its lease is renewed while it works. */
 const CLI_LEASE_PERIOD_MS = 5 * 60_000;
 
+/** What `plan` says instead of the run's "the trigger did not ask to apply". */
+const PLAN_NOTE = 'This was a dry run: plan never acts. `aicore-janitor apply` (same options) shows this plan again and asks before acting.';
+
+/** The policy for plan, apply and explain: --policy, else ./policy.yaml (pointing at `init` when missing). */
+async function policyFor(args: CliArgs): Promise<LoadedPolicy> {
+  const path = args.policy ?? DEFAULT_POLICY_FILE;
+  try {
+    return await loadPolicyFile(path);
+  } catch (error) {
+    if (error instanceof PolicyFileError && error.reason === 'missing') {
+      const how = args.policy === undefined ? 'run `aicore-janitor init` to write a starting policy (dry-run) there, or pass --policy FILE' : 'check the path';
+      throw new PolicyFileError(`${error.message}: ${how}`, error.path, error.reason);
+    }
+    throw error;
+  }
+}
+
 async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const apply = args.command === 'apply';
-  const loaded = await loadPolicyFile(args.policy ?? DEFAULT_POLICY_FILE);
+  const loaded = await policyFor(args);
   if (apply && loaded.policy.mode !== 'apply') {
-    throw new InputError(`refusing to apply: ${loaded.path} says mode: dry-run. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`);
+    const says = loaded.modeSet === false ? 'has no `mode`, so it is dry-run (the default)' : 'says mode: dry-run';
+    throw new InputError(`refusing to apply: ${loaded.path} ${says}. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`);
   }
-  if (apply && !args.yes && !io.isInteractive) throw new InputError('apply needs a terminal to confirm, or --yes');
+  if (apply && !args.yes && !io.isInteractive) throw new InputError('apply needs a terminal (stdin) to confirm, or --yes');
 
+  const progress = Progress.for(io, args.json);
   const key = await serviceKeyFor(args);
-  io.err(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
+  progress.note(`AI Core: ${describeServiceKey(key)}; policy ${loaded.path} (digest ${loaded.digest.slice(0, 12)})`);
   const deadline = new Date(Date.now() + args.deadlineSeconds * 1000);
   const runId = randomUUID();
   const state = await openState(args.table, tenantNamespace(key), { command: args.command, runId, onWait: (message) => io.err(message) });
-  io.err(`state: ${state.describe}`);
+  progress.note(`state: ${state.describe}`);
+  const render = { all: args.all, color: io.color ?? false };
+  let shown = false;
   let result: GuardedResult;
   try {
     result = await runGuarded(
       {
         client: new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
-        store: state.store,
+        store: progress.watch(state.store),
         policy: loaded.policy,
         trigger: 'cli',
         consent: apply,
         runId,
         deadline,
         groups: args.groups,
-        onProgress: (message) => io.err(message),
-        ...(apply && !args.yes ? { approve: (plan: Plan) => confirmOnTerminal(plan, io) } : {}),
+        onProgress: (message) => progress.message(message),
+        ...(apply && !args.yes
+          ? {
+              approve: async (plan: Plan) => {
+                progress.clear();
+                shown = !args.json;
+                return confirmOnTerminal(plan, io, { ...render, json: args.json });
+              },
+            }
+          : {}),
       },
       { triggerId: `cli:${runId}`, leasePeriodMs: CLI_LEASE_PERIOD_MS },
     );
   } finally {
+    progress.clear();
     await state.close();
   }
   if (result.status !== 'done') {
-    io.err(result.status === 'locked' ? `${result.message}${lockHint(result.holder, state)}` : `duplicate trigger: ${describeFirst(result.first)}`);
-    return EXIT.failure;
+    if (result.status === 'locked') throw new CliFailure('locked', `${result.message}${lockHint(result.holder, state)}`, EXIT.failure);
+    throw new CliFailure('duplicate', `duplicate trigger: ${describeFirst(result.first)}`, EXIT.failure);
   }
   const { report } = result;
-  io.out(args.json ? JSON.stringify(report, null, 2) : renderReport(report));
+  io.out(args.json ? JSON.stringify(report, null, 2) : renderReport(report, { ...render, planShown: shown, dryRunNote: PLAN_NOTE }));
   return exitCodeOf(report);
 }
 
@@ -76,9 +110,15 @@ function lockHint(holder: LockRecord | undefined, state: CliState): string {
   return `. ${gone}: run \`aicore-janitor unlock\` to release the lock now.`;
 }
 
-async function confirmOnTerminal(plan: Plan, io: CliIo): Promise<boolean> {
+/**
+ * Shows the plan (summary and table on stdout; with stdout redirected, the summary on stderr too,
+ * so the person answering has seen it), then asks. Ctrl-D is a no; Ctrl-C throws (exit 130).
+ */
+async function confirmOnTerminal(plan: Plan, io: CliIo, options: { all: boolean; color: boolean; json: boolean }): Promise<boolean> {
+  if (!options.json) io.out(`${renderPlan(plan, options)}\n`);
+  if (options.json || io.outIsTerminal !== true) io.err(planSummary(plan));
   const answer = await io.ask(`Apply plan ${plan.hash.slice(0, 12)}: stop ${plan.totals.stop}, delete ${plan.totals.delete}? [y/N] `);
-  return /^y(es)?$/i.test(answer.trim());
+  return answer !== null && /^y(es)?$/i.test(answer.trim());
 }
 
 /**
@@ -92,4 +132,4 @@ function exitCodeOf(report: RunReport): number {
   return EXIT.ok;
 }
 
-export { runCommand, exitCodeOf };
+export { runCommand, exitCodeOf, policyFor };

@@ -59,7 +59,7 @@ async function unlockCommand(args: UnlockArgs, io: CliIo, options: UnlockOptions
     if (!args.yes) {
       if (!io.isInteractive) throw new InputError('unlock needs a terminal to confirm, or --yes');
       const answer = await io.ask(`Release the run lock of ${who}, lease until ${until}: ${reason}? [y/N] `);
-      if (!/^y(es)?$/i.test(answer.trim())) {
+      if (answer === null || !/^y(es)?$/i.test(answer.trim())) {
         io.out('Declined: the run lock stays.');
         return EXIT.ok;
       }

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { CONDITION_RESOURCE, CONDITIONS, Condition } from './schema.js';
+import { DURATION_HINT } from './duration.js';
 import { didYouMean } from './suggest.js';
 
 type PathKey = string | number;
@@ -102,6 +103,10 @@ function mapIssues(issues: readonly z.core.$ZodIssue[], base: readonly PathKey[]
       out.push({ path, message: `\`${value}\` is not allowed${hint(value, values)} (expected one of: ${values.join(', ')})` });
     } else if (issue.code === 'invalid_type' && value === undefined) {
       out.push({ path, message: `missing required key \`${String(path[path.length - 1] ?? '')}\`` });
+    } else if (isDurationIssue(issue.message) && (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)))) {
+      out.push({ path, message: `\`${String(value)}\` has no unit: a duration is a number followed by a unit, e.g. \`${String(value)}h\` or \`${String(value)}d\` (units m, h, d, w; combined largest first, e.g. 1d12h)` });
+    } else if (issue.code === 'invalid_type' && issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
+      out.push({ path, message: `expected a list; write \`[${String(value)}]\` (or several: \`[${String(value)}, …]\`)` });
     } else if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
       // YAML reads 0123456789 or `yes` as a number or boolean: the fix is quoting.
       out.push({ path, message: `${issue.message}; put the value in quotes` });
@@ -110,6 +115,10 @@ function mapIssues(issues: readonly z.core.$ZodIssue[], base: readonly PathKey[]
     }
   }
   return out;
+}
+
+function isDurationIssue(message: string): boolean {
+  return message.includes(DURATION_HINT);
 }
 
 /** A condition is an object with exactly one key naming its kind; diagnose it by that key. */

@@ -37,14 +37,18 @@ function parsePolicy(text: string, fileName: string): ParsePolicyResult {
     version: '1.2',
     schema: fileName.toLowerCase().endsWith('.json') ? 'json' : 'core',
   });
+  const isJson = fileName.toLowerCase().endsWith('.json');
+  // YAML's JSON schema still accepts what JSON does not (a trailing comma, comments): ask JSON itself.
+  const jsonError = isJson ? strictJsonError(text, lineCounter) : null;
+  if (jsonError !== null) return { ok: false, errors: [jsonError] };
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { path: '(syntax)', message: `${error.message.split('\n')[0] ?? error.message}`, line, column: col };
-      }),
-    };
+    const unclosed = unclosedBracket(text, lineCounter);
+    const errors: PolicyIssue[] = doc.errors.map((error) => {
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { path: '(syntax)', message: `${error.message.split('\n')[0] ?? error.message}`, line, column: col };
+    });
+    // An unclosed `[` or `{` is reported where it opened, not where YAML gave up on it.
+    return { ok: false, errors: unclosed === null ? errors : [unclosed, ...errors.filter((e) => !/flow/i.test(e.message))] };
   }
   let raw: unknown;
   try {
@@ -53,12 +57,56 @@ function parsePolicy(text: string, fileName: string): ParsePolicyResult {
     return { ok: false, errors: [{ path: '(syntax)', message: error instanceof Error ? error.message : String(error) }] };
   }
 
+  if (raw === null || raw === undefined) {
+    return { ok: false, errors: [{ path: '(root)', message: 'the policy file is empty: it needs at least `version: 1` and `rules: [...]` (`aicore-janitor init` writes a commented starting policy)' }] };
+  }
   const parsed = Policy.safeParse(raw);
   const found: RawIssue[] = [...(parsed.success ? [] : mapIssues(parsed.error.issues, [], Policy, raw)), ...crossFieldIssues(raw)];
   if (found.length > 0 || !parsed.success) {
     return { ok: false, errors: locate(dedupe(found), doc, lineCounter) };
   }
   return { ok: true, policy: parsed.data, digest: digestOf(parsed.data) };
+}
+
+/** A JSON syntax error with its line and column, or null when the text is JSON. */
+function strictJsonError(text: string, lineCounter: LineCounter): PolicyIssue | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const trailing = /,\s*[\]}]/.exec(text);
+    const offset = position === null ? (trailing?.index ?? null) : Number(position[1]);
+    const hint = trailing === null ? '' : ' (JSON allows no comma before `]` or `}`)';
+    const base: PolicyIssue = { path: '(syntax)', message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}${hint}` };
+    if (offset === null) return base;
+    const { line, col } = lineCounter.linePos(trailing === null ? offset : trailing.index);
+    return { ...base, line, column: col };
+  }
+}
+
+/** The first `[` or `{` that is never closed (outside quotes and comments), or null. */
+function unclosedBracket(text: string, lineCounter: LineCounter): PolicyIssue | null {
+  const open: Array<{ char: string; offset: number }> = [];
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i] ?? '';
+    if (quote !== null) {
+      if (c === '\\' && quote === '"') i += 1;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) while (i < text.length && text[i] !== '\n') i += 1;
+    else if (c === '[' || c === '{') open.push({ char: c, offset: i });
+    else if ((c === ']' || c === '}') && open.length > 0) open.pop();
+  }
+  const first = open[0];
+  if (first === undefined) return null;
+  const { line, col } = lineCounter.linePos(first.offset);
+  const close = first.char === '[' ? ']' : '}';
+  return { path: '(syntax)', message: `\`${first.char}\` opened here is never closed: add the matching \`${close}\``, line, column: col };
 }
 
 function dedupe(issues: RawIssue[]): RawIssue[] {

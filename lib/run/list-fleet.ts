@@ -6,11 +6,27 @@ import type { AiCoreClient, ResourceGroupInfo } from '../aicore/client.js';
 import { mapLimited } from '../aicore/limiter.js';
 import type { Fleet } from '../resources.js';
 
+/** A group was named (command line, stage config) that the tenant does not have: invalid input. */
+class UnknownGroupError extends Error {
+  override name = 'UnknownGroupError';
+  constructor(
+    readonly unknown: readonly string[],
+    /** The tenant's PROVISIONED groups. */
+    readonly available: readonly string[],
+  ) {
+    const list = available.length === 0 ? 'it has none that is PROVISIONED' : `its PROVISIONED groups: ${available.join(', ')}`;
+    super(`no resource group ${unknown.join(', ')} in this tenant (${list})`);
+  }
+}
+
 async function selectGroups(client: AiCoreClient, wanted: readonly string[] | undefined): Promise<ResourceGroupInfo[]> {
   const all = await client.resourceGroups();
   if (wanted === undefined || wanted.length === 0) return all;
-  // A named group the tenant does not have is still planned, as a listing failure the report shows.
-  return wanted.map((id) => all.find((g) => g.id === id) ?? { id, labels: {} });
+  // A named group the tenant does not have is a typo to report before anything is planned; a
+  // group that exists but cannot be listed is a listing failure the report shows.
+  const unknown = wanted.filter((id) => !all.some((g) => g.id === id));
+  if (unknown.length > 0) throw new UnknownGroupError(unknown, all.map((g) => g.id));
+  return wanted.flatMap((id) => all.filter((g) => g.id === id));
 }
 
 async function listFleet(
@@ -28,4 +44,4 @@ async function listFleet(
   });
 }
 
-export { listFleet, selectGroups };
+export { listFleet, selectGroups, UnknownGroupError };

@@ -13,13 +13,25 @@
  * | run record           | {ns}#RUN               | {startedAt}#{runId}      | 30 days         |
  * | run lock             | {ns}#LOCK              | RUN                      | lease end       |
  * | trigger record       | {ns}#TRIGGER#{id}      | TRIGGER                  | 7 days          |
- * | snooze (chat)        | SNOOZE                 | {id}                     | at its end      |
- * | chat plan (approval) | PLAN                   | {plan hash}              | window + 7 days |
+ * | snooze (chat)        | SNOOZE                 | {id}#{ns}                | at its end      |
+ * | chat plan (approval) | PLAN                   | {plan hash}#{ns}         | window + 7 days |
+ * | group lock (tenant run) | {ns}#LOCK           | GROUP#{group}            | lease end       |
+ * | staged run data      | {ns}#STAGE#{runId}     | {name}|{part}            | 7 days          |
+ *
+ * Snoozes and chat plans were once shared by every tenant of a table (sk `{id}` / `{plan hash}`):
+ * those legacy records are still read (the tenant's own win) until their TTL clears them; new ones
+ * carry the namespace in the sort key, so one query still reads both and costs what it did.
+ *
+ * Staged run data is what one step of a tenant run (Step Functions) hands the next: a group plan,
+ * a verdict, a group's results. States pass its names; the text is gzipped and split into parts of
+ * at most STAGE_PART_CHARS, so a group of thousands of items costs one or two records.
  */
 import type { ResourceType } from '../lifecycle.js';
 import type { Observations } from '../policy/observations.js';
-import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError } from './errors.js';
-import type { ChatOpsStore, ChunkChange, JanitorStore, LockAttempt, TriggerBegin } from './ports.js';
+import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError, UnreadableStagedDataError } from './errors.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import type { ChatOpsStore, ChunkChange, GroupLockStore, JanitorStore, LockAttempt, LockStore, StagingStore, TriggerBegin } from './ports.js';
 import { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
 import { expiresAt, isLegalMove, isOpenChunk, RETENTION_DAYS } from './rules.js';
 import * as z from 'zod';
@@ -46,13 +58,23 @@ type BatchOp = { put: Stored } | { delete: Key };
 /** BatchWriteItem's limit. */
 const BATCH_LIMIT = 25;
 
+/** Characters of base64 per staged part: far below DynamoDB's 400 KB item limit. */
+const STAGE_PART_CHARS = 300_000;
+/** Staged run data outlives any run (Step Functions standard executions last up to a year; ours minutes). */
+const STAGE_RETENTION_DAYS = 7;
+
+const StoredStagePart = z.object({ sk: z.string(), data: z.string(), parts: z.number().int().positive(), writeId: z.string() });
+
+/** The chat-ops partitions, shared by the table's tenants; the namespace is in the sort key. */
+const LEGACY = { snooze: 'SNOOZE', plan: 'PLAN' } as const;
+
 const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
 const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
 const StoredCounter = z.object({ n: z.number() });
 /** A plan as stored: the hash is the sort key, the window has its own name (`expiresAt` is the TTL). */
 const StoredPlan = PlanRecord.omit({ hash: true, expiresAt: true }).extend({ sk: z.string(), approvalExpiresAt: z.string() });
 
-abstract class StoreBase implements JanitorStore, ChatOpsStore {
+abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, GroupLockStore {
   /** Store requests sent so far (every primitive reports what it cost). */
   requests = 0;
 
@@ -123,8 +145,17 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
       for (const obs of parseAll(StoredObservation, await this._query(this.key('OBS', group)))) firstSeenStopped[`${group}#${obs.sk}`] = obs.firstSeenStopped;
     }
     const snoozes: Record<string, string> = {};
-    for (const snooze of parseAll(StoredSnooze, await this._query('SNOOZE'))) {
-      if (Date.parse(snooze.until) > now.getTime()) snoozes[snooze.sk] = snooze.until;
+    // One query reads the tenant's own snoozes and the legacy shared ones; the tenant's own win.
+    const own: Record<string, string> = {};
+    for (const snooze of parseAll(StoredSnooze, await this._query(LEGACY.snooze))) {
+      const { id, scope } = this.chatScope(snooze.sk);
+      if (scope === 'other') continue;
+      if (scope === 'own') own[id] = snooze.until;
+      else if (Date.parse(snooze.until) > now.getTime()) snoozes[id] = snooze.until;
+    }
+    for (const [id, until] of Object.entries(own)) {
+      if (Date.parse(until) > now.getTime()) snoozes[id] = until;
+      else delete snoozes[id];
     }
     const counter = StoredCounter.safeParse(await this._get({ pk: this.key('COUNT', utcDay(now)), sk: 'ACTIONS' }));
     return { firstSeenStopped, snoozes, actionsToday: counter.success ? counter.data.n : 0 };
@@ -157,7 +188,35 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
   }
 
   async acquireLock(owner: string, until: Date, now: Date): Promise<LockAttempt> {
-    const key = { pk: this.key('LOCK'), sk: 'RUN' };
+    return this.acquireLockAt('RUN', owner, until, now);
+  }
+
+  async renewLock(owner: string, until: Date): Promise<boolean> {
+    return this.renewLockAt('RUN', owner, until);
+  }
+
+  async releaseLock(owner: string): Promise<void> {
+    await this.releaseLockAt('RUN', owner);
+  }
+
+  /**
+   * The lock of one (tenant, group): a group run of the state machine holds it while it applies, so
+   * a retried or overlapping step never sends for the same group twice at once.
+   *
+   * @example
+   * const lease = new RunLease(store.groupLock('g1'), { owner: `${runId}:g1`, ... });
+   */
+  groupLock(group: string): LockStore {
+    const sk = `GROUP#${group}`;
+    return {
+      acquireLock: (owner, until, now) => this.acquireLockAt(sk, owner, until, now),
+      renewLock: (owner, until) => this.renewLockAt(sk, owner, until),
+      releaseLock: (owner) => this.releaseLockAt(sk, owner),
+    };
+  }
+
+  private async acquireLockAt(sk: string, owner: string, until: Date, now: Date): Promise<LockAttempt> {
+    const key = { pk: this.key('LOCK'), sk };
     const { written } = await this._put(
       { ...key, owner, leaseUntil: until.getTime(), acquiredAt: now.toISOString(), expiresAt: expiresAt(until, 1) },
       // No TTL sweeper is trusted (dynalite has none, DynamoDB's is lazy): expiry is compared here.
@@ -168,14 +227,14 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
     return { acquired: false, holder: holder.success ? holder.data : undefined };
   }
 
-  async renewLock(owner: string, until: Date): Promise<boolean> {
+  private renewLockAt(sk: string, owner: string, until: Date): Promise<boolean> {
     // Only the owner's own record can be extended: a lock another run took, or one that was
     // released in between, is gone for good.
-    return this._update({ pk: this.key('LOCK'), sk: 'RUN' }, { leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) }, { op: 'eq', field: 'owner', value: owner });
+    return this._update({ pk: this.key('LOCK'), sk }, { leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) }, { op: 'eq', field: 'owner', value: owner });
   }
 
-  async releaseLock(owner: string): Promise<void> {
-    await this._delete({ pk: this.key('LOCK'), sk: 'RUN' }, { op: 'eq', field: 'owner', value: owner });
+  private async releaseLockAt(sk: string, owner: string): Promise<void> {
+    await this._delete({ pk: this.key('LOCK'), sk }, { op: 'eq', field: 'owner', value: owner });
   }
 
   async beginTrigger(triggerId: string, runId: string, now: Date, leaseUntil: Date): Promise<TriggerBegin> {
@@ -200,10 +259,36 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
     await this._update({ pk: this.key('TRIGGER', triggerId), sk: 'TRIGGER' }, { state, summary }, { op: 'eq', field: 'runId', value: runId });
   }
 
-  // ── chat ops (not namespaced yet: shared by every tenant of the table) ───────────────────────
+  // ── staged run data (tenant runs on Step Functions) ──────────────────────────────────────────
+
+  async putStaged(runId: string, name: string, text: string, now: Date): Promise<void> {
+    const data = gzipSync(Buffer.from(text, 'utf8')).toString('base64');
+    const parts = Math.max(1, Math.ceil(data.length / STAGE_PART_CHARS));
+    // A rewrite (a retried step) gets a new writeId: a reader never mixes parts of two writes.
+    const writeId = randomUUID();
+    const pk = this.key('STAGE', runId);
+    const ops: BatchOp[] = Array.from({ length: parts }, (_, i) => ({
+      put: { pk, sk: stageSk(name, i), data: data.slice(i * STAGE_PART_CHARS, (i + 1) * STAGE_PART_CHARS), parts, writeId, expiresAt: expiresAt(now, STAGE_RETENTION_DAYS) },
+    }));
+    // The first part names the write: it goes last, so a reader sees a whole write or the previous one.
+    const [first, ...rest] = ops;
+    for (let i = 0; i < rest.length; i += BATCH_LIMIT) await this._batch(rest.slice(i, i + BATCH_LIMIT));
+    if (first !== undefined && 'put' in first) await this._put(first.put);
+  }
+
+  async getStaged(runId: string, name: string): Promise<string | undefined> {
+    const records = parseAll(StoredStagePart, await this._query(this.key('STAGE', runId), { prefix: `${encodeURIComponent(name)}|` }));
+    const head = records.find((r) => r.sk === stageSk(name, 0));
+    if (head === undefined) return undefined;
+    const parts = Array.from({ length: head.parts }, (_, i) => records.find((r) => r.sk === stageSk(name, i) && r.writeId === head.writeId));
+    if (parts.some((p) => p === undefined)) throw new UnreadableStagedDataError(runId, name);
+    return gunzipSync(Buffer.from(parts.map((p) => p?.data ?? '').join(''), 'base64')).toString('utf8');
+  }
+
+  // ── chat ops (namespaced; legacy shared records still read) ──────────────────────────────────
 
   async snooze(id: string, until: Date, by: string, reason?: string): Promise<void> {
-    await this._put({ pk: 'SNOOZE', sk: id, until: until.toISOString(), by, reason: reason ?? null, expiresAt: expiresAt(until, 0) });
+    await this._put({ pk: LEGACY.snooze, sk: this.chatSk(id), until: until.toISOString(), by, reason: reason ?? null, expiresAt: expiresAt(until, 0) });
   }
 
   async recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void> {
@@ -211,8 +296,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
     // `expiresAt` is the table's TTL attribute (epoch seconds), so the window has its own names; the
     // record outlives the window by a week for the audit trail.
     await this._put({
-      pk: 'PLAN',
-      sk: plan.hash,
+      pk: LEGACY.plan,
+      sk: this.chatSk(plan.hash),
       requester: plan.requester,
       createdAt: plan.createdAt,
       runId: plan.runId,
@@ -224,20 +309,43 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore {
 
   async findPlans(hashPrefix: string, limit: number): Promise<PlanRecord[]> {
     if (limit <= 0) return [];
-    return parseAll(StoredPlan, await this._query('PLAN', { prefix: hashPrefix, limit })).map(({ sk, approvalExpiresAt, ...rest }) => ({ hash: sk, expiresAt: approvalExpiresAt, ...rest }));
+    // One query by hash prefix finds this tenant's plans ({hash}#{ns}), legacy ones ({hash}) and
+    // other tenants' (dropped): hashes are sha256, so a prefix matches few records.
+    const found = parseAll(StoredPlan, await this._query(LEGACY.plan, { prefix: hashPrefix })).flatMap((p) => {
+      const { id, scope } = this.chatScope(p.sk);
+      return scope === 'other' ? [] : [{ ...p, sk: id, own: scope === 'own' }];
+    });
+    const plans = found.filter((p) => p.own || !found.some((o) => o.own && o.sk === p.sk));
+    return plans
+      .sort((a, b) => byBytes(a.sk, b.sk))
+      .slice(0, limit)
+      .map(({ sk, approvalExpiresAt, own: _own, ...rest }) => ({ hash: sk, expiresAt: approvalExpiresAt, ...rest }));
   }
 
   async claimApproval(hash: string, approver: string, now: Date): Promise<boolean> {
-    return this._update(
-      { pk: 'PLAN', sk: hash },
-      { approvedBy: approver, approvedAt: now.toISOString() },
-      { op: 'and', of: [{ op: 'missing', field: 'approvedBy' }, { op: 'gt', field: 'approvalExpiresAtMs', value: now.getTime() }] },
-    );
+    const fields = { approvedBy: approver, approvedAt: now.toISOString() };
+    const condition: Condition = { op: 'and', of: [{ op: 'missing', field: 'approvedBy' }, { op: 'gt', field: 'approvalExpiresAtMs', value: now.getTime() }] };
+    if (await this._update({ pk: LEGACY.plan, sk: this.chatSk(hash) }, fields, condition)) return true;
+    // A legacy plan is claimed only when the tenant has no record of that hash: never twice.
+    if ((await this._get({ pk: LEGACY.plan, sk: this.chatSk(hash) })) !== undefined) return false;
+    return this._update({ pk: LEGACY.plan, sk: hash }, fields, condition);
   }
 
   // ── keys ──────────────────────────────────────────────────────────────────────────────────────
 
-  private key(kind: 'OPEN' | 'LEDGER' | 'OBS' | 'COUNT' | 'RUN' | 'LOCK' | 'TRIGGER', suffix?: string): string {
+  /** A chat record's sort key: the id (an AI Core id or a plan hash: neither contains `#`) and the tenant. */
+  private chatSk(id: string): string {
+    return `${id}#${this.namespace}`;
+  }
+
+  /** Whose a chat record is: this tenant's, a legacy shared one (no namespace), or another tenant's. */
+  private chatScope(sk: string): { id: string; scope: 'own' | 'legacy' | 'other' } {
+    const at = sk.indexOf('#');
+    if (at < 0) return { id: sk, scope: 'legacy' };
+    return { id: sk.slice(0, at), scope: sk.slice(at + 1) === this.namespace ? 'own' : 'other' };
+  }
+
+  private key(kind: 'OPEN' | 'LEDGER' | 'OBS' | 'COUNT' | 'RUN' | 'LOCK' | 'TRIGGER' | 'STAGE', suffix?: string): string {
     return suffix === undefined ? `${this.namespace}#${kind}` : `${this.namespace}#${kind}#${suffix}`;
   }
 
@@ -274,9 +382,18 @@ function parseAll<T>(schema: z.ZodType<T>, records: readonly unknown[]): T[] {
   });
 }
 
+/** DynamoDB's sort-key order (UTF-8 bytes). */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function stageSk(name: string, part: number): string {
+  return `${encodeURIComponent(name)}|${String(part).padStart(4, '0')}`;
+}
+
 function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-export { StoreBase, BATCH_LIMIT };
+export { StoreBase, BATCH_LIMIT, STAGE_PART_CHARS };
 export type { Stored, StoredValue, Key, Condition, BatchOp };

@@ -37,4 +37,15 @@ class UnreadableLedgerError extends StoreError {
   }
 }
 
-export { StoreError, LedgerConflictError, IllegalLedgerMoveError, UnreadableLedgerError };
+/** Staged run data whose parts do not add up (a write interrupted between parts): the step fails, and is retried. */
+class UnreadableStagedDataError extends StoreError {
+  override name = 'UnreadableStagedDataError';
+  constructor(
+    readonly runId: string,
+    readonly stagedName: string,
+  ) {
+    super(`staged data '${stagedName}' of run ${runId} is incomplete (a write was interrupted); the step that wrote it must run again`);
+  }
+}
+
+export { StoreError, LedgerConflictError, IllegalLedgerMoveError, UnreadableLedgerError, UnreadableStagedDataError };

@@ -84,4 +84,20 @@ interface ChatOpsStore {
   claimApproval(hash: string, approver: string, now: Date): Promise<boolean>;
 }
 
+/**
+ * What one step of a tenant run hands the next (Step Functions states pass names, not plans): text
+ * per (run, name), compressed and split into parts by the base. Kept 7 days.
+ */
+interface StagingStore {
+  putStaged(runId: string, name: string, text: string, now: Date): Promise<void>;
+  /** The text last written under `name`, or undefined when nothing was. */
+  getStaged(runId: string, name: string): Promise<string | undefined>;
+}
+
+/** One lock per resource group of the tenant, for group runs that apply in parallel. */
+interface GroupLockStore {
+  groupLock(group: string): LockStore;
+}
+
+export type { StagingStore, GroupLockStore };
 export type { ChunkChange, LedgerStore, ObservationStore, RunStore, LockAttempt, LockStore, TriggerBegin, TriggerStore, JanitorStore, ChatOpsStore };

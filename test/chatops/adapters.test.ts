@@ -16,6 +16,7 @@ import { localContext } from '../../lib/cli/demo.js';
 import { ChatJob } from '../../lib/chatops/job.js';
 import { replyPolicyFromEnv } from '../../lib/chatops/reply-url.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
+import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { TriggerRecord } from '../../lib/store/records.js';
 import { MemoryStore } from '../../lib/store/memory.js';
@@ -72,7 +73,7 @@ describe('lambdaInvoker', () => {
 });
 
 describe('responsePoster', () => {
-  const message = helpMessage();
+  const message = toBlockKit(helpMessage());
   // These receivers are on loopback: the local-stage flag allows them (response-url.test.ts covers the rest).
   const responsePoster = (options: Partial<PostOptions> = {}) => poster({ policy: replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' }), ...options });
 
@@ -139,10 +140,12 @@ describe('executeChatJob', () => {
       },
       policy: () => Promise.reject(new Error('policy file policy.yaml not found')),
       run: () => Promise.reject(new Error('AI Core unreachable')),
-      post: (_url, message) => {
-        posted.push(message);
+      // Slack and webhook jobs are delivered as Block Kit.
+      post: (_url, payload) => {
+        posted.push(payload as SlackMessage);
         return Promise.resolve(true);
       },
+      teamsWorkflowUrl: () => Promise.resolve(undefined),
       clock: () => new Date('2026-11-23T12:00:00Z'),
       remainingMs: () => 60_000,
       disabled: false,

@@ -28,7 +28,7 @@ beforeEach(async () => {
   receiver = await startReceiver();
   tmp = mkdtempSync(join(tmpdir(), 'janitor-chat-'));
   // The receiver is on loopback: the local-stage flag lets the webhook accept and the worker post to it.
-  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'examples/policy.yaml', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
+  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'infra/local/simulator/demo-policy.yaml', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
 });
 afterEach(async () => {
   await Promise.all([stack.stop(), receiver.stop()]);
@@ -121,7 +121,7 @@ describe('chat ops on the local stack', () => {
 
   it('with approval.required, refuses the requester’s own approval and applies someone else’s, once', async () => {
     const policyFile = join(tmp, 'policy.yaml');
-    const example = readFileSync('examples/policy.yaml', 'utf8');
+    const example = readFileSync('infra/local/simulator/demo-policy.yaml', 'utf8');
     expect(example).toMatch(/approval:\n\s+required: true/);
     writeFileSync(policyFile, example.replace('expiresAfter: 1h', 'expiresAfter: 30m'));
     process.env.JANITOR_POLICY_FILE = policyFile;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkApproval, type RecordedPlan } from '../../lib/chatops/approval.js';
 import { Command, parseCommandText } from '../../lib/chatops/command.js';
+import { slackText } from '../../lib/chatops/slack-render.js';
 
 describe('parseCommandText', () => {
   it.each([
@@ -61,7 +62,7 @@ describe('checkApproval', () => {
   ])('refuses when %s', (_name, change, reason) => {
     const decision = checkApproval({ ...input, ...change });
     expect(decision.ok).toBe(false);
-    expect(decision.ok ? '' : decision.reason).toContain(reason);
+    expect(decision.ok ? '' : slackText(decision.reason)).toContain(reason);
   });
 });
 

@@ -1,41 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, type SlackMessage } from '../../lib/chatops/blocks.js';
-import { runDigest, type DigestRun } from '../../lib/chatops/digest.js';
+import { runDigest } from '../../lib/chatops/digest.js';
 import { helpMessage, statusMessage } from '../../lib/chatops/messages.js';
-import type { GroupPlan, Plan, PlannedAction, SkippedItem } from '../../lib/policy/plan.js';
-import { SKIP_KINDS } from '../../lib/policy/plan.js';
-
-const HASH = 'a'.repeat(64);
-
-function action(group: string, id: string, reason: string, kind: 'stop' | 'delete' = 'stop'): PlannedAction {
-  return { group, type: 'executions', id, action: kind, targetStatus: kind === 'stop' ? 'STOPPED' : 'DELETED', status: 'RUNNING', ruleId: 'r', reason, ageSeconds: 1, matched: [] };
-}
-
-function groupPlan(group: string, actions: PlannedAction[], skipped: SkippedItem[] = [], extra: Partial<GroupPlan> = {}): GroupPlan {
-  const stop = actions.filter((a) => a.action === 'stop').length;
-  return {
-    group,
-    actions,
-    skipped,
-    aborted: null,
-    listingError: null,
-    totals: { listed: actions.length + skipped.length, stop, delete: actions.length - stop, skipped: skipped.length, protected: skipped.filter((s) => s.kind === 'protected').length },
-    ...extra,
-  };
-}
-
-function planOf(groups: GroupPlan[], mode: Plan['mode'] = 'apply'): Plan {
-  const sum = (k: keyof GroupPlan['totals']) => groups.reduce((n, g) => n + g.totals[k], 0);
-  return {
-    version: 1, hash: HASH, policyDigest: 'b'.repeat(64), mode, evaluatedAt: '2026-11-23T12:00:00Z', groups, aborted: null,
-    totals: { listed: sum('listed'), stop: sum('stop'), delete: sum('delete'), skipped: sum('skipped'), protected: sum('protected') },
-  };
-}
-
-function runOf(plan: Plan, outcomes: DigestRun['outcomes'] = []): DigestRun {
-  return { runId: 'run-1', dryRun: true, notApplied: 'dry run: the trigger did not ask to apply', plan, outcomes, totals: { planned: 0, sent: 0, confirmed: 0, awaitingConfirmation: 0, failed: 0, notAttempted: 0 }, listingFailures: [], stopped: null };
-}
+import { toBlockKit } from '../../lib/chatops/slack-render.js';
+import { HASH, action, arbitraryGroup, groupPlan, planOf, runOf, text } from './digest-fixtures.js';
 
 /** Every Block Kit limit the digests must respect; returns the violations. */
 function violations(message: SlackMessage): string[] {
@@ -60,25 +29,6 @@ function violations(message: SlackMessage): string[] {
   }
   return out;
 }
-
-const text = (max: number) => fc.string({ maxLength: max, size: 'max', unit: fc.constantFrom('a', 'Z', ' ', '&', '<', '>', '`', '*', '_', 'é', '😀', '\n') });
-
-const arbitraryGroup = fc
-  .record({
-    name: text(300).map((s) => `g${s}`),
-    actions: fc.array(fc.record({ id: text(300).map((s) => `i${s}`), reason: text(1200), stop: fc.boolean() }), { maxLength: 40, size: 'max' }),
-    skipped: fc.array(fc.record({ id: fc.option(text(200)), reason: text(1200), kind: fc.constantFrom(...SKIP_KINDS) }), { maxLength: 40, size: 'max' }),
-    listingError: fc.option(text(3000)),
-    aborted: fc.option(text(3000)),
-  })
-  .map((g) =>
-    groupPlan(
-      g.name,
-      g.actions.map((a) => action(g.name, a.id, a.reason, a.stop ? 'stop' : 'delete')),
-      g.skipped.map((s) => ({ group: g.name, type: 'deployments', id: s.id, status: null, kind: s.kind, reason: s.reason, ruleId: null, ageSeconds: null })),
-      { listingError: g.listingError, aborted: g.aborted === null ? null : { cap: 'maxActionsPerGroup', limit: 1, selected: 2, reason: g.aborted } },
-    ),
-  );
 
 describe('run digest', () => {
   it('never exceeds Slack’s limits, whatever the plan’s size or text (property)', () => {
@@ -151,8 +101,8 @@ describe('run digest', () => {
 
 describe('short messages', () => {
   it('help lists every command; status fits any number of runs', () => {
-    expect(JSON.stringify(helpMessage().blocks)).toMatch(/plan.*apply <hash>.*status.*snooze <id> <duration>.*help/s);
+    expect(JSON.stringify(toBlockKit(helpMessage()).blocks)).toMatch(/plan.*apply &lt;hash&gt;.*status.*snooze &lt;id&gt; &lt;duration&gt;.*help/s);
     const runs = Array.from({ length: 200 }, (_, i) => ({ runId: `r${i}`, trigger: 'slack:U1', startedAt: '2026-11-23T12:00:00Z', dryRun: i % 2 === 0, planHash: HASH, summary: 'x'.repeat(300) }));
-    expect(violations(statusMessage(runs))).toEqual([]);
+    expect(violations(toBlockKit(statusMessage(runs)))).toEqual([]);
   });
 });

@@ -8,20 +8,23 @@ import { ChatJob } from '../../lib/chatops/job.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { SignedHttpRequest } from '../../scripts/slack-command.js';
 
-interface Receiver {
+interface Receiver<T = SlackMessage> {
   url: string;
-  messages: SlackMessage[];
+  messages: T[];
   stop(): Promise<void>;
 }
 
-/** Accepts POSTed JSON on 127.0.0.1 (a free port) and keeps it, answering `ok` as Slack does. */
-async function startReceiver(): Promise<Receiver> {
-  const messages: SlackMessage[] = [];
+/**
+ * Accepts POSTed JSON on 127.0.0.1 (a free port) and keeps it, answering `ok` as Slack does (also
+ * the stand-in for a Teams Workflows webhook, which answers 202 in reality: any 2xx is success).
+ */
+async function startReceiver<T = SlackMessage>(): Promise<Receiver<T>> {
+  const messages: T[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as SlackMessage);
+      messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });

@@ -15,6 +15,10 @@ import { WebhookEnv } from '../../functions/adapters/chat-config.js';
 import { localContext } from '../../lib/cli/demo.js';
 import { routeOf } from '../../lib/chatops/inbound.js';
 import { recordingInvoker } from './helpers.js';
+import { silenceLogs } from '../helpers/silence-logs.js';
+
+// The webhook's JSON log lines are for CloudWatch, not for `npm test`.
+silenceLogs();
 
 const run = promisify(execFile);
 

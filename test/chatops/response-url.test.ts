@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { responsePoster, type Resolve, type ResolvedAddress } from '../../functions/adapters/response-url.js';
+import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import { helpMessage } from '../../lib/chatops/messages.js';
 import { replyPolicyFromEnv } from '../../lib/chatops/reply-url.js';
 
-const message = helpMessage();
+const message = toBlockKit(helpMessage());
 const LOCAL = replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
 const STRICT = replyPolicyFromEnv({});
 /** The part of a response URL that is a secret capability: it must never reach a log line. */

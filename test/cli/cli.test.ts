@@ -29,11 +29,12 @@ describe('aicore-janitor CLI', () => {
     const io = capturedIo();
     expect(await main(['frobnicate'], io)).toBe(2);
     expect(io.stderr()).toContain("unknown command 'frobnicate'");
-    expect(io.stderr()).toContain('Usage: aicore-janitor');
+    expect(io.stderr()).toContain("Run 'aicore-janitor help' for usage.");
+    expect(io.stderr()).not.toContain('Options:');
 
     const io2 = capturedIo();
     expect(await main(['plan', '--polcy', 'x.yaml'], io2)).toBe(2);
-    expect(io2.stderr()).toMatch(/Unknown option '--polcy'/);
+    expect(io2.stderr()).toBe("aicore-janitor: unknown flag --polcy; did you mean --policy?\nRun 'aicore-janitor help plan' for usage.");
   });
 
   it('validates the example policy', async () => {
@@ -95,11 +96,12 @@ describe('aicore-janitor CLI', () => {
     });
 
     const policy = () => join(cwd, 'examples/policy.yaml');
+    const acting = () => join(cwd, 'infra/local/simulator/demo-policy.yaml');
 
     it('plan prints a table with reasons and never sends an update', async () => {
       const io = capturedIo();
       expect(await main(['plan', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
-      expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+AGE\s+ACTION\s+REASON/);
+      expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+REASON/);
       expect(io.stdout()).toContain('STOP');
       expect(io.stdout()).toContain('DELETE');
       expect(io.stdout()).toContain('dry run');
@@ -127,17 +129,19 @@ describe('aicore-janitor CLI', () => {
       expect(report.plan.groups.map((g) => g.group)).toEqual(['team-a']);
     });
 
-    it('apply asks on a terminal and does nothing when declined', async () => {
+    it('apply shows the summary and the table, then asks on a terminal, and does nothing when declined', async () => {
       const io = capturedIo(['n'], true);
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
+      expect(await main(['apply', '--policy', acting(), '--service-key', keyFile], io), io.stderr()).toBe(0);
       expect(io.questions[0]).toMatch(/Apply plan [0-9a-f]{12}: stop \d+, delete \d+\? \[y\/N\]/);
-      expect(io.stdout()).toContain('declined');
+      expect(io.stdout()).toMatch(/^Plan [0-9a-f]{12}: 20 listed[\s\S]*GROUP\s+TYPE[\s\S]*STOP[\s\S]*declined/);
+      // The table is printed once, before the question, not again after it.
+      expect(io.stdout().match(/GROUP\s+TYPE/g)).toHaveLength(1);
       expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
     });
 
     it('apply --yes acts and confirms every action', async () => {
       const io = capturedIo();
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
+      expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
       const report = JSON.parse(io.stdout()) as { dryRun: boolean; totals: { planned: number; confirmed: number; failed: number } };
       expect(report.dryRun).toBe(false);
       expect(report.totals.planned).toBeGreaterThan(0);
@@ -147,7 +151,7 @@ describe('aicore-janitor CLI', () => {
 
     it('ledger shows every item the apply sent, filtered by group and id, from the local state alone', async () => {
       const apply = capturedIo();
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], apply), apply.stderr()).toBe(0);
+      expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--json'], apply), apply.stderr()).toBe(0);
       const report = JSON.parse(apply.stdout()) as { totals: { planned: number }; outcomes: Array<{ id: string; group: string }> };
       const first = report.outcomes[0];
       if (first === undefined) throw new Error('expected an outcome');
@@ -168,11 +172,12 @@ describe('aicore-janitor CLI', () => {
       expect(simulator.requests.entries.length).toBe(before);
     });
 
-    it('apply exits 1 when a group cannot be listed, after acting on the groups it could read', async () => {
+    it('apply exits 2 naming a group the tenant does not have, before planning or acting', async () => {
       const io = capturedIo();
-      expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--group', 'team-a', '--group', 'no-such-group'], io), io.stderr()).toBe(1);
-      expect(io.stdout()).toMatch(/INCOMPLETE: resource group no-such-group could not be listed/);
-      expect(io.stdout()).toMatch(/Applied: ([1-9]\d*) planned, \1 sent, \1 confirmed/);
+      expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--group', 'team-a', '--group', 'no-such-group'], io), io.stderr()).toBe(2);
+      expect(io.stderr()).toContain('no resource group no-such-group in this tenant (its PROVISIONED groups: prod-serving, team-a, team-b)');
+      expect(io.stdout()).toBe('');
+      expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
     });
 
     it('--deadline sets the run deadline (reported), and a bad duration is invalid input', async () => {
@@ -219,7 +224,7 @@ describe('aicore-janitor CLI', () => {
         process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
         process.env.JANITOR_TABLE = 'team-janitor';
         const io = capturedIo();
-        expect(await main(['apply', '--policy', policy(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
+        expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
         const report = JSON.parse(io.stdout()) as { runId: string };
         const store = createStore({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint }, tenantNamespace(JSON.parse(await readFile(keyFile, 'utf8')) as ServiceKey));
         expect((await store.recentRuns(1))[0]?.runId).toBe(report.runId);

@@ -17,7 +17,7 @@ import { capturedIo } from '../helpers/captured-io.js';
 
 const ROOT = process.cwd();
 const BIN = join(ROOT, 'bin/aicore-janitor.js');
-const POLICY = join(ROOT, 'examples/policy.yaml');
+const POLICY = join(ROOT, 'infra/local/simulator/demo-policy.yaml');
 const STACK_TRACE = /\n\s+at /;
 
 interface Finished {

@@ -6,8 +6,12 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCommand(process.execPath, ['bin/aicore-janitor.js', ...args]);
+}
+
+function runCommand(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/aicore-janitor.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'silent' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -26,7 +30,7 @@ describe('npm start (aicore-janitor demo)', () => {
     const { code, stdout, stderr } = await runBin(['demo']);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+AGE\s+ACTION\s+REASON/);
+    expect(stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+REASON/);
     expect(stdout).toMatch(/\bSTOP\b/);
     expect(stdout).toMatch(/\bDELETE\b/);
     expect(stdout).toMatch(/Plan [0-9a-f]{12}: \d+ listed in \d+ group\(s\); \d+ to stop, \d+ to delete/);
@@ -35,6 +39,13 @@ describe('npm start (aicore-janitor demo)', () => {
     const urls = [...stderr.matchAll(/http:\/\/127\.0\.0\.1:\d+/g)].map((m) => m[0]);
     expect(urls.length).toBeGreaterThanOrEqual(2);
     for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+  }, 90_000);
+
+  it('`npm start --silent -- --json` prints exactly one JSON document on stdout', async () => {
+    const { code, stdout } = await runCommand(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--silent', '--', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as { version: number; dryRun: boolean };
+    expect(report).toMatchObject({ version: 2, dryRun: true });
   }, 90_000);
 
   it('--apply applies the plan to the simulator and prints the confirmed outcome', async () => {

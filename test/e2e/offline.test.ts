@@ -8,14 +8,16 @@
  * `--timeout` bounds serverless offline even if this process dies; afterAll kills whatever is left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { signedSlashCommand } from '../../scripts/slack-command.js';
+import { signedTeamsMessage } from '../../scripts/teams-message.js';
 
 const SIGNING_SECRET = `e2e-${randomUUID()}`;
+const TEAMS_TOKEN = randomBytes(32).toString('base64');
 
 const Ready = z.object({
   pid: z.number().int(),
@@ -48,6 +50,8 @@ let child: ChildProcess;
 let ready: Ready;
 let output = '';
 let exited: Promise<number | string>;
+/** The loopback stand-in for the stage's Teams Workflows webhook (TEAMS_WORKFLOW_URL). */
+let workflow: { url: string; posts: unknown[]; server: Server } | undefined;
 
 function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -97,9 +101,10 @@ async function startReceiver(): Promise<{ url: string; posts: unknown[]; server:
 }
 
 beforeAll(async () => {
+  workflow = await startReceiver();
   // Own process group (detached), so the whole tree can be signalled; stdout parsed for readiness.
   child = spawn(process.execPath, ['--import', 'tsx', 'scripts/offline.ts', '--timeout', '600'], {
-    env: { ...process.env, SLACK_SIGNING_SECRET: SIGNING_SECRET, LOG_LEVEL: 'info' },
+    env: { ...process.env, SLACK_SIGNING_SECRET: SIGNING_SECRET, TEAMS_SECURITY_TOKEN: TEAMS_TOKEN, TEAMS_WORKFLOW_URL: workflow.url, LOG_LEVEL: 'info' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -116,6 +121,8 @@ beforeAll(async () => {
 }, 260_000);
 
 afterAll(async () => {
+  const receiver = workflow;
+  if (receiver !== undefined) await new Promise((resolve) => receiver.server.close(resolve));
   if (child === undefined) return;
   if (child.exitCode === null && child.signalCode === null) {
     killGroup(child.pid, 'SIGINT');
@@ -171,6 +178,27 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
     } finally {
       await new Promise((resolve) => receiver.server.close(resolve));
     }
+  }, 120_000);
+
+  it('refuses a Teams message signed with another token with 401', async () => {
+    const forged = signedTeamsMessage({ securityToken: randomBytes(32).toString('base64'), text: 'plan', aadObjectId: randomUUID() });
+    const response = await fetch(`${ready.httpUrl}/teams/messages`, { method: 'POST', headers: forged.headers, body: forged.body, signal: AbortSignal.timeout(30_000) });
+    expect(response.status).toBe(401);
+  });
+
+  it('answers a signed Teams @mention at once and posts one Adaptive Card to the Workflows webhook (webhook → worker)', async () => {
+    const request = signedTeamsMessage({ securityToken: TEAMS_TOKEN, text: 'plan', aadObjectId: randomUUID(), userName: 'E2E User' });
+    const started = Date.now();
+    const response = await fetch(`${ready.httpUrl}/teams/messages`, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(JSON.stringify(await response.json())).toContain('Planning');
+    const card = await waitFor('the Teams card at the Workflows receiver', 90_000, () => workflow?.posts[0]);
+    expect(card).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive' }] });
+    expect(JSON.stringify(card)).toMatch(/Janitor plan [0-9a-f]{12}/);
+    expect(workflow?.posts).toHaveLength(1);
+    // The Workflows URL is a secret: the logs name its host at most.
+    expect(output).not.toContain(workflow?.url ?? '');
   }, 120_000);
 
   it('stops serverless offline and the local stack on SIGINT, closing every port', async () => {

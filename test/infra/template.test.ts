@@ -113,19 +113,24 @@ describe('serverless package: CloudFormation template', () => {
     for (const action of needed) expect(actionsOf('ScheduledRole')).toContain(action);
   });
 
-  it('webhook: reads only the two signing secrets and may invoke only the worker; no table, no service key', () => {
+  it('webhook: reads only the three signing secrets and may invoke only the worker; no table, no service key', () => {
     expect(actionsOf('WebhookRole')).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort());
     const secrets = grantFor('WebhookRole', 'secretsmanager:GetSecretValue').resources;
     expect(secrets).toContain(':secret:aicore-janitor/slack-signing-secret-??????');
     expect(secrets).toContain(':secret:aicore-janitor/webhook-hmac-secret-??????');
+    expect(secrets).toContain(':secret:aicore-janitor/teams-security-token-??????');
+    expect(secrets).not.toContain('teams-workflow-url');
     expect(secrets).not.toContain('team/janitor-key');
     const invoke = grantFor('WebhookRole', 'lambda:InvokeFunction').resources;
     expect(invoke).toMatch(new RegExp(`:function:${FN('worker')}"`));
   });
 
-  it('worker: reads only the service key and uses only the ledger actions; invokes nothing', () => {
+  it('worker: reads only the service key and the Teams Workflows URL, uses only the ledger actions; invokes nothing', () => {
     expect(actionsOf('WorkerRole')).toEqual(actionsOf('ScheduledRole'));
     expect(grantFor('WorkerRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:team/janitor-key-??????');
+    expect(grantFor('WorkerRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:aicore-janitor/teams-workflow-url-??????');
+    expect(grantFor('WorkerRole', 'secretsmanager:GetSecretValue').resources).not.toContain('teams-security-token');
+    expect(grantFor('ScheduledRole', 'secretsmanager:GetSecretValue').resources).not.toContain('teams');
     expect(grantFor('WorkerRole', 'logs:PutLogEvents').resources).toContain(`log-group:/aws/lambda/${FN('worker')}:*`);
   });
 
@@ -177,11 +182,13 @@ describe('serverless package: CloudFormation template', () => {
     }
   });
 
-  it('routes the three chat endpoints of the HTTP API to the webhook', () => {
+  it('routes the four chat endpoints of the HTTP API to the webhook', () => {
     const routes = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
       .map((r) => r.Properties.RouteKey)
       .sort();
-    expect(routes).toEqual(['POST /slack/commands', 'POST /slack/interactions', 'POST /webhook']);
+    expect(routes).toEqual(['POST /slack/commands', 'POST /slack/interactions', 'POST /teams/messages', 'POST /webhook']);
+    expect(resourceOf('WebhookLambdaFunction').Properties.Environment).toMatchObject({ Variables: { TEAMS_SECURITY_TOKEN_ID: 'aicore-janitor/teams-security-token' } });
+    expect(resourceOf('WorkerLambdaFunction').Properties.Environment).toMatchObject({ Variables: { TEAMS_WORKFLOW_URL_ID: 'aicore-janitor/teams-workflow-url', JANITOR_TEAMS_REPLY_HOSTS: '' } });
   });
 });

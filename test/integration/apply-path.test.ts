@@ -4,7 +4,7 @@
  * a run killed at its timeout, a deadline reached mid-apply, a group that cannot be listed — and
  * what the ledger costs. Each guard also runs switched off, and the scenario must then break.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AiCoreClient, type UpdateRequest, type UpdateResult } from '../../lib/aicore/client.js';
 import { Transport, type HttpRequest, type HttpResponse } from '../../lib/aicore/transport.js';
 import type { AiCoreNetworkError } from '../../lib/aicore/errors.js';
@@ -253,11 +253,27 @@ describe('the deadline reached mid-apply', () => {
 
 describe('a group that cannot be listed', () => {
   it('acts on the groups it could read, and the report says the run is incomplete', async () => {
+    await h.start(fleetOf({ g1: { executions: many(10, 'done', (id) => execution(id, 'COMPLETED')) }, g2: {} }), {});
+    // g2 exists but its listing fails (a group the tenant lacks is invalid input instead: below).
+    const listGroup = AiCoreClient.prototype.listGroup;
+    const spy = vi.spyOn(AiCoreClient.prototype, 'listGroup').mockImplementation(async function (this: AiCoreClient, group) {
+      const listed = await listGroup.call(this, group);
+      return group.id === 'g2' ? { ...listed, resources: [], listingError: 'list executions in resource group g2 failed with HTTP 404' } : listed;
+    });
+    try {
+      const result = done(await h.janitor({ config: { groups: ['g1', 'g2'] } }));
+      expect(result.report.complete).toBe(false);
+      expect(result.report.listingFailures).toEqual([{ group: 'g2', error: expect.stringMatching(/404/) }]);
+      expect(result.report.totals.confirmed).toBe(10);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('refuses a named group the tenant does not have before planning or sending anything', async () => {
     await h.start(deletes(10), {});
-    const result = done(await h.janitor({ config: { groups: ['g1', 'missing-group'] } }));
-    expect(result.report.complete).toBe(false);
-    expect(result.report.listingFailures).toEqual([{ group: 'missing-group', error: expect.stringMatching(/404/) }]);
-    expect(result.report.totals.confirmed).toBe(10);
+    await expect(h.janitor({ config: { groups: ['g1', 'missing-group'] } })).rejects.toThrow(/no resource group missing-group in this tenant \(its PROVISIONED groups: g1\)/);
+    expect(h.submittedIds()).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/scheduled.js';
+import { AiCoreClient } from '../../lib/aicore/client.js';
 import { localContext, syntheticScheduledEvent } from '../../lib/cli/demo.js';
 import { createStore } from '../../lib/store/factory.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
@@ -14,7 +15,7 @@ const now = new Date();
 
 beforeEach(async () => {
   stack = await startLocalStack({ simulator: { fleet: demoFleet(now) } });
-  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'examples/policy.yaml', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'infra/local/simulator/demo-policy.yaml', LOG_LEVEL: 'silent' });
 });
 afterEach(async () => {
   await stack.stop();
@@ -67,15 +68,25 @@ describe('scheduled handler on the local stack', () => {
       expect((await invoke()).status).toBe('done');
       expect(added.mock.calls.filter(([name]) => name === METRIC.heartbeat)).toHaveLength(1);
       added.mockClear();
-      process.env.JANITOR_GROUPS = 'missing-group';
+      // A group that exists but cannot be listed (a group the tenant lacks is invalid input instead).
+      const listGroup = AiCoreClient.prototype.listGroup;
+      vi.spyOn(AiCoreClient.prototype, 'listGroup').mockImplementation(async function (this: AiCoreClient, group) {
+        const listed = await listGroup.call(this, group);
+        return group.id === 'team-b' ? { ...listed, resources: [], listingError: 'list executions in resource group team-b failed with HTTP 500' } : listed;
+      });
       const result = await handler({ ...syntheticScheduledEvent(now), id: 'second-event' }, localContext(60_000));
       if (result.status !== 'done') throw new Error('expected a run');
       expect(result.report.complete).toBe(false);
       expect(added.mock.calls.filter(([name]) => name === METRIC.heartbeat)).toEqual([]);
       expect(added.mock.calls).toContainEqual([METRIC.listingFailures, expect.anything(), 1]);
     } finally {
-      added.mockRestore();
+      vi.restoreAllMocks();
     }
+  });
+
+  it('names a configured group the tenant does not have before planning anything', async () => {
+    process.env.JANITOR_GROUPS = 'missing-group';
+    await expect(handler({ ...syntheticScheduledEvent(now), id: 'typo-event' }, localContext(60_000))).rejects.toThrow(/no resource group missing-group in this tenant \(its PROVISIONED groups: prod-serving, team-a, team-b\)/);
   });
 
   it('does nothing when the kill switch is set', async () => {

@@ -231,7 +231,7 @@ describe('Function: evaluate', () => {
         group('prod', { labels: { 'ext.ai.sap.com/env': 'prod' }, executions: [execution('prod-labelled', { startTime: ago(48) })] }),
       ];
       const result = plan(fleet, parsed.policy);
-      expect(result.mode).toBe('apply');
+      expect(result.mode).toBe('dry-run');
       expect(result.groups.flatMap((g) => g.actions.map((a) => `${a.id}:${a.action}`))).toEqual(['dev-old:stop', 'run-stale:stop', 'done-old:delete']);
       expect(skipOf(result, 'prod-run')?.kind).toBe('protected');
       expect(skipOf(result, 'prod-labelled')?.reason).toContain('ext.ai.sap.com/env=prod');

@@ -37,7 +37,7 @@ describe('Function: parsePolicy', () => {
   it('parses examples/policy.yaml', () => {
     const result = parsePolicy(readFileSync('examples/policy.yaml', 'utf8'), 'examples/policy.yaml');
     if (!result.ok) throw new Error(formatPolicyIssues(result.errors));
-    expect(result.policy.mode).toBe('apply');
+    expect(result.policy.mode).toBe('dry-run');
     expect(result.policy.rules.map((r) => r.id)).toEqual(['stale-runs', 'stuck-pending', 'finished-runs', 'dev-deployments']);
     expect(result.policy.protect.scenarios).toEqual(['prod-*']);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Limiter, mapLimited } from '../../lib/aicore/limiter.js';
-import { Pacer } from '../../lib/aicore/pacer.js';
+import { BURST, Pacer, START_RATE } from '../../lib/aicore/pacer.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -51,30 +51,46 @@ describe('Pacer', () => {
     return { p, waits, advance: (ms: number) => (now += ms) };
   }
 
-  it('does not pace until the server throttles', async () => {
+  it('slow start: a small burst at once, then a pace that rises with every success until it disappears', async () => {
     const { p, waits } = pacer();
-    for (let i = 0; i < 5; i += 1) await p.turn();
+    for (let i = 0; i < BURST; i += 1) await p.turn();
     expect(waits).toEqual([]);
+    await p.turn();
+    expect(waits).toEqual([1000 / START_RATE]);
+    for (let i = 0; i < 200; i += 1) p.succeeded();
+    expect(p.requestsPerSecond).toBe(Number.POSITIVE_INFINITY);
+    waits.length = 0;
+    for (let i = 0; i < 50; i += 1) await p.turn();
+    expect(waits.filter((w) => w > 0).length).toBeLessThanOrEqual(1);
   });
 
-  it('honours Retry-After for every request, slows once per burst and recovers on success', async () => {
+  it('honours Retry-After for every request, slows once per burst to half the served rate, and recovers slowly', async () => {
     const { p, waits, advance } = pacer();
+    for (let i = 0; i < 40; i += 1) {
+      p.succeeded();
+      advance(25); // 40 requests served per second
+    }
     p.throttled(1000);
     p.throttled(1000); // same burst: no second slowdown
+    expect(p.requestsPerSecond).toBe(19.5); // half of the 39 served in the last second
     await p.turn();
-    expect(waits).toEqual([1000]);
+    expect(waits[0]).toBe(1000);
     await p.turn();
-    expect(waits[1]).toBe(25);
-    advance(2000);
-    p.throttled(0);
-    await p.turn();
-    await p.turn();
-    expect(waits[2]).toBe(50);
-    for (let i = 0; i < 60; i += 1) p.succeeded();
-    advance(1000);
-    waits.length = 0;
-    await p.turn();
-    await p.turn();
+    expect(waits[1]).toBeCloseTo(1000 / 19.5);
+    // After a throttle the rate grows by a few percent per second, not by leaps.
+    for (let i = 0; i < 20; i += 1) {
+      advance(50);
+      p.succeeded();
+    }
+    expect(p.requestsPerSecond).toBeGreaterThan(19.5);
+    expect(p.requestsPerSecond).toBeLessThan(20.5);
+  });
+
+  it('never books a turn at or past the deadline', async () => {
+    const { p, waits } = pacer();
+    p.throttled(5000);
+    expect(await p.turn(4000)).toBe(false);
     expect(waits).toEqual([]);
+    expect(await p.turn()).toBe(true);
   });
 });

@@ -19,6 +19,8 @@ type SimulatorGroup = z.infer<typeof SimulatorGroup>;
 
 const SimulatorFleet = z
   .strictObject({
+    /** Written by `aicore-janitor snapshot` (1); older snapshots have none. */
+    version: z.literal(1).optional(),
     resourceGroups: z.array(SimulatorGroup),
     executions: z.record(z.string(), z.array(Execution)),
     deployments: z.record(z.string(), z.array(Deployment)),

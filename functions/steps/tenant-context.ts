@@ -1,0 +1,86 @@
+/**
+ * The edge for every step of the state machine: which tenant a state names, its service key
+ * (Secrets Manager, cached per container), its store on the function's table (namespaced by the
+ * key), its policy and an AI Core client whose requests stop at the step's deadline. Everything is
+ * injectable (`StepDeps`), so tests run the very handlers against simulators and dynalite.
+ */
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+import { AiCoreClient } from '../../lib/aicore/client.js';
+import { parseServiceKey } from '../../lib/aicore/credentials.js';
+import { tenantNamespace } from '../../lib/aicore/tenant.js';
+import { Transport } from '../../lib/aicore/transport.js';
+import type { ServiceKey } from '../../lib/aicore/wire.js';
+import type { Policy } from '../../lib/policy/schema.js';
+import { TenantRun, type TenantRunContext, type TenantStore } from '../../lib/run/tenant/context.js';
+import { createStore } from '../../lib/store/factory.js';
+import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
+import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
+import { readEnv } from '../adapters/config.js';
+import { policyFromEnv } from '../adapters/run-from-env.js';
+import { secretCache } from '../adapters/secret.js';
+
+/** No request starts later than this before the step's timeout: the rest records results. */
+const DEADLINE_MARGIN_MS = 20_000;
+/** A step invoked without a Lambda context (tests, the local interpreter) gets this long. */
+const LOCAL_STEP_MS = 10 * 60_000;
+
+/** What every tenant state carries: the tenant's name and secret id (items of the Map), and the run. */
+const TenantStep = z.object({ tenant: z.string().min(1), secretId: z.string().min(1), run: TenantRun });
+type TenantStep = z.infer<typeof TenantStep>;
+
+interface StepDeps {
+  tenants: () => Promise<TenantsFile>;
+  serviceKey: (tenant: Tenant) => Promise<ServiceKey>;
+  store: (key: ServiceKey) => TenantStore;
+  policy: (tenant: Tenant) => Promise<Policy>;
+  client: (key: ServiceKey, deadline: Date, tenant: Tenant) => AiCoreClient;
+  clock: () => Date;
+}
+
+/** A state names a tenant whose secret differs from the deployed tenants file: refused, never guessed. */
+class TenantMismatchError extends Error {
+  override name = 'TenantMismatchError';
+}
+
+function stepDeadline(deps: Pick<StepDeps, 'clock'>, context: Context | undefined): Date {
+  const remaining = context === undefined ? LOCAL_STEP_MS : context.getRemainingTimeInMillis();
+  return new Date(deps.clock().getTime() + remaining - DEADLINE_MARGIN_MS);
+}
+
+async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | 'secretId'>, deadline: Date): Promise<TenantRunContext> {
+  const tenant = findTenant(await deps.tenants(), step.tenant);
+  if (tenant.secretId !== step.secretId) throw new TenantMismatchError(`tenant ${tenant.name}: the state names secret ${step.secretId}, the tenants file ${tenant.secretId}`);
+  const [key, policy] = await Promise.all([deps.serviceKey(tenant), deps.policy(tenant)]);
+  return { tenant, client: deps.client(key, deadline, tenant), store: deps.store(key), policy, clock: deps.clock };
+}
+
+/** The deployed wiring: JANITOR_TENANTS_FILE, Secrets Manager, the function's table. */
+function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
+  const config = readEnv(env);
+  const tenantsPath = z.string().min(1).default('tenants.json').parse(env.JANITOR_TENANTS_FILE);
+  const secrets = secretCache();
+  let tenants: Promise<TenantsFile> | undefined;
+  return {
+    tenants: () => (tenants ??= loadTenantsFile(tenantsPath).catch((error: unknown) => {
+      tenants = undefined;
+      throw error;
+    })),
+    serviceKey: async (tenant) => parseServiceKey((await secrets({ value: undefined, secretId: tenant.secretId })) ?? '', `secret ${tenant.secretId}`),
+    store: (key) => createStore({ table: config.JANITOR_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }, tenantNamespace(key)),
+    policy: async (tenant) => (await policyFromEnv({ JANITOR_POLICY_FILE: tenant.policy ?? config.JANITOR_POLICY_FILE })).policy,
+    client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
+    clock: () => new Date(),
+  };
+}
+
+let deployed: StepDeps | undefined;
+
+/** The deployed wiring, built once per container (its caches live as long as the container). */
+function deployedDeps(): StepDeps {
+  deployed ??= deployedStepDeps();
+  return deployed;
+}
+
+export { TenantStep, TenantMismatchError, tenantContext, stepDeadline, deployedStepDeps, deployedDeps };
+export type { StepDeps };

@@ -1,0 +1,5 @@
+/** lib/tenants: the tenants file (schema, loader, JSON Schema). */
+export { TenantsFile, Tenant, Limits, TENANT_NAME } from './schema.js';
+export type { TenantInput } from './schema.js';
+export { parseTenants, loadTenantsFile, findTenant, TenantsFileError, UnknownTenantError } from './load.js';
+export { tenantsJsonSchema, tenantsJsonSchemaText } from './json-schema.js';

@@ -1,0 +1,69 @@
+/**
+ * Reading a tenants file (YAML or JSON) is I/O at the edge: this is the one loader every front door
+ * uses (the CLI's `--tenants FILE`, the state machine's handlers). Errors carry every issue, with
+ * its path, before any service key is read or any API is called.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+import { TenantsFile, type Tenant } from './schema.js';
+
+class TenantsFileError extends Error {
+  override name = 'TenantsFileError';
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly issues: ReadonlyArray<{ path: string; message: string }> = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A tenant name was asked for that the file does not list. */
+class UnknownTenantError extends Error {
+  override name = 'UnknownTenantError';
+  constructor(
+    readonly tenant: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no tenant '${tenant}' in the tenants file (tenants: ${known.join(', ')})`);
+  }
+}
+
+/**
+ * @example
+ * const file = parseTenants('version: 1\ntenants:\n  - { name: acme, secretId: janitor/acme }\n', 'tenants.yaml');
+ */
+function parseTenants(text: string, source: string): TenantsFile {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${error instanceof Error ? error.message : String(error)}`, source);
+  }
+  const parsed = TenantsFile.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(file)', message: i.message }));
+    throw new TenantsFileError(`tenants file ${source} is invalid:\n${z.prettifyError(parsed.error)}`, source, issues);
+  }
+  return parsed.data;
+}
+
+async function loadTenantsFile(path: string): Promise<TenantsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new TenantsFileError(code === 'ENOENT' ? `tenants file ${path} not found` : `cannot read tenants file ${path} (${code})`, path);
+  }
+  return parseTenants(text, path);
+}
+
+function findTenant(file: TenantsFile, name: string): Tenant {
+  const tenant = file.tenants.find((t) => t.name === name);
+  if (tenant === undefined) throw new UnknownTenantError(name, file.tenants.map((t) => t.name));
+  return tenant;
+}
+
+export { parseTenants, loadTenantsFile, findTenant, TenantsFileError, UnknownTenantError };
