@@ -11,9 +11,9 @@
  * digest goes nowhere and the worker only logs.
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { slackSignature, unixSeconds, webhookSignature } from '../lib/chatops/signature.js';
+import { runWhenExecuted, sendSigned } from './script-main.js';
 
 interface SignedHttpRequest {
   headers: Record<string, string>;
@@ -103,20 +103,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const url = values.url ?? `http://localhost:3000${path}`;
   const options = { secret, text: positionals.join(' '), userId: values.user ?? 'U0LOCAL', responseUrl: values['response-url'] ?? 'http://127.0.0.1:9/nowhere' };
   const request = webhook ? signedWebhook(options) : values.interaction === true ? signedButtonClick(options) : signedSlashCommand(options);
-  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
-  process.stdout.write(`${response.status} ${await response.text()}\n`);
-  return response.ok ? 0 : 1;
+  return sendSigned(url, request);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenExecuted(import.meta.url, main);
 
 export { signedSlashCommand, signedButtonClick, signedWebhook };
 export type { SignedHttpRequest, ChatRequestOptions };

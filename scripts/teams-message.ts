@@ -10,10 +10,10 @@
  * webhook (TEAMS_WORKFLOW_URL of the worker), not back to this script.
  */
 import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { teamsSignature } from '../lib/chatops/signature.js';
 import type { SignedHttpRequest } from './slack-command.js';
+import { runWhenExecuted, sendSigned } from './script-main.js';
 
 interface TeamsMessageOptions {
   /** The outgoing webhook's security token (base64), as Teams showed it. */
@@ -101,20 +101,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const request = signedTeamsMessage({ securityToken, text: positionals.join(' '), aadObjectId: values.user ?? randomUUID(), userName: values.name ?? 'Local User', mentionName: values.mention ?? 'Janitor' });
-  const response = await fetch(values.url ?? 'http://localhost:3000/teams/messages', { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(10_000) });
-  process.stdout.write(`${response.status} ${await response.text()}\n`);
-  return response.ok ? 0 : 1;
+  return sendSigned(values.url ?? 'http://localhost:3000/teams/messages', request);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenExecuted(import.meta.url, main);
 
 export { signedTeamsMessage, teamsActivity };
 export type { TeamsMessageOptions };

@@ -3,34 +3,21 @@
  * for the first and either runs after it or exits 1 naming it; an apply killed while it holds the
  * run lock is released by `unlock`. No output may hold a stack trace.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { main } from '../../lib/cli/main.js';
 import type { StateOwner } from '../../lib/cli/state.js';
 import { capturedIo } from '../helpers/captured-io.js';
+import { ROOT, startBin } from '../helpers/run-bin.js';
 
-const ROOT = process.cwd();
-const BIN = join(ROOT, 'bin/aicore-janitor.js');
 const POLICY = join(ROOT, 'infra/local/simulator/demo-policy.yaml');
 const STACK_TRACE = /\n\s+at /;
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  done: Promise<Finished>;
-}
+type Running = ReturnType<typeof startBin>;
 
 let dir: string;
 let cwd: string;
@@ -62,20 +49,7 @@ async function slowSimulator(latencyMs: number): Promise<RunningSimulator> {
 }
 
 function runBin(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'silent', JANITOR_TABLE: '', ...env } });
-  const done = new Promise<Finished>((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  const running = { child, done };
+  const running = startBin(args, { cwd: dir, env: { JANITOR_TABLE: '', ...env } });
   children.push(running);
   return running;
 }

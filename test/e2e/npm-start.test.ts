@@ -2,28 +2,8 @@
  * The README's first command, as a user runs it: the `aicore-janitor demo` bin in a child process.
  * It must print a plan with a STOP and a DELETE, exit 0, and leave no process or port behind.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-
-function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runCommand(process.execPath, ['bin/aicore-janitor.js', ...args]);
-}
-
-function runCommand(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { run as runCommand, runBin } from '../helpers/run-bin.js';
 
 describe('npm start (aicore-janitor demo)', () => {
   it('prints a dry-run plan with STOP and DELETE rows and a summary, then exits 0 with its ports closed', async () => {

@@ -1,5 +1,5 @@
 /** The real `aicore-janitor` binary in a child process, as a user runs it (optionally on a pty via script(1)). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = process.cwd();
@@ -7,6 +7,7 @@ const BIN = join(ROOT, 'bin/aicore-janitor.js');
 
 interface BinResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -19,23 +20,47 @@ interface BinOptions {
   timeoutMs?: number;
 }
 
-function run(command: string, args: readonly string[], options: BinOptions = {}): Promise<BinResult> {
+/** The child's environment: the caller's, quiet logs, no NO_COLOR unless asked; undefined removes a variable. */
+function envOf(extra: BinOptions['env']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'silent', NO_COLOR: undefined, ...extra })) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/** Everything the child writes, once it has exited (killed after `timeoutMs`). */
+function collect(child: ChildProcess, timeoutMs: number, onStdout: (all: string) => void = () => undefined): Promise<BinResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'silent', NO_COLOR: undefined, ...options.env })) if (v !== undefined) env[k] = v;
-    const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onStdout(stdout);
     });
-    child.stdin.end(options.input ?? '');
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
+}
+
+/** A command with pipes; its result once it exits. `child` lets a test signal or kill it first. */
+function start(command: string, args: readonly string[], options: BinOptions = {}): { child: ChildProcess; done: Promise<BinResult> } {
+  const child = spawn(command, [...args], { cwd: options.cwd ?? ROOT, env: envOf(options.env) });
+  const done = collect(child, options.timeoutMs ?? 60_000);
+  child.stdin?.end(options.input ?? '');
+  return { child, done };
+}
+
+function run(command: string, args: readonly string[], options: BinOptions = {}): Promise<BinResult> {
+  return start(command, args, options).done;
+}
+
+/** `node bin/aicore-janitor.js …` left running: for tests that race, signal or kill it. */
+function startBin(args: readonly string[], options: BinOptions = {}): { child: ChildProcess; done: Promise<BinResult> } {
+  return start(process.execPath, [BIN, ...args], options);
 }
 
 /** `node bin/aicore-janitor.js …` with pipes for stdin, stdout and stderr (no terminal). */
@@ -54,29 +79,15 @@ function shellQuote(text: string): string {
  */
 function runOnTerminal(args: readonly string[], options: BinOptions & { shellTail?: string; keys?: string; waitFor?: RegExp } = {}): Promise<BinResult> {
   const command = `${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args.map(shellQuote).join(' ')} ${options.shellTail ?? ''}`;
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'silent', NO_COLOR: undefined, TERM: 'xterm', ...options.env })) if (v !== undefined) env[k] = v;
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd ?? ROOT, env });
-    let stdout = '';
-    let typed = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!typed && options.keys !== undefined && (options.waitFor ?? /\[y\/N\]/).test(stdout)) {
-        typed = true;
-        child.stdin.write(options.keys);
-      }
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd ?? ROOT, env: envOf({ TERM: 'xterm', ...options.env }) });
+  let typed = false;
+  return collect(child, options.timeoutMs ?? 60_000, (stdout) => {
+    if (!typed && options.keys !== undefined && (options.waitFor ?? /\[y\/N\]/).test(stdout)) {
+      typed = true;
+      child.stdin?.write(options.keys);
+    }
   });
 }
 
-export { runBin, runOnTerminal, ROOT, BIN };
+export { run, runBin, startBin, runOnTerminal, ROOT, BIN };
 export type { BinResult };
