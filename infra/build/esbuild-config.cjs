@@ -37,6 +37,8 @@ function deployedConfigPlugin(policyFile) {
     setup(build) {
       build.initialOptions.define = { ...build.initialOptions.define, __JANITOR_DEPLOYED_CONFIG__: JSON.stringify(compileConfig(policyFile)) };
       build.onResolve({ filter: /^\.\/policy-yaml\.js$/ }, (args) => ({ path: join(args.resolveDir, 'policy-yaml.bundle.ts') }));
+      // The tenants file is read as JSON in the bundles (lib/tenants/text.bundle.ts).
+      build.onResolve({ filter: /^\.\/text\.js$/ }, (args) => (/[\\/]lib[\\/]tenants$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'text.bundle.ts') } : undefined));
       // lib/policy's index re-exports the YAML-reading parser: declared free of side effects, the
       // parser is dropped from every bundle that never calls it (checked below).
       build.onResolve({ filter: /^yaml$/ }, (args) => ({ path: require.resolve('yaml', { paths: [args.resolveDir] }), sideEffects: false }));

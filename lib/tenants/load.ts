@@ -4,7 +4,7 @@
  * its path, before any service key is read or any API is called.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parseTenantsText } from './text.js';
 import * as z from 'zod';
 import { TenantsFile, type Tenant } from './schema.js';
 
@@ -37,7 +37,7 @@ class UnknownTenantError extends Error {
 function parseTenants(text: string, source: string): TenantsFile {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseTenantsText(text);
   } catch (error) {
     throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${error instanceof Error ? error.message : String(error)}`, source);
   }

@@ -1,0 +1,14 @@
+/**
+ * Stands in for text.ts inside the function bundles, which carry no YAML parser: there the tenants
+ * file is read as JSON (convert a YAML file with `npx yaml < tenants.yaml > tenants.json`, or any
+ * YAML-to-JSON tool, before packaging).
+ */
+function parseTenantsText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the deployed functions read the tenants file as JSON (${error instanceof Error ? error.message : String(error)}); convert it from YAML before packaging`, { cause: error });
+  }
+}
+
+export { parseTenantsText };
