@@ -82,15 +82,18 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Only the shape this script needs from serverless.yml: which functions have HTTP events. */
+/**
+ * Only the shape this script needs from serverless.yml: which functions have HTTP events. Entries
+ * the framework resolves later (`${file(...)}` for the optional engine's functions) are strings here.
+ */
 const ServiceFile = z.object({
-  functions: z.record(z.string(), z.object({ events: z.array(z.record(z.string(), z.unknown())).optional() })),
+  functions: z.record(z.string(), z.union([z.object({ events: z.union([z.array(z.record(z.string(), z.unknown())), z.string()]).optional() }), z.string()])),
 });
 
 /** serverless-offline opens its HTTP port only when some function has an HTTP event. */
 function servesHttp(configFile = 'serverless.yml'): boolean {
   const service = ServiceFile.parse(parse(readFileSync(configFile, 'utf8')));
-  return Object.values(service.functions).some((fn) => (fn.events ?? []).some((event) => 'httpApi' in event || 'http' in event));
+  return Object.values(service.functions).some((fn) => typeof fn !== 'string' && typeof fn.events !== 'string' && (fn.events ?? []).some((event) => 'httpApi' in event || 'http' in event));
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -6,6 +6,7 @@
  * blocks.ts), Teams' message size (adaptive-card.ts). A digest never grows with the fleet.
  */
 import type { Plan, GroupPlan } from '../policy/plan.js';
+import { savingsSummary } from '../policy/savings.js';
 import { capitalise, type ChatMessage, type GroupSummary, type Part, type Rich } from './model.js';
 import { APPROVE_ACTION_ID, toBlockKit } from './slack-render.js';
 import type { SlackMessage } from './blocks.js';
@@ -39,6 +40,7 @@ interface DigestOptions {
 
 const MAX_GROUPS_SHOWN = 20;
 const MAX_ACTIONS_SHOWN = 15;
+const MAX_SAVINGS_SHOWN = 10;
 const MAX_SKIPS_SHOWN = 8;
 const MAX_OUTCOMES_SHOWN = 10;
 
@@ -85,6 +87,7 @@ function overview(run: DigestRun, options: DigestOptions): Rich[] {
     [{ strong: String(t.listed) }, ' listed in ', { strong: String(run.plan.groups.length) }, ' group(s): ', { strong: String(t.stop) }, ' to stop, ', { strong: String(t.delete) }, ` to delete, ${t.skipped} skipped (${t.protected} protected)`],
   ];
   if (run.plan.aborted !== null) lines.push([{ icon: 'no_entry' }, ` Aborted before acting: ${run.plan.aborted.reason}`]);
+  if (t.stop + t.delete > 0) lines.push([{ strong: 'Savings:' }, ` ${savingsSummary(run.plan.savings)}`]);
   if (options.command === 'plan') {
     lines.push(['Dry run: nothing was changed. Requested by ', { user: options.requester, name: options.requesterName }, '.']);
   } else if (run.notApplied !== null) {
@@ -124,6 +127,8 @@ function digestModel(run: DigestRun, options: DigestOptions): ChatMessage {
   if (actions.length > 0) {
     parts.push({ kind: 'divider' }, { kind: 'list', title: [{ strong: 'Actions' }], items: actions, maxShown: MAX_ACTIONS_SHOWN, more: { noun: 'action(s);', after: [' ', { code: 'aicore-janitor plan' }, ' lists them all'] } });
   }
+  const savingsByGroup = plan.groups.filter((g) => g.actions.length > 0).map((g): Rich => [{ strong: g.group }, ` — ${savingsSummary(g.savings)}`]);
+  if (savingsByGroup.length > 1) parts.push({ kind: 'list', title: [{ strong: 'Savings by group' }], items: savingsByGroup, maxShown: MAX_SAVINGS_SHOWN, more: { noun: 'group(s)' } });
   const skips = skipLines(plan);
   if (skips.length > 0) parts.push({ kind: 'list', title: [{ strong: 'Left alone' }], items: skips, maxShown: MAX_SKIPS_SHOWN, more: {} });
   if (options.command === 'apply' && !run.dryRun) {

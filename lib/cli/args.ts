@@ -24,6 +24,8 @@ interface CliArgs {
   policy: string | undefined;
   serviceKey: string | undefined;
   groups: string[];
+  /** plan/apply `--tenants FILE`: every tenant of a tenants file. */
+  tenants: string | undefined;
   json: boolean;
   /** plan/apply/demo: every row, also items no rule matched. */
   all: boolean;
@@ -162,6 +164,7 @@ function parseCli(argv: readonly string[]): CliArgs {
     policy: str('policy'),
     serviceKey: str('service-key'),
     groups: Array.isArray(values.group) ? values.group : [],
+    tenants: str('tenants'),
     json: flag('json'),
     all: flag('all'),
     yes: flag('yes'),
@@ -180,7 +183,7 @@ function parseCli(argv: readonly string[]): CliArgs {
 }
 
 function defaults(command: Command): CliArgs {
-  return { command, positionals: [], policy: undefined, serviceKey: undefined, groups: [], json: false, all: false, yes: false, apply: false, table: undefined, out: undefined, port: undefined, noBulk: false, deadlineSeconds: DEFAULT_DEADLINE_SECONDS, id: undefined };
+  return { command, positionals: [], policy: undefined, serviceKey: undefined, groups: [], tenants: undefined, json: false, all: false, yes: false, apply: false, table: undefined, out: undefined, port: undefined, noBulk: false, deadlineSeconds: DEFAULT_DEADLINE_SECONDS, id: undefined };
 }
 
 /** `90s`, or a policy duration (`10m`, `2h`, `1d`). */

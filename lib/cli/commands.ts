@@ -7,7 +7,7 @@ const COMMANDS = ['init', 'plan', 'apply', 'ledger', 'validate', 'explain', 'sna
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = [
-  'policy', 'service-key', 'group', 'json', 'all', 'yes', 'apply', 'deadline', 'id', 'table', 'out', 'port', 'fleet', 'generate', 'seed', 'faults', 'no-bulk', 'help',
+  'policy', 'service-key', 'group', 'json', 'all', 'yes', 'apply', 'deadline', 'id', 'table', 'out', 'port', 'fleet', 'generate', 'seed', 'faults', 'no-bulk', 'tenants', 'help',
 ] as const;
 type OptionName = (typeof OPTIONS)[number];
 
@@ -33,7 +33,7 @@ interface OptionSpec {
   multiple?: boolean;
 }
 
-const RUN = ['policy', 'service-key', 'group', 'json', 'all', 'deadline', 'table'] as const;
+const RUN = ['policy', 'service-key', 'group', 'tenants', 'json', 'all', 'deadline', 'table'] as const;
 
 const COMMAND_TABLE: Record<Command, CommandSpec> = {
   init: { synopsis: '[FILE]', summary: 'write a commented starting policy in dry-run mode (default ./policy.yaml; never overwrites)', maxPositionals: 1, positional: 'file', options: [] },
@@ -54,6 +54,7 @@ const OPTION_TABLE: Record<OptionName, OptionSpec> = {
   policy: { value: 'FILE', help: ['policy file (YAML or JSON; default ./policy.yaml)'], complete: 'file' },
   'service-key': { value: 'FILE', help: ['SAP AI Core service key JSON (default: $AICORE_SERVICE_KEY)'], complete: 'file' },
   group: { value: 'NAME', multiple: true, help: ['only this resource group (repeatable; default: every group)'] },
+  tenants: { value: 'FILE', help: ['plan/apply: every tenant of this tenants file, each with its serviceKeyFile', '(instead of --service-key and --group; README "Many tenants")'], complete: 'file' },
   json: { help: ['print one versioned JSON document on stdout (errors too) and no progress'] },
   all: { help: ['plan/apply/demo: list every row, also items no rule matched (big plans are summarised)'] },
   yes: { short: 'y', help: ['apply or unlock without asking'] },

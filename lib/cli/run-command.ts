@@ -29,7 +29,7 @@ const CLI_LEASE_PERIOD_MS = 5 * 60_000;
 const PLAN_NOTE = 'This was a dry run: plan never acts. `aicore-janitor apply` (same options) shows this plan again and asks before acting.';
 
 /** The policy for plan, apply and explain: --policy, else ./policy.yaml (pointing at `init` when missing). */
-async function policyFor(args: CliArgs): Promise<LoadedPolicy> {
+async function policyFor(args: Pick<CliArgs, 'policy'>): Promise<LoadedPolicy> {
   const path = args.policy ?? DEFAULT_POLICY_FILE;
   try {
     return await loadPolicyFile(path);
@@ -43,6 +43,8 @@ async function policyFor(args: CliArgs): Promise<LoadedPolicy> {
 }
 
 async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const { tenants } = args;
+  if (tenants !== undefined) return (await import('./tenants-command.js')).runTenantsCommand({ ...args, tenants }, io);
   const apply = args.command === 'apply';
   const loaded = await policyFor(args);
   if (apply && loaded.policy.mode !== 'apply') {

@@ -17,7 +17,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as z from 'zod';
 import { LevelStore, StateLockedError } from '../store/level.js';
-import type { ChatOpsStore, JanitorStore } from '../store/ports.js';
+import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../store/ports.js';
 
 const LOCAL_STATE_DIR = '.aicore-janitor';
 const OWNER_FILE = 'state.owner.json';
@@ -64,6 +64,8 @@ interface CliState {
   describe: string;
   /** Local: processes that died with the state open, newest first (from `crashed-runs.json`). */
   crashed: readonly StateOwner[];
+  /** The same state under another tenant namespace (`--tenants FILE`: one namespace per tenant). */
+  forNamespace(namespace: string): JanitorStore & StagingStore & GroupLockStore;
   close(): Promise<void>;
 }
 
@@ -92,7 +94,14 @@ async function openState(tableFlag: string | undefined, namespace: string, optio
   if (table !== undefined) {
     // The AWS SDK is loaded only for a table: local runs never pay for it.
     const { createStore } = await import('../store/factory.js');
-    return { store: createStore({ table, region }, namespace), kind: 'table', describe: `DynamoDB table ${table}`, crashed: [], close: () => Promise.resolve() };
+    return {
+      store: createStore({ table, region }, namespace),
+      kind: 'table',
+      describe: `DynamoDB table ${table}`,
+      crashed: [],
+      forNamespace: (tenant) => createStore({ table, region }, tenant),
+      close: () => Promise.resolve(),
+    };
   }
   const cwd = options.cwd ?? process.cwd();
   const root = join(cwd, LOCAL_STATE_DIR);
@@ -116,6 +125,7 @@ async function openState(tableFlag: string | undefined, namespace: string, optio
     kind: 'local',
     describe: `local ${shown}/state (per directory: runs in other directories or tables do not see this ledger)`,
     crashed,
+    forNamespace: (tenant) => store.forNamespace(tenant),
     close: async () => {
       // Removed while the database is still held, so it never deletes the next holder's file.
       const current = await readOwner(root);

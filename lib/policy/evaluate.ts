@@ -10,6 +10,7 @@ import { assess } from './decide.js';
 import { canonicalJson, digestOf, sha256Hex } from './hash.js';
 import type { Observations } from './observations.js';
 import { PLAN_VERSION, type Abort, type GroupPlan, type GroupTotals, type Plan, type PlannedAction, type SkippedItem } from './plan.js';
+import { savingsOf, totalSavings } from './savings.js';
 import type { Policy } from './schema.js';
 import { parseInstant } from './time.js';
 
@@ -68,6 +69,7 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
       reason: outcome.reason,
       ageSeconds: outcome.ageSeconds,
       matched: outcome.matched,
+      savings: savingsOf(resource, outcome.action),
     };
     candidates.push({ action, sortMs: outcome.sortMs });
   }
@@ -154,7 +156,8 @@ function evaluate(input: EvaluateInput): Plan {
     }
     const plan = { actions: sortActions(actions), skipped: sortSkipped(skipped) };
     const listed = draft.fleet.resources.length + draft.fleet.unparseable.length;
-    return { group: draft.fleet.group, ...plan, aborted: draft.aborted, listingError: draft.fleet.listingError, totals: totalsOf(plan, listed) };
+    const savings = totalSavings(plan.actions.map((a) => a.savings), input.policy.rates);
+    return { group: draft.fleet.group, ...plan, aborted: draft.aborted, listingError: draft.fleet.listingError, totals: totalsOf(plan, listed), savings };
   });
 
   const totals = groups.reduce<GroupTotals>(
@@ -176,6 +179,7 @@ function evaluate(input: EvaluateInput): Plan {
     groups,
     aborted: run.aborted,
     totals,
+    savings: totalSavings(groups.flatMap((g) => g.actions.map((a) => a.savings)), input.policy.rates),
   };
 }
 

@@ -4,6 +4,7 @@
  * shape behind the CLI's `--json` document, so it is versioned.
  */
 import type { Action, ResourceType, TargetStatus } from '../lifecycle.js';
+import type { Savings, SavingsTotals } from './savings.js';
 
 const PLAN_VERSION = 1;
 
@@ -27,6 +28,8 @@ interface PlannedAction {
   /** Age of the rule's timestamp in seconds, null when the rule has no age condition. */
   ageSeconds: number | null;
   matched: MatchedCondition[];
+  /** What acting frees, measured from the listing (never guessed). */
+  savings: Savings;
 }
 
 /** Why an item was left alone. `no-match` items are counted but not listed in reports by default. */
@@ -71,6 +74,8 @@ interface GroupPlan {
   /** Set when the group could not be listed. */
   listingError: string | null;
   totals: GroupTotals;
+  /** What this group's actions free, by resource plan. */
+  savings: SavingsTotals;
 }
 
 interface Plan {
@@ -86,6 +91,8 @@ interface Plan {
   /** Set when a run-wide cap (per run, per day) aborted everything. */
   aborted: Abort | null;
   totals: GroupTotals;
+  /** What the whole run's actions free, by resource plan (the sum over the groups' actions). */
+  savings: SavingsTotals;
 }
 
 export { PLAN_VERSION, SKIP_KINDS };

@@ -212,6 +212,20 @@ const Approval = z
   .meta({ description: 'How chat-ops approvals of a plan hash work. Optional; default: anyone may approve, within 1h.' });
 type Approval = z.infer<typeof Approval>;
 
+const Rates = z
+  .strictObject({
+    unit: z
+      .string()
+      .regex(/^[A-Za-z]{1,8}$/, { error: 'a unit is a currency code (EUR, USD) or CU' })
+      .meta({ description: 'What the rates are in: a currency code (EUR, USD) or CU (capacity units).', examples: ['CU', 'EUR'] }),
+    perNodeHour: z
+      .record(z.string().min(1), z.number().nonnegative({ error: 'a rate is a number ≥ 0' }))
+      .refine((r) => Object.keys(r).length > 0, { error: 'list at least one resource plan' })
+      .meta({ description: 'Resource plan id (infer.s, basic, …) → rate per node hour, from your contract. Plans not listed are "rate unknown".' }),
+  })
+  .meta({ description: "Your rates, for savings estimates. Optional; without it the report shows node hours only, never an amount." });
+type Rates = z.infer<typeof Rates>;
+
 const Policy = z
   .strictObject({
     $schema: z.string().optional(),
@@ -226,6 +240,7 @@ const Policy = z
     protect: Protect.prefault({}),
     builtInProtection: BuiltInProtection.prefault({}),
     approval: Approval.prefault({}),
+    rates: Rates.optional(),
     rules: z.array(Rule),
   })
   .meta({ title: 'aicore-janitor policy', description: 'Which SAP AI Core executions and deployments to stop or delete.' });
@@ -238,6 +253,7 @@ export {
   Caps,
   Protect,
   Approval,
+  Rates,
   Condition,
   CONDITIONS,
   CONDITION_RESOURCE,

@@ -5,6 +5,7 @@
  * them). A big plan is summarised per group and rule instead of printing thousands of rows.
  */
 import type { Plan } from '../policy/plan.js';
+import { savingsCell, savingsSummary } from '../policy/savings.js';
 import type { RunReport } from './report.js';
 
 interface Row {
@@ -15,6 +16,8 @@ interface Row {
   action: string;
   age: string;
   created: string;
+  /** What acting frees (actions only): `2× infer.s`, `at least 1× basic`, `none`, `quota only`, `unknown`. */
+  saves: string;
   reason: string;
 }
 
@@ -32,8 +35,11 @@ interface RenderOptions {
 /** Plans with more rows than this are summarised per group and rule unless `all` is set. */
 const BIG_PLAN_ROWS = 50;
 
-const HEADERS: Row = { group: 'GROUP', type: 'TYPE', id: 'ID', status: 'STATUS', action: 'ACTION', age: 'AGE', created: 'CREATED', reason: 'REASON' };
-const LEGEND = 'AGE: how old the timestamp the rule compares is; CREATED: time since the item was created.';
+/** Per-group savings lines under the summary, at most. */
+const MAX_GROUP_SAVINGS_LINES = 10;
+
+const HEADERS: Row = { group: 'GROUP', type: 'TYPE', id: 'ID', status: 'STATUS', action: 'ACTION', age: 'AGE', created: 'CREATED', saves: 'SAVES', reason: 'REASON' };
+const LEGEND = 'AGE: how old the timestamp the rule compares is; CREATED: time since the item was created; SAVES: nodes the action frees, from the listing.';
 
 const ANSI = { bold: '1', dim: '2', red: '31', yellow: '33', green: '32' } as const;
 const ACTION_COLOR: Record<string, keyof typeof ANSI> = { STOP: 'yellow', DELETE: 'red', SKIP: 'dim' };
@@ -58,17 +64,17 @@ function planRows(plan: Plan, all = false): Row[] {
   const rows: Row[] = [];
   for (const group of plan.groups) {
     if (group.listingError !== null) {
-      rows.push({ group: group.group, type: '-', id: '-', status: '-', action: 'SKIP', age: '-', created: '-', reason: `listing failed: ${group.listingError}` });
+      rows.push({ group: group.group, type: '-', id: '-', status: '-', action: 'SKIP', age: '-', created: '-', saves: '-', reason: `listing failed: ${group.listingError}` });
       continue;
     }
     for (const a of group.actions) {
-      rows.push({ group: a.group, type: a.type, id: a.id, status: a.status, action: a.action.toUpperCase(), age: formatAge(a.ageSeconds), created: '-', reason: a.reason });
+      rows.push({ group: a.group, type: a.type, id: a.id, status: a.status, action: a.action.toUpperCase(), age: formatAge(a.ageSeconds), created: '-', saves: savingsCell(a.savings), reason: a.reason });
     }
     for (const s of group.skipped) {
       if (s.kind === 'no-match' && !all) continue;
       // A capped action carries its rule's timestamp; every other skip the item's createdAt.
       const capped = s.kind === 'capped';
-      rows.push({ group: s.group, type: s.type, id: s.id ?? '?', status: s.status ?? '?', action: 'SKIP', age: capped ? formatAge(s.ageSeconds) : '-', created: capped ? '-' : formatAge(s.ageSeconds), reason: s.reason });
+      rows.push({ group: s.group, type: s.type, id: s.id ?? '?', status: s.status ?? '?', action: 'SKIP', age: capped ? formatAge(s.ageSeconds) : '-', created: capped ? '-' : formatAge(s.ageSeconds), saves: '-', reason: s.reason });
     }
   }
   return rows;
@@ -124,7 +130,11 @@ function planSummary(plan: Plan, color = false): string {
   const aborted = plan.aborted === null ? '' : ` — ABORTED: ${plan.aborted.reason}`;
   const groupAborts = plan.groups.filter((g) => g.aborted !== null).map((g) => `${g.group} aborted: ${g.aborted?.reason ?? ''}`);
   const first = `Plan ${plan.hash.slice(0, 12)}: ${t.listed} listed in ${plan.groups.length} group(s); ${t.stop} to stop, ${t.delete} to delete, ${t.skipped} skipped (${t.protected} protected)${aborted}`;
-  return [paint(color, 'bold', first), ...groupAborts.map((l) => paint(color, 'red', l))].join('\n');
+  const savings = t.stop + t.delete === 0 ? [] : [`Savings: ${savingsSummary(plan.savings)}`];
+  const acting = plan.groups.filter((g) => g.actions.length > 0);
+  const groupSavings = acting.length > 1 ? acting.slice(0, MAX_GROUP_SAVINGS_LINES).map((g) => `  ${g.group}: ${savingsSummary(g.savings)}`) : [];
+  if (acting.length > MAX_GROUP_SAVINGS_LINES) groupSavings.push(`  … and ${acting.length - MAX_GROUP_SAVINGS_LINES} more group(s); --json has every group's savings`);
+  return [paint(color, 'bold', first), ...groupAborts.map((l) => paint(color, 'red', l)), ...savings, ...groupSavings].join('\n');
 }
 
 /**

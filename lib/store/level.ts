@@ -60,6 +60,16 @@ class LevelStore extends StoreBase {
     return new LevelStore(db, namespace);
   }
 
+  /**
+   * The same database under another tenant namespace (the CLI's `--tenants FILE`: one store per
+   * tenant, one LevelDB). Keys never cross namespaces, so each view keeps its own write queue;
+   * closing any view closes the database.
+   * @example const acme = store.forNamespace(tenantNamespace(acmeKey));
+   */
+  forNamespace(namespace: string): LevelStore {
+    return new LevelStore(this.db, namespace);
+  }
+
   /** Waits for queued writes, then closes; closing twice is harmless. */
   close(): Promise<void> {
     return this.serial(async () => {

@@ -6,11 +6,12 @@ import fc from 'fast-check';
 import type { DigestRun } from '../../lib/chatops/digest.js';
 import type { GroupPlan, Plan, PlannedAction, SkippedItem } from '../../lib/policy/plan.js';
 import { SKIP_KINDS } from '../../lib/policy/plan.js';
+import { totalSavings } from '../../lib/policy/savings.js';
 
 const HASH = 'a'.repeat(64);
 
 function action(group: string, id: string, reason: string, kind: 'stop' | 'delete' = 'stop'): PlannedAction {
-  return { group, type: 'executions', id, action: kind, targetStatus: kind === 'stop' ? 'STOPPED' : 'DELETED', status: 'RUNNING', ruleId: 'r', reason, ageSeconds: 1, matched: [] };
+  return { group, type: 'executions', id, action: kind, targetStatus: kind === 'stop' ? 'STOPPED' : 'DELETED', status: 'RUNNING', ruleId: 'r', reason, ageSeconds: 1, matched: [], savings: { kind: 'unknown', reason: 'the listing gives no resource plan for this execution', resourcePlan: null } };
 }
 
 function groupPlan(group: string, actions: PlannedAction[], skipped: SkippedItem[] = [], extra: Partial<GroupPlan> = {}): GroupPlan {
@@ -21,6 +22,7 @@ function groupPlan(group: string, actions: PlannedAction[], skipped: SkippedItem
     skipped,
     aborted: null,
     listingError: null,
+    savings: totalSavings(actions.map((a) => a.savings), undefined),
     totals: { listed: actions.length + skipped.length, stop, delete: actions.length - stop, skipped: skipped.length, protected: skipped.filter((s) => s.kind === 'protected').length },
     ...extra,
   };
@@ -30,6 +32,7 @@ function planOf(groups: GroupPlan[], mode: Plan['mode'] = 'apply'): Plan {
   const sum = (k: keyof GroupPlan['totals']) => groups.reduce((n, g) => n + g.totals[k], 0);
   return {
     version: 1, hash: HASH, policyDigest: 'b'.repeat(64), mode, evaluatedAt: '2026-11-23T12:00:00Z', groups, aborted: null,
+    savings: totalSavings(groups.flatMap((g) => g.actions.map((a) => a.savings)), undefined),
     totals: { listed: sum('listed'), stop: sum('stop'), delete: sum('delete'), skipped: sum('skipped'), protected: sum('protected') },
   };
 }

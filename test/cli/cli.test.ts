@@ -101,7 +101,7 @@ describe('aicore-janitor CLI', () => {
     it('plan prints a table with reasons and never sends an update', async () => {
       const io = capturedIo();
       expect(await main(['plan', '--policy', policy(), '--service-key', keyFile], io), io.stderr()).toBe(0);
-      expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+REASON/);
+      expect(io.stdout()).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+SAVES\s+REASON/);
       expect(io.stdout()).toContain('STOP');
       expect(io.stdout()).toContain('DELETE');
       expect(io.stdout()).toContain('dry run');

@@ -188,7 +188,7 @@ describe('output (items 6, 7, 12) and colour', () => {
     const result = await runBin(['plan', '--policy', EXAMPLE, '--service-key', key], { cwd: await scratch('plan') });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^Plan [0-9a-f]{12}: 20 listed in 3 group\(s\)/);
-    expect(result.stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+REASON/);
+    expect(result.stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+SAVES\s+REASON/);
     expect(result.stdout).toContain('4 item(s) no rule matched are not listed; --all lists them.');
     expect(result.stdout).toContain('This was a dry run: plan never acts.');
     expect(result.stdout).not.toContain('the trigger did not ask');

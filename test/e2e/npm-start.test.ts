@@ -10,7 +10,7 @@ describe('npm start (aicore-janitor demo)', () => {
     const { code, stdout, stderr } = await runBin(['demo']);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+REASON/);
+    expect(stdout).toMatch(/GROUP\s+TYPE\s+ID\s+STATUS\s+ACTION\s+AGE\s+CREATED\s+SAVES\s+REASON/);
     expect(stdout).toMatch(/\bSTOP\b/);
     expect(stdout).toMatch(/\bDELETE\b/);
     expect(stdout).toMatch(/Plan [0-9a-f]{12}: \d+ listed in \d+ group\(s\); \d+ to stop, \d+ to delete/);

@@ -4,6 +4,7 @@
  * one message per resource). The full report is staged (`report`); the state carries a summary.
  */
 import { PLAN_VERSION, type GroupTotals, type Plan } from '../../policy/plan.js';
+import { totalSavings } from '../../policy/savings.js';
 import { REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport, type RunTotals } from '../report.js';
 import type { TenantRun, TenantRunContext } from './context.js';
 import { readStaged, requireStaged, STAGED, StagedGroupPlan, StagedGroupResult, StagedVerdict } from './staged.js';
@@ -75,6 +76,7 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
     groups: groups.map((g) => g.plan),
     aborted: verdict.aborted,
     totals: groups.reduce<GroupTotals>((sum, g) => sumTotals(sum, g.plan.totals), { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 }),
+    savings: totalSavings(groups.flatMap((g) => g.plan.actions.map((a) => a.savings)), ctx.policy.rates),
   };
   const listingFailures = groups.flatMap((g) => (g.plan.listingError === null ? [] : [{ group: g.plan.group, error: g.plan.listingError }]));
   const planned = finalPlan.groups.reduce((n, g) => n + g.actions.length, 0);

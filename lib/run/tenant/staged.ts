@@ -11,6 +11,24 @@ import { OUTCOME_STATES, type ItemOutcome } from '../report.js';
 
 const Abort = z.object({ cap: z.string(), limit: z.number(), selected: z.number(), reason: z.string() });
 
+const Savings = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('compute'), resourcePlan: z.string(), nodes: z.number(), atLeast: z.boolean(), nodeHoursPerDay: z.number() }),
+  z.object({ kind: z.literal('none'), reason: z.string(), freesQuota: z.boolean() }),
+  z.object({ kind: z.literal('unknown'), reason: z.string(), resourcePlan: z.string().nullable() }),
+]);
+
+const Estimate = z.object({ perDay: z.number(), unit: z.string() });
+
+const SavingsTotals = z.object({
+  byPlan: z.array(
+    z.object({ resourcePlan: z.string(), actions: z.number(), nodes: z.number(), atLeast: z.boolean(), nodeHoursPerDay: z.number(), estimate: Estimate.nullable() }),
+  ),
+  unknown: z.number(),
+  none: z.number(),
+  freesQuota: z.number(),
+  estimate: z.object({ perDay: z.number(), unit: z.string(), complete: z.boolean() }).nullable(),
+});
+
 const PlannedAction = z.object({
   group: z.string(),
   type: z.enum(RESOURCE_TYPES),
@@ -22,6 +40,7 @@ const PlannedAction = z.object({
   reason: z.string(),
   ageSeconds: z.number().nullable(),
   matched: z.array(z.object({ condition: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) })),
+  savings: Savings,
 });
 
 const SkippedItem = z.object({
@@ -44,6 +63,7 @@ const GroupPlanSchema = z.object({
   aborted: Abort.nullable(),
   listingError: z.string().nullable(),
   totals: GroupTotals,
+  savings: SavingsTotals,
 });
 // The stored shape is exactly lib/policy's GroupPlan: a drift fails the type check here.
 const _groupPlanMatches: z.ZodType<GroupPlan, z.input<typeof GroupPlanSchema>> = GroupPlanSchema;

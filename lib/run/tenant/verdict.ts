@@ -8,6 +8,7 @@
 import { applyRunCaps, type Candidate } from '../../policy/caps.js';
 import { planHash } from '../../policy/evaluate.js';
 import { digestOf } from '../../policy/hash.js';
+import { EMPTY_SAVINGS, totalSavings } from '../../policy/savings.js';
 import type { GroupPlan, GroupTotals, SkippedItem } from '../../policy/plan.js';
 import { tenantCaps, type TenantRun, type TenantRunContext } from './context.js';
 import { readStaged, STAGED, StagedGroupPlan, StagedVerdict, writeStaged } from './staged.js';
@@ -45,7 +46,7 @@ function totalsOf(plan: Pick<GroupPlan, 'actions' | 'skipped'>, listed: number):
 /** A group whose plan step failed for good: nothing in it acts, and the run is incomplete. */
 function unplanned(group: string): StagedGroupPlan {
   return {
-    plan: { group, actions: [], skipped: [], aborted: null, listingError: 'the group could not be planned (its step failed; see the execution history)', totals: { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 } },
+    plan: { group, actions: [], skipped: [], aborted: null, listingError: 'the group could not be planned (its step failed; see the execution history)', totals: { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 }, savings: EMPTY_SAVINGS },
     sortMs: [],
     labels: {},
   };
@@ -83,7 +84,9 @@ async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: read
       }
     }
     const changed = actions.length !== s.plan.actions.length;
-    const plan = changed ? { ...s.plan, actions, skipped: sortSkipped(skipped), totals: totalsOf({ actions, skipped }, s.plan.totals.listed) } : s.plan;
+    const plan = changed
+      ? { ...s.plan, actions, skipped: sortSkipped(skipped), totals: totalsOf({ actions, skipped }, s.plan.totals.listed), savings: totalSavings(actions.map((a) => a.savings), ctx.policy.rates) }
+      : s.plan;
     return { plan, changed, labels: s.labels, sortMs };
   });
 
