@@ -183,5 +183,5 @@ function evaluate(input: EvaluateInput): Plan {
   };
 }
 
-export { evaluate, planHash };
+export { evaluate, planHash, compareText, sortSkipped, totalsOf };
 export type { EvaluateInput };

@@ -6,10 +6,11 @@
  * trigger's consent, no cap abort, and — for a chat approval — an unchanged hash.
  */
 import { applyRunCaps, type Candidate } from '../../policy/caps.js';
-import { planHash } from '../../policy/evaluate.js';
+// lib/policy's own ordering and totals, so a capped item lands where an in-process run puts it.
+import { compareText, planHash, sortSkipped, totalsOf } from '../../policy/evaluate.js';
 import { digestOf } from '../../policy/hash.js';
 import { EMPTY_SAVINGS, totalSavings } from '../../policy/savings.js';
-import type { GroupPlan, GroupTotals, SkippedItem } from '../../policy/plan.js';
+import type { GroupPlan } from '../../policy/plan.js';
 import { tenantCaps, type TenantRun, type TenantRunContext } from './context.js';
 import { readStaged, STAGED, StagedGroupPlan, StagedVerdict, writeStaged } from './staged.js';
 
@@ -20,27 +21,6 @@ interface VerdictSummary {
   planned: number;
   /** The groups to apply (every listed group when acting: each settles what earlier runs left open). */
   apply: Array<{ group: string; planName: string }>;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** lib/policy's order for skipped items, so a capped item lands where an in-process run puts it. */
-function sortSkipped(items: SkippedItem[]): SkippedItem[] {
-  return items.sort(
-    (a, b) => compareText(a.type, b.type) || (a.id === null ? 1 : 0) - (b.id === null ? 1 : 0) || compareText(a.id ?? '', b.id ?? '') || compareText(a.kind, b.kind) || compareText(a.reason, b.reason),
-  );
-}
-
-function totalsOf(plan: Pick<GroupPlan, 'actions' | 'skipped'>, listed: number): GroupTotals {
-  return {
-    listed,
-    stop: plan.actions.filter((a) => a.action === 'stop').length,
-    delete: plan.actions.filter((a) => a.action === 'delete').length,
-    skipped: plan.skipped.length,
-    protected: plan.skipped.filter((s) => s.kind === 'protected').length,
-  };
 }
 
 /** A group whose plan step failed for good: nothing in it acts, and the run is incomplete. */
