@@ -4,70 +4,29 @@
  * parameters flowing through. It packages a copy of the service in a temporary folder, so it never
  * shares `.serverless/` or `.esbuild/` with a concurrent `serverless offline` (test/e2e) or CI step.
  */
-import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as packaged from './package-helpers.js';
+import type { Grant, Template } from './package-helpers.js';
+
+type Resource = Template['Resources'][string];
 
 const STAGE = 'infratest';
 const TOPIC = 'arn:aws:sns:eu-central-1:123456789012:janitor-alarms';
 const FN = (name: string): string => `aicore-janitor-${STAGE}-${name}`;
 
-const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}), DependsOn: z.unknown().optional() });
-const Template = z.object({ Resources: z.record(z.string(), Resource), Conditions: z.record(z.string(), z.unknown()).optional() });
-type Template = z.infer<typeof Template>;
-
-const Statement = z.object({ Effect: z.literal('Allow'), Action: z.union([z.string(), z.array(z.string())]), Resource: z.unknown() });
-const RolePolicies = z.array(z.object({ PolicyName: z.string(), PolicyDocument: z.object({ Statement: z.array(Statement) }) }));
-
-interface Grant {
-  policy: string;
-  actions: string[];
-  /** The Resource as JSON text (intrinsic functions included), for substring assertions. */
-  resources: string;
-}
-
 let dir: string;
 let template: Template;
 
-function resourceOf(logicalId: string): z.infer<typeof Resource> {
-  const resource = template.Resources[logicalId];
-  if (resource === undefined) throw new Error(`no resource ${logicalId} in the template`);
-  return resource;
-}
-
-function grantsOf(roleId: string): Grant[] {
-  const policies = RolePolicies.parse(resourceOf(roleId).Properties.Policies);
-  return policies.flatMap((p) =>
-    p.PolicyDocument.Statement.map((s) => ({ policy: p.PolicyName, actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) })),
-  );
-}
-
-function actionsOf(roleId: string): string[] {
-  return grantsOf(roleId).flatMap((g) => g.actions).sort();
-}
-
-function grantFor(roleId: string, action: string): Grant {
-  const grant = grantsOf(roleId).find((g) => g.actions.includes(action));
-  if (grant === undefined) throw new Error(`${roleId} has no grant for ${action}`);
-  return grant;
-}
+const resourceOf = (logicalId: string): Resource => packaged.resourceOf(template, logicalId);
+const grantsOf = (roleId: string): Grant[] => packaged.grantsOf(template, roleId);
+const actionsOf = (roleId: string): string[] => packaged.actionsOf(template, roleId);
+const grantFor = (roleId: string, action: string): Grant => packaged.grantFor(template, roleId, action);
 
 beforeAll(async () => {
-  const root = resolve('.');
-  dir = mkdtempSync(join(tmpdir(), 'janitor-package-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'infra', 'functions', 'lib', 'examples']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const params = ['schedule=rate(30 minutes)', 'heartbeatPeriodSeconds=1800', `alarmTopicArn=${TOPIC}`, 'apply=true', 'secretId=team/janitor-key'];
-  await promisify(execFile)(
-    'timeout',
-    ['300', process.execPath, join(root, 'node_modules/serverless/bin/serverless.js'), 'package', `--stage=${STAGE}`, ...params.map((p) => `--param=${p}`)],
-    { cwd: dir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' }, maxBuffer: 16 * 1024 * 1024 },
-  );
-  template = Template.parse(JSON.parse(readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8')));
+  ({ dir, template } = await packaged.packageService(STAGE, params));
 }, 320_000);
 
 afterAll(() => {
