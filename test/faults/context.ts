@@ -12,7 +12,8 @@ import { AiCoreClient, type ClientConfig } from '../../lib/aicore/client.js';
 import { createHttpFetch, type FetchInit, type FetchResponse, type HttpFetch } from '../../lib/aicore/http-fetch.js';
 import { Transport, type TransportConfig } from '../../lib/aicore/transport.js';
 import { main } from '../../lib/cli/main.js';
-import { parsePolicy, type Policy } from '../../lib/policy/index.js';
+import type { Policy } from '../../lib/policy/index.js';
+import { FINISHED_AND_STALE_RULES, parseTestPolicy } from '../helpers/test-policies.js';
 import { runGuarded, type GuardedResult, type GuardOptions } from '../../lib/run/guarded-run.js';
 import type { RunConfig } from '../../lib/run/run.js';
 import type { RunReport } from '../../lib/run/report.js';
@@ -36,15 +37,7 @@ protect:
   ids: [prot-run-0001, prot-done-0001]
   scenarios: ['prod-*']
 rules:
-  - id: finished
-    resource: executions
-    match: { status: [COMPLETED] }
-    action: delete
-  - id: stale
-    resource: executions
-    match: { status: [RUNNING] }
-    action: stop
-  - id: dead-deployments
+${FINISHED_AND_STALE_RULES}  - id: dead-deployments
     resource: deployments
     match: { status: [STOPPED, DEAD] }
     action: delete
@@ -158,9 +151,7 @@ class RowContext {
   private readonly groups = new Set<string>();
 
   constructor() {
-    const parsed = parsePolicy(POLICY_YAML, 'faults-policy.yaml');
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-    this.policy = parsed.policy;
+    this.policy = parseTestPolicy(POLICY_YAML, 'faults-policy.yaml');
   }
 
   get stack(): LocalStack {

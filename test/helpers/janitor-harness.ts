@@ -6,7 +6,8 @@
 import { afterEach } from 'vitest';
 import { AiCoreClient } from '../../lib/aicore/client.js';
 import { Transport } from '../../lib/aicore/transport.js';
-import { parsePolicy, type Policy } from '../../lib/policy/index.js';
+import type { Policy } from '../../lib/policy/index.js';
+import { FINISHED_AND_STALE_RULES, parseTestPolicy } from './test-policies.js';
 import { runGuarded, type GuardedResult, type GuardOptions } from '../../lib/run/guarded-run.js';
 import type { RunConfig } from '../../lib/run/run.js';
 import { createStore } from '../../lib/store/factory.js';
@@ -20,23 +21,13 @@ version: 1
 mode: apply
 caps: { maxActionsPerRun: 100000, maxActionsPerGroup: 100000, maxActionsPerDay: 500000, maxPercentOfGroup: 100 }
 rules:
-  - id: finished
-    resource: executions
-    match: { status: [COMPLETED] }
-    action: delete
-  - id: stale
-    resource: executions
-    match: { status: [RUNNING] }
-    action: stop
-`;
+${FINISHED_AND_STALE_RULES}`;
 
 const MINUTE = 60_000;
 const NAMESPACE = 'T#test@127.0.0.1';
 
 function policy(): Policy {
-  const parsed = parsePolicy(POLICY, 'test-policy.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.policy;
+  return parseTestPolicy(POLICY, 'test-policy.yaml');
 }
 
 /**

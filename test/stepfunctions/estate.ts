@@ -7,7 +7,8 @@ import { AiCoreHttpError } from '../../lib/aicore/errors.js';
 import { parseServiceKey } from '../../lib/aicore/credentials.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import { Transport, type HttpRequest, type HttpResponse } from '../../lib/aicore/transport.js';
-import { parsePolicy, type Policy } from '../../lib/policy/index.js';
+import type { Policy } from '../../lib/policy/index.js';
+import { FINISHED_AND_STALE_RULES, parseTestPolicy } from '../helpers/test-policies.js';
 import { ensureTable } from '../../lib/store/dynamo.js';
 import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';
@@ -22,20 +23,10 @@ version: 1
 mode: apply
 caps: { maxActionsPerRun: 1000, maxActionsPerGroup: 1000, maxActionsPerDay: 5000, maxPercentOfGroup: 100 }
 rules:
-  - id: finished
-    resource: executions
-    match: { status: [COMPLETED] }
-    action: delete
-  - id: stale
-    resource: executions
-    match: { status: [RUNNING] }
-    action: stop
-`;
+${FINISHED_AND_STALE_RULES}`;
 
 function policy(text = POLICY): Policy {
-  const parsed = parsePolicy(text, 'estate-policy.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.policy;
+  return parseTestPolicy(text, 'estate-policy.yaml');
 }
 
 /** A listing of this group fails on the wire (503 after the transport's retries). */
