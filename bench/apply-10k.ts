@@ -4,7 +4,7 @@
  * own fresh simulator process (`aicore-janitor simulator --fleet --faults`, 20 ms added to every
  * request), repeated REPEATS times (janitor and baseline alternating); the section reports the
  * medians. Before measuring, the bench builds the CLI bundle (`node scripts/build-cli.js`, what
- * npm's `prepare` runs on `npm install`), so bin/aicore-janitor.js starts from dist/cli/ as it does
+ * npm's `prepare` runs on `npm install`), so bin/aicore-janitor.js starts from dist/cli.mjs as it does
  * for a user, not through its tsx fallback.
  *
  * Wall time is spawn → exit of the measured process; CPU is that process's own user + system time
@@ -177,7 +177,7 @@ function newestSource(dir: string): number {
 /**
  * `node scripts/build-cli.js` in the repository, as npm's `prepare` runs it on `npm install`; then
  * checks, the way bin/aicore-janitor.js does, that the bundle is newer than every source file, so
- * the measured CLI starts from dist/cli/ and not through the tsx fallback. Throws if either fails.
+ * the measured CLI starts from dist/cli.mjs and not through the tsx fallback. Throws if either fails.
  */
 async function buildCliBundle(): Promise<{ wallMs: number }> {
   const start = performance.now();
@@ -201,7 +201,7 @@ async function buildCliBundle(): Promise<{ wallMs: number }> {
   } catch {
     throw new Error(`node scripts/build-cli.js did not write ${BUNDLE}`);
   }
-  const stale = ['lib', 'infra', 'functions'].filter((dir) => newestSource(join(ROOT, dir)) > built);
+  const stale = ['cli', 'lib', 'infra', 'functions'].filter((dir) => newestSource(join(ROOT, dir)) > built);
   if (stale.length > 0) throw new Error(`the CLI bundle is older than sources in ${stale.join(', ')}: the CLI would start through tsx, not the bundle`);
   return { wallMs };
 }
@@ -235,7 +235,7 @@ async function readCounts(file: string): Promise<HttpCounts | null> {
   }
 }
 
-/** Undoes lib/cli/simulator.ts's POSIX single-quoting of the printed service key. */
+/** Undoes cli/simulator.ts's POSIX single-quoting of the printed service key. */
 function shellUnquote(text: string): string {
   return text.startsWith("'") && text.endsWith("'") ? text.slice(1, -1).replaceAll(`'\\''`, "'") : text;
 }
@@ -561,7 +561,7 @@ run does not decide a target.
 
 The CLI measured is what a user gets after \`npm install\`: before measuring, the bench runs \`node scripts/build-cli.js\`
 (what npm's \`prepare\` runs on install; ${seconds(build.wallMs)} here, in no figure below) and checks that the bundle is newer than
-every source file, so \`bin/aicore-janitor.js\` starts the CLI from the esbuild bundle in \`dist/cli/\`, not through its tsx fallback.
+every source file, so \`bin/aicore-janitor.js\` starts the CLI from the esbuild bundle in \`dist/cli.mjs\`, not through its tsx fallback.
 Wall = spawn → exit of that process (the janitor's includes its start-up and opening its local state); CPU = user + system
 time of that process alone (\`process.resourceUsage()\` at exit, via bench/rusage-preload.mjs). The janitor's local state
 is an embedded LevelDB database (classic-level, lib/store/level.ts) in \`./.aicore-janitor/state/\` of its fresh directory,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = `${root}dist/cli/main.mjs`;
+const bundle = `${root}dist/cli.mjs`;
 
 /** Newest modification time (ms) of the .ts files under `dir`. */
 function newestSource(dir) {
@@ -25,7 +25,7 @@ function newestSource(dir) {
 function bundleIsFresh() {
   try {
     const built = statSync(bundle).mtimeMs;
-    return ['lib', 'infra', 'functions'].every((dir) => newestSource(`${root}${dir}`) <= built);
+    return ['cli', 'lib', 'infra', 'functions'].every((dir) => newestSource(`${root}${dir}`) <= built);
   } catch {
     return false;
   }
@@ -37,6 +37,6 @@ if (bundleIsFresh()) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../lib/cli/main.ts'));
+  ({ main } = await import('../cli/main.ts'));
 }
 process.exitCode = await main(process.argv.slice(2));

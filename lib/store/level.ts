@@ -4,7 +4,7 @@
  * conditional writes, so every write runs in one queue and checks its condition in code; the
  * database's own lock file (an fcntl lock, released when its process dies) keeps a second process
  * out of the same folder: opening it then fails with StateLockedError, at once. Waiting for the
- * holder and naming it is the CLI's business (lib/cli/state.ts).
+ * holder and naming it is the CLI's business (cli/state.ts).
  */
 import { ClassicLevel } from 'classic-level';
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';

@@ -12,7 +12,7 @@ import { lambdaInvoker } from '../../functions/adapters/invoke-worker.js';
 import { responsePoster as poster, type PostOptions } from '../../functions/adapters/response-url.js';
 import { secretCache } from '../../functions/adapters/secret.js';
 import { workerHandler } from '../../functions/worker.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { ChatJob } from '../../lib/chatops/job.js';
 import { replyPolicyFromEnv } from '../../lib/chatops/reply-url.js';
 import { helpMessage } from '../../lib/chatops/messages.js';

@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import * as z from 'zod';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { routeOf } from '../../lib/chatops/inbound.js';
 import { recordingInvoker } from './helpers.js';
 import { silenceLogs } from '../helpers/silence-logs.js';

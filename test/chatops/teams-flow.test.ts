@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { handler as worker, type WorkerResult } from '../../functions/worker.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import type { TeamsMessage } from '../../lib/chatops/adaptive-card.js';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.js';
 import { demoFleet } from '../../infra/local/simulator/index.js';

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { TEAMS_MESSAGE_BUDGET_BYTES, toTeamsMessage, type TeamsMessage } from '../../lib/chatops/adaptive-card.js';
 import { parseCommandText } from '../../lib/chatops/command.js';
 import { digestModel } from '../../lib/chatops/digest.js';

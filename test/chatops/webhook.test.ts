@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { parseInbound } from '../../lib/chatops/inbound.js';
 import { replyPolicyFromEnv } from '../../lib/chatops/reply-url.js';
 import { slackSignature, unixSeconds, webhookSignature } from '../../lib/chatops/signature.js';

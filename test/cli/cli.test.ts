@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import { demoFleet, loadSnapshot, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { capturedIo } from '../helpers/captured-io.js';
 import { startDynalite } from '../../infra/local/dynamodb.js';

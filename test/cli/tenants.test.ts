@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { main } from '../../lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { capturedIo } from '../helpers/captured-io.js';
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
-import { main } from '../../lib/cli/main.js';
-import type { StateOwner } from '../../lib/cli/state.js';
+import { main } from '../../cli/main.js';
+import type { StateOwner } from '../../cli/state.js';
 import { capturedIo } from '../helpers/captured-io.js';
 import { ROOT, startBin } from '../helpers/run-bin.js';
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AiCoreClient, type ClientConfig } from '../../lib/aicore/client.js';
 import { createHttpFetch, type FetchInit, type FetchResponse, type HttpFetch } from '../../lib/aicore/http-fetch.js';
 import { Transport, type TransportConfig } from '../../lib/aicore/transport.js';
-import { main } from '../../lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import type { Policy } from '../../lib/policy/index.js';
 import { FINISHED_AND_STALE_RULES, parseTestPolicy } from '../helpers/test-policies.js';
 import { runGuarded, type GuardedResult, type GuardOptions } from '../../lib/run/guarded-run.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { unixSeconds, webhookSignature } from '../../lib/chatops/signature.js';
 import { signedSlashCommand } from '../../scripts/slack-command.js';
 import { httpEvent, recordingInvoker } from '../chatops/helpers.js';

@@ -4,7 +4,7 @@
  */
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext } from '../../lib/cli/demo.js';
+import { localContext } from '../../cli/demo.js';
 import { unixSeconds, webhookSignature } from '../../lib/chatops/signature.js';
 import type { SignedHttpRequest } from '../../scripts/slack-command.js';
 import { httpEvent, recordingInvoker } from '../chatops/helpers.js';

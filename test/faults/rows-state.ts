@@ -10,7 +10,7 @@ import type { ResourceType } from '../../lib/lifecycle.js';
 import { handler as scheduled } from '../../functions/scheduled.js';
 import { makeWebhookHandler } from '../../functions/webhook.js';
 import { WebhookEnv } from '../../functions/adapters/chat-config.js';
-import { localContext, syntheticScheduledEvent } from '../../lib/cli/demo.js';
+import { localContext, syntheticScheduledEvent } from '../../cli/demo.js';
 import type { GuardedResult } from '../../lib/run/guarded-run.js';
 import type { GroupFleet } from '../../lib/resources.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';

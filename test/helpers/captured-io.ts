@@ -1,4 +1,4 @@
-import type { CliIo } from '../../lib/cli/io.js';
+import type { CliIo } from '../../cli/io.js';
 
 /** A CliIo that records what a command printed and answers prompts from a script. */
 function capturedIo(answers: string[] = [], interactive = false): CliIo & { stdout: () => string; stderr: () => string; questions: string[] } {

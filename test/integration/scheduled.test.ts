@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/scheduled.js';
 import { AiCoreClient } from '../../lib/aicore/client.js';
-import { localContext, syntheticScheduledEvent } from '../../lib/cli/demo.js';
+import { localContext, syntheticScheduledEvent } from '../../cli/demo.js';
 import { createStore } from '../../lib/store/factory.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import { METRIC, metrics } from '../../functions/adapters/metrics.js';

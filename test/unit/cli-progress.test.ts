@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Progress } from '../../lib/cli/progress.js';
+import { Progress } from '../../cli/progress.js';
 import { capturedIo } from '../helpers/captured-io.js';
 
 const MESSAGES = ['listing 2 resource group(s)', '  team-a: 3 item(s)', '  team-b: 0 item(s) (listing failed: HTTP 500)', 'applying 3 action(s)'];

@@ -2,8 +2,8 @@
  * `ledger`: every item's state as the ledger holds it — one row per item and request chunk, oldest
  * first — for the tenant of the service key. Reads only the store, never AI Core.
  */
-import { tenantNamespace } from '../aicore/tenant.js';
-import type { LedgerChunk } from '../store/records.js';
+import { tenantNamespace } from '../lib/aicore/tenant.js';
+import type { LedgerChunk } from '../lib/store/records.js';
 import { EXIT, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { serviceKeyFor } from './service-key.js';

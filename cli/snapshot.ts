@@ -5,9 +5,9 @@
  */
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { AiCoreClient } from '../aicore/client.js';
-import { listFleet } from '../run/list-fleet.js';
-import type { Deployment, Execution, Fleet } from '../resources.js';
+import { AiCoreClient } from '../lib/aicore/client.js';
+import { listFleet } from '../lib/run/list-fleet.js';
+import type { Deployment, Execution, Fleet } from '../lib/resources.js';
 import { EXIT, InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';

@@ -3,8 +3,8 @@
  * plain lines otherwise (a log file or CI), nothing with --json. Fed by the run's progress messages
  * and by the ledger writes of the store (sent and confirmed items), so lib/run needs no hooks.
  */
-import type { LedgerChunk } from '../store/records.js';
-import type { JanitorStore } from '../store/ports.js';
+import type { LedgerChunk } from '../lib/store/records.js';
+import type { JanitorStore } from '../lib/store/ports.js';
 import type { CliIo } from './io.js';
 
 type Mode = 'bar' | 'lines' | 'off';

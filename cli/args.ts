@@ -5,8 +5,8 @@
  * cap, 130 interrupted at a prompt (Ctrl-C).
  */
 import { parseArgs } from 'node:util';
-import { durationSeconds } from '../policy/duration.js';
-import { didYouMean } from '../policy/suggest.js';
+import { durationSeconds } from '../lib/policy/duration.js';
+import { didYouMean } from '../lib/policy/suggest.js';
 import { COMMAND_TABLE, COMMANDS, OPTION_TABLE, OPTIONS, isCommand, isOption, usage, type Command, type OptionName } from './commands.js';
 
 const DEFAULT_POLICY_FILE = './policy.yaml';

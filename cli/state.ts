@@ -16,8 +16,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as z from 'zod';
-import { LevelStore, StateLockedError } from '../store/level.js';
-import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../store/ports.js';
+import { LevelStore, StateLockedError } from '../lib/store/level.js';
+import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../lib/store/ports.js';
 
 const LOCAL_STATE_DIR = '.aicore-janitor';
 const OWNER_FILE = 'state.owner.json';
@@ -93,7 +93,7 @@ async function openState(tableFlag: string | undefined, namespace: string, optio
   const table = tableFlag ?? (env.JANITOR_TABLE === '' ? undefined : env.JANITOR_TABLE);
   if (table !== undefined) {
     // The AWS SDK is loaded only for a table: local runs never pay for it.
-    const { createStore } = await import('../store/factory.js');
+    const { createStore } = await import('../lib/store/factory.js');
     return {
       store: createStore({ table, region }, namespace),
       kind: 'table',

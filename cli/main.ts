@@ -6,9 +6,9 @@
  * DEBUG=1. Each command's module is loaded when it runs, so `help` or `validate` never load the
  * AWS SDK, the simulator or the local database.
  */
-import { CredentialsError } from '../aicore/errors.js';
-import { UnknownGroupError } from '../run/list-fleet.js';
-import { PolicyFileError } from '../run/policy-file.js';
+import { CredentialsError } from '../lib/aicore/errors.js';
+import { UnknownGroupError } from '../lib/run/list-fleet.js';
+import { PolicyFileError } from '../lib/run/policy-file.js';
 import { EXIT, InputError, USAGE, UsageError, parseCli, type CliArgs } from './args.js';
 import { commandUsage } from './commands.js';
 import { PromptInterruptedError, processIo, type CliIo } from './io.js';

@@ -5,10 +5,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { startLocalStack } from '../../infra/local/stack.js';
-import { demoFleet } from '../../infra/local/simulator/index.js';
-import { handler } from '../../functions/scheduled.js';
-import { renderReport } from '../run/render.js';
+import { startLocalStack } from '../infra/local/stack.js';
+import { demoFleet } from '../infra/local/simulator/index.js';
+import { handler } from '../functions/scheduled.js';
+import { renderReport } from '../lib/run/render.js';
 import type { CliArgs } from './args.js';
 import { exitCodeOf } from './run-command.js';
 import type { CliIo } from './io.js';
@@ -16,7 +16,7 @@ import { jsonDocument } from './json-output.js';
 import { Progress } from './progress.js';
 
 /** The demo's own policy: examples/policy.yaml with `mode: apply`, for the simulator only. */
-const DEMO_POLICY = fileURLToPath(new URL('../../infra/local/simulator/demo-policy.yaml', import.meta.url));
+const DEMO_POLICY = fileURLToPath(new URL('../infra/local/simulator/demo-policy.yaml', import.meta.url));
 
 /** What a dry demo says instead of the run's "the trigger did not ask to apply". */
 const DEMO_NOTE = 'This was a dry run: nothing was changed. `aicore-janitor demo --apply` (or `npm start -- --apply`) applies this plan to the simulator.';

@@ -15,7 +15,7 @@ import {
   startSimulator,
   type RunningSimulator,
   type SimulatorFleet,
-} from '../../infra/local/simulator/index.js';
+} from '../infra/local/simulator/index.js';
 import { InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 

@@ -9,9 +9,9 @@
  * run anywhere, so only an ended lease counts. Stale owner files are cleared either way.
  */
 import { randomUUID } from 'node:crypto';
-import { tenantNamespace } from '../aicore/tenant.js';
-import type { LockStore } from '../store/ports.js';
-import type { LockRecord } from '../store/records.js';
+import { tenantNamespace } from '../lib/aicore/tenant.js';
+import type { LockStore } from '../lib/store/ports.js';
+import type { LockRecord } from '../lib/store/records.js';
 import { EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { serviceKeyFor } from './service-key.js';

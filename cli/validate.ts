@@ -1,5 +1,5 @@
 /** `validate [FILE]`: every problem in a policy file at once, with paths; exit 2 when there are any. */
-import { loadPolicyFile } from '../run/policy-file.js';
+import { loadPolicyFile } from '../lib/run/policy-file.js';
 import { DEFAULT_POLICY_FILE, EXIT, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';

@@ -6,15 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { AiCoreClient } from '../aicore/client.js';
-import { credentialsFromFile } from '../aicore/credentials.js';
-import { tenantNamespace } from '../aicore/tenant.js';
-import { Transport } from '../aicore/transport.js';
-import type { LoadedPolicy } from '../run/policy-file.js';
-import { runTenants } from '../run/tenant/run-tenants.js';
-import type { VerdictSummary } from '../run/tenant/verdict.js';
-import { loadTenantsFile } from '../tenants/load.js';
-import type { Tenant } from '../tenants/schema.js';
+import { AiCoreClient } from '../lib/aicore/client.js';
+import { credentialsFromFile } from '../lib/aicore/credentials.js';
+import { tenantNamespace } from '../lib/aicore/tenant.js';
+import { Transport } from '../lib/aicore/transport.js';
+import type { LoadedPolicy } from '../lib/run/policy-file.js';
+import { runTenants } from '../lib/run/tenant/run-tenants.js';
+import type { VerdictSummary } from '../lib/run/tenant/verdict.js';
+import { loadTenantsFile } from '../lib/tenants/load.js';
+import type { Tenant } from '../lib/tenants/schema.js';
 import { EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';

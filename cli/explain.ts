@@ -2,10 +2,10 @@
  * `explain ID`: lists the fleet (read-only) and shows every rule's verdict for one execution or
  * deployment, with protection, minimum age and eligibility — the answer to "why (not) this one?".
  */
-import { AiCoreClient } from '../aicore/client.js';
-import { tenantNamespace } from '../aicore/tenant.js';
-import { explain, formatExplanation } from '../policy/index.js';
-import { listFleet } from '../run/list-fleet.js';
+import { AiCoreClient } from '../lib/aicore/client.js';
+import { tenantNamespace } from '../lib/aicore/tenant.js';
+import { explain, formatExplanation } from '../lib/policy/index.js';
+import { listFleet } from '../lib/run/list-fleet.js';
 import { EXIT, InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { Progress } from './progress.js';

@@ -4,17 +4,17 @@
  * otherwise, nothing with --json). Before asking, apply shows the plan: summary, then the table.
  */
 import { randomUUID } from 'node:crypto';
-import { AiCoreClient } from '../aicore/client.js';
-import { describeServiceKey } from '../aicore/credentials.js';
-import { tenantNamespace } from '../aicore/tenant.js';
-import { Transport } from '../aicore/transport.js';
-import type { Plan } from '../policy/plan.js';
-import { describeFirst, runGuarded, type GuardedResult } from '../run/guarded-run.js';
-import { loadPolicyFile, type LoadedPolicy } from '../run/policy-file.js';
-import { PolicyFileError } from '../run/policy-file.js';
-import { planSummary, renderPlan, renderReport } from '../run/render.js';
-import type { RunReport } from '../run/report.js';
-import type { LockRecord } from '../store/records.js';
+import { AiCoreClient } from '../lib/aicore/client.js';
+import { describeServiceKey } from '../lib/aicore/credentials.js';
+import { tenantNamespace } from '../lib/aicore/tenant.js';
+import { Transport } from '../lib/aicore/transport.js';
+import type { Plan } from '../lib/policy/plan.js';
+import { describeFirst, runGuarded, type GuardedResult } from '../lib/run/guarded-run.js';
+import { loadPolicyFile, type LoadedPolicy } from '../lib/run/policy-file.js';
+import { PolicyFileError } from '../lib/run/policy-file.js';
+import { planSummary, renderPlan, renderReport } from '../lib/run/render.js';
+import type { RunReport } from '../lib/run/report.js';
+import type { LockRecord } from '../lib/store/records.js';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { CliFailure } from './json-output.js';
@@ -102,7 +102,7 @@ async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
 
 /**
  * After a run-lock refusal. Local state: this run has the state open, which no live run would
- * allow, so the holder died (see lib/cli/unlock.ts). A table's holder may be alive anywhere.
+ * allow, so the holder died (see cli/unlock.ts). A table's holder may be alive anywhere.
  */
 function lockHint(holder: LockRecord | undefined, state: CliState): string {
   if (holder === undefined) return '';

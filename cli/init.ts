@@ -8,7 +8,7 @@ import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';
 
-const EXAMPLE_POLICY = fileURLToPath(new URL('../../examples/policy.yaml', import.meta.url));
+const EXAMPLE_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
 
 /** The example policy, retitled for its new home and guaranteed to start in dry-run. */
 async function starterPolicy(file: string): Promise<string> {
