@@ -93,11 +93,18 @@ function buildFleet(nowMs: number, perGroup: number = PER_GROUP): BenchFleet {
     for (let i = 0; i < perGroup / 2; i += 1) {
       // 30–40 days old: far past the built-in 1h minimum age and the rules' 7d.
       const createdAtMs = nowMs - 30 * DAY_MS - i * 600_000;
-      const common = { createdAtMs, scenarioId: 'bench-cleanup', configurationId: 'bench-cfg-1', configurationName: 'bench configuration 1' };
+      const common = {
+        createdAtMs,
+        scenarioId: 'bench-cleanup',
+        configurationId: 'bench-cfg-1',
+        configurationName: 'bench configuration 1',
+      };
       const status = statuses[i % statuses.length] ?? 'COMPLETED';
       if (status === 'STOPPED') stopped += 1;
       executions.push(makeExecution({ ...common, id: `bx${g + 1}${String(i).padStart(6, '0')}`, status, executableId: 'bench-training' }));
-      deployments.push(makeDeployment({ ...common, id: `bd${g + 1}${String(i).padStart(6, '0')}`, status: 'STOPPED', executableId: 'bench-serving' }));
+      deployments.push(
+        makeDeployment({ ...common, id: `bd${g + 1}${String(i).padStart(6, '0')}`, status: 'STOPPED', executableId: 'bench-serving' }),
+      );
       stopped += 1;
     }
     fleet.executions[group] = executions;
@@ -110,7 +117,15 @@ function buildFleet(nowMs: number, perGroup: number = PER_GROUP): BenchFleet {
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['JANITOR_TABLE', 'VCAP_SERVICES', 'AICORE_SERVICE_KEY', 'NODE_OPTIONS', 'BENCH_RUSAGE_FILE', 'BENCH_HTTP_COUNTS_FILE']) delete env[name];
+  for (const name of [
+    'JANITOR_TABLE',
+    'VCAP_SERVICES',
+    'AICORE_SERVICE_KEY',
+    'NODE_OPTIONS',
+    'BENCH_RUSAGE_FILE',
+    'BENCH_HTTP_COUNTS_FILE',
+  ])
+    delete env[name];
   return {
     ...env,
     AWS_ACCESS_KEY_ID: 'bench',
@@ -137,7 +152,11 @@ async function measured(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pr
   const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const rusageFile = join(cwd, `.rusage-${tag}.json`);
   const start = performance.now();
-  const child = spawn(process.execPath, ['--import', RUSAGE_PRELOAD, ...args], { cwd, env: { ...env, BENCH_RUSAGE_FILE: rusageFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', RUSAGE_PRELOAD, ...args], {
+    cwd,
+    env: { ...env, BENCH_RUSAGE_FILE: rusageFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   let stdout = '';
   let stderr = '';
@@ -149,7 +168,9 @@ async function measured(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pr
     child.once('exit', (c, s) => done({ code: c, signal: s, wallMs: performance.now() - start }));
   });
   clearTimeout(timer);
-  await new Promise<void>((done) => (child.stdout.readableEnded && child.stderr.readableEnded ? done() : child.once('close', () => done())));
+  await new Promise<void>((done) =>
+    child.stdout.readableEnded && child.stderr.readableEnded ? done() : child.once('close', () => done()),
+  );
   live.delete(child);
   let cpuMs: number | null = null;
   try {
@@ -181,7 +202,11 @@ function newestSource(dir: string): number {
  */
 async function buildCliBundle(): Promise<{ wallMs: number }> {
   const start = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'build-cli.js')], { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'build-cli.js')], {
+    cwd: ROOT,
+    env: childEnv({}),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -202,7 +227,8 @@ async function buildCliBundle(): Promise<{ wallMs: number }> {
     throw new Error(`node scripts/build-cli.js did not write ${BUNDLE}`);
   }
   const stale = ['cli', 'lib', 'infra', 'functions'].filter((dir) => newestSource(join(ROOT, dir)) > built);
-  if (stale.length > 0) throw new Error(`the CLI bundle is older than sources in ${stale.join(', ')}: the CLI would start through tsx, not the bundle`);
+  if (stale.length > 0)
+    throw new Error(`the CLI bundle is older than sources in ${stale.join(', ')}: the CLI would start through tsx, not the bundle`);
   return { wallMs };
 }
 
@@ -242,11 +268,15 @@ function shellUnquote(text: string): string {
 
 async function startSimulatorProcess(dir: string, fleetFile: string, faultsFile: string): Promise<SimProcess> {
   const countsFile = join(dir, 'sim-counts.json');
-  const child = spawn(process.execPath, ['--import', COUNTER_PRELOAD, CLI, 'simulator', '--fleet', fleetFile, '--faults', faultsFile, '--port', '0'], {
-    cwd: dir,
-    env: childEnv({ BENCH_HTTP_COUNTS_FILE: countsFile }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', COUNTER_PRELOAD, CLI, 'simulator', '--fleet', fleetFile, '--faults', faultsFile, '--port', '0'],
+    {
+      cwd: dir,
+      env: childEnv({ BENCH_HTTP_COUNTS_FILE: countsFile }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -290,7 +320,11 @@ async function remainingItems(key: ServiceKey, groups: readonly string[]): Promi
   const verify = { 'x-bench-verify': '1' };
   const tokenResponse = await fetch(`${key.url}/oauth/token`, {
     method: 'POST',
-    headers: { ...verify, 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${key.clientid}:${key.clientsecret}`).toString('base64')}` },
+    headers: {
+      ...verify,
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${key.clientid}:${key.clientsecret}`).toString('base64')}`,
+    },
     body: 'grant_type=client_credentials',
   });
   if (!tokenResponse.ok) throw new Error(`verify: token request answered ${tokenResponse.status}`);
@@ -298,7 +332,9 @@ async function remainingItems(key: ServiceKey, groups: readonly string[]): Promi
   let left = 0;
   for (const group of groups) {
     for (const type of ['executions', 'deployments']) {
-      const response = await fetch(`${key.serviceurls.AI_API_URL}/v2/lm/${type}?$top=100000`, { headers: { ...verify, authorization: `Bearer ${token}`, 'ai-resource-group': group } });
+      const response = await fetch(`${key.serviceurls.AI_API_URL}/v2/lm/${type}?$top=100000`, {
+        headers: { ...verify, authorization: `Bearer ${token}`, 'ai-resource-group': group },
+      });
       if (!response.ok) throw new Error(`verify: GET ${type} in ${group} answered ${response.status}`);
       left += ((await response.json()) as { count: number }).count;
     }
@@ -315,7 +351,13 @@ interface Contender {
   verifyError: string | null;
 }
 
-async function againstFreshSimulator(label: string, fleetFile: string, faultsFile: string, groups: readonly string[], args: string[]): Promise<Contender> {
+async function againstFreshSimulator(
+  label: string,
+  fleetFile: string,
+  faultsFile: string,
+  groups: readonly string[],
+  args: string[],
+): Promise<Contender> {
   const simDir = tempDir(`${label}-sim`);
   const workDir = tempDir(label);
   const sim = await startSimulatorProcess(simDir, fleetFile, faultsFile);
@@ -350,7 +392,13 @@ function describeCounts(counts: HttpCounts | null): string {
   const deletes = routeTotal(counts, (r) => r.startsWith('DELETE /v2/lm/'));
   const tokens = routeTotal(counts, (r) => r === 'POST /oauth/token');
   const other = counts.total - (lists ?? 0) - (patches ?? 0) - (deletes ?? 0) - (tokens ?? 0);
-  const parts = [`${lists} GET`, ...(patches ? [`${patches} PATCH`] : []), ...(deletes ? [`${deletes} DELETE`] : []), `${tokens} token`, ...(other > 0 ? [`${other} other`] : [])];
+  const parts = [
+    `${lists} GET`,
+    ...(patches ? [`${patches} PATCH`] : []),
+    ...(deletes ? [`${deletes} DELETE`] : []),
+    `${tokens} token`,
+    ...(other > 0 ? [`${other} other`] : []),
+  ];
   return `${counts.total.toLocaleString('en')} (${parts.join(', ')})`;
 }
 
@@ -376,12 +424,19 @@ function quotient(a: number | null, b: number | null): number | null {
 /** One text when every run gave the same, else each run's, in run order. */
 function sameOrEach(texts: readonly string[]): string {
   const first = texts[0] ?? 'n/a';
-  return texts.every((t) => t === first) ? (texts.length > 1 ? `${first} (every run)` : first) : texts.map((t, i) => `run ${i + 1}: ${t}`).join('; ');
+  return texts.every((t) => t === first)
+    ? texts.length > 1
+      ? `${first} (every run)`
+      : first
+    : texts.map((t, i) => `run ${i + 1}: ${t}`).join('; ');
 }
 
 function failureNote(label: string, c: Contender): string[] {
   const notes: string[] = [];
-  if (c.run.code !== 0) notes.push(`${label} exited with ${c.run.code ?? c.run.signal}: ${(c.run.stderr.trim().split('\n').slice(-3).join(' / ') || '(no stderr)').slice(0, 400)}`);
+  if (c.run.code !== 0)
+    notes.push(
+      `${label} exited with ${c.run.code ?? c.run.signal}: ${(c.run.stderr.trim().split('\n').slice(-3).join(' / ') || '(no stderr)').slice(0, 400)}`,
+    );
   if (c.verifyError !== null) notes.push(`${label}: could not list the groups afterwards: ${c.verifyError}`);
   return notes;
 }
@@ -521,7 +576,9 @@ async function benchApply10k(): Promise<Apply10kResult> {
     const planned = janitors.map((j) => j.report?.totals?.planned).find((n): n is number => typeof n === 'number') ?? null;
     const actions = planned ?? built.items;
     const storeBudget = 6 * Math.ceil(actions / 100) + 10 * built.groups.length + Math.ceil(built.stopped / 25);
-    const janitorClean = janitors.filter((j) => j.run.code === 0 && j.remaining === 0 && j.report?.totals?.confirmed === built.items).length;
+    const janitorClean = janitors.filter(
+      (j) => j.run.code === 0 && j.remaining === 0 && j.report?.totals?.confirmed === built.items,
+    ).length;
     const baselineClean = baselines.filter((b) => b.run.code === 0 && b.remaining === 0 && b.stats?.deleted2xx === built.items).length;
 
     const rows = [
@@ -538,8 +595,10 @@ async function benchApply10k(): Promise<Apply10kResult> {
     janitors.forEach((j, i) => {
       notes.push(...failureNote(`janitor run ${i + 1}`, j));
       if (j.report === null) notes.push(`janitor run ${i + 1}: stdout was not a JSON report: ${j.run.stdout.slice(0, 300)}`);
-      else if (j.report.version !== 2) notes.push(`janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version 2`);
-      else if (j.report.complete === false) notes.push(`janitor run ${i + 1}: the report says the run was not complete (a group was not listed)`);
+      else if (j.report.version !== 2)
+        notes.push(`janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version 2`);
+      else if (j.report.complete === false)
+        notes.push(`janitor run ${i + 1}: the report says the run was not complete (a group was not listed)`);
     });
     baselines.forEach((b, i) => {
       notes.push(...failureNote(`baseline run ${i + 1}`, b));
@@ -597,7 +656,14 @@ Targets (shown, not enforced; timings judged on the medians):
     return { markdown };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { markdown: `## Apply ${(GROUPS * PER_GROUP).toLocaleString('en')} deletions: janitor vs. SAP's sample, as separate processes (reference)\n\nNot measured in this run:\n\n\`\`\`\n${message.split('\n').filter((line) => line.trim() !== '').slice(0, 8).join('\n')}\n\`\`\`\n`, error: message };
+    return {
+      markdown: `## Apply ${(GROUPS * PER_GROUP).toLocaleString('en')} deletions: janitor vs. SAP's sample, as separate processes (reference)\n\nNot measured in this run:\n\n\`\`\`\n${message
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(0, 8)
+        .join('\n')}\n\`\`\`\n`,
+      error: message,
+    };
   } finally {
     cleanupSync();
     process.removeListener('SIGINT', onSignal);

@@ -72,18 +72,29 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {
     for (let t = 0; t < tenants; t += 1) {
-      sims.push(await startSimulator({ fleet: generateFleet({ seed: t + 1, items: groups * perGroup, groups, now }), faults: { routes: { '*': { latencyMs: LATENCY_MS } } } }));
+      sims.push(
+        await startSimulator({
+          fleet: generateFleet({ seed: t + 1, items: groups * perGroup, groups, now }),
+          faults: { routes: { '*': { latencyMs: LATENCY_MS } } },
+        }),
+      );
     }
     const location = { table: 'janitor-bench', region: 'us-east-1', endpoint: dynamo.endpoint };
     const client = dynamoClient(location);
     await ensureTable(client, location.table);
     let storeRequests = 0;
-    client.middlewareStack.add((next) => (args) => {
-      storeRequests += 1;
-      return next(args);
-    }, { step: 'initialize', name: 'benchCounter' });
+    client.middlewareStack.add(
+      (next) => (args) => {
+        storeRequests += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCounter' },
+    );
     const names = sims.map((_, i) => `tenant-${String(i).padStart(3, '0')}`);
-    const file = parseTenants(JSON.stringify({ version: 1, tenants: names.map((name) => ({ name, secretId: `bench/${name}`, limits: { groupConcurrency: 4 } })) }), 'bench-tenants.json');
+    const file = parseTenants(
+      JSON.stringify({ version: 1, tenants: names.map((name) => ({ name, secretId: `bench/${name}`, limits: { groupConcurrency: 4 } })) }),
+      'bench-tenants.json',
+    );
     const keyOf = new Map(names.map((name, i) => [`bench/${name}`, JSON.stringify(sims[i]?.serviceKey)]));
     const policy = benchPolicy();
     const deps: StepDeps = {
@@ -94,7 +105,14 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
       client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
       clock: () => new Date(),
     };
-    const input = { runId: `bench-${randomUUID()}`, trigger: 'schedule', consent: true, startedAt: now.toISOString(), requirePlanHash: null, tenants: file.tenants.map((t) => ({ name: t.name, secretId: t.secretId })) };
+    const input = {
+      runId: `bench-${randomUUID()}`,
+      trigger: 'schedule',
+      consent: true,
+      startedAt: now.toISOString(),
+      requirePlanHash: null,
+      tenants: file.tenants.map((t) => ({ name: t.name, secretId: t.secretId })),
+    };
     const started = performance.now();
     const summary = EstateSummary.parse(await runLocally(deps, input));
     const wallSeconds = (performance.now() - started) / 1000;
@@ -125,7 +143,9 @@ function describeResult(r: MultiTenantResult): string {
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return [
     `${r.tenants} tenants × ${r.groups} groups × ${r.itemsPerGroup} items = ${r.items} items at ${LATENCY_MS} ms per request: ${r.wallSeconds.toFixed(1)} s wall, status ${r.status}`,
-    `  AI Core requests per tenant: ${r.aiCoreRequests.join(', ')} (by method, all tenants: ${Object.entries(r.requestsByMethod).map(([k, v]) => `${k} ${v}`).join(', ')}); ${r.actions} actions planned`,
+    `  AI Core requests per tenant: ${r.aiCoreRequests.join(', ')} (by method, all tenants: ${Object.entries(r.requestsByMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}); ${r.actions} actions planned`,
     `  DynamoDB requests: ${r.storeRequests} (${(r.storeRequests / Math.max(1, r.tenants * r.groups)).toFixed(1)} per group run); peak RSS ${r.peakRssMb} MB; ${(sum(r.aiCoreRequests) / r.wallSeconds).toFixed(0)} AI Core req/s`,
   ].join('\n');
 }

@@ -81,20 +81,34 @@ async function benchEvaluate(items: number): Promise<{ row: string; eachMs: numb
 }
 
 async function benchRun(items: number, label: string, faults?: FaultConfig): Promise<string> {
-  const stack = await startLocalStack({ simulator: { fleet: generateFleet({ seed: 2, items, groups: 20, now: NOW }), ...(faults === undefined ? {} : { faults, seed: 3 }) } });
+  const stack = await startLocalStack({
+    simulator: { fleet: generateFleet({ seed: 2, items, groups: 20, now: NOW }), ...(faults === undefined ? {} : { faults, seed: 3 }) },
+  });
   try {
     // DynamoStore (what the Lambda uses) against the stack's in-process dynalite: not the CLI's LevelDB state.
     const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, 'T#bench@127.0.0.1');
     const client = new AiCoreClient(stack.simulator.serviceKey);
     const start = performance.now();
-    const report = await runJanitor({ client, store, policy: policy(), trigger: 'bench', consent: true, runId: `bench-${items}`, confirm: { attempts: 1, delayMs: 0 } });
+    const report = await runJanitor({
+      client,
+      store,
+      policy: policy(),
+      trigger: 'bench',
+      consent: true,
+      runId: `bench-${items}`,
+      confirm: { attempts: 1, delayMs: 0 },
+    });
     const elapsed = ms(start);
     const counts = stack.simulator.requests.counts();
     const lists = (counts['GET /v2/lm/executions'] ?? 0) + (counts['GET /v2/lm/deployments'] ?? 0);
     const patches = (counts['PATCH /v2/lm/executions'] ?? 0) + (counts['PATCH /v2/lm/deployments'] ?? 0);
     const throttled = stack.simulator.requests.entries.filter((e) => e.status === 429).length;
     const t = report.totals;
-    const unfinished = [t.awaitingConfirmation > 0 ? `${t.awaitingConfirmation} awaiting confirmation` : '', t.failed > 0 ? `${t.failed} failed` : '', t.notAttempted > 0 ? `${t.notAttempted} not attempted` : ''].filter((part) => part !== '');
+    const unfinished = [
+      t.awaitingConfirmation > 0 ? `${t.awaitingConfirmation} awaiting confirmation` : '',
+      t.failed > 0 ? `${t.failed} failed` : '',
+      t.notAttempted > 0 ? `${t.notAttempted} not attempted` : '',
+    ].filter((part) => part !== '');
     return `| plan + apply + confirm, in-process runJanitor, dynalite store${label} | ${items.toLocaleString('en')} items, 20 groups | ${(elapsed / 1000).toFixed(2)} s | ${t.confirmed}/${t.planned} confirmed${unfinished.length > 0 ? ` (${unfinished.join(', ')})` : ''} | ${lists} list, ${patches} bulk PATCH, ${report.apiCalls} API calls, ${throttled} × 429; ${report.storeRequests} store requests (dynalite) |`;
   } finally {
     await stack.stop();
@@ -107,12 +121,23 @@ for (const n of evalSizes) evals.push({ n, ...(await benchEvaluate(n)) });
 const rows = [
   ...evals.map((e) => e.row),
   await benchRun(QUICK ? 500 : 2_000, ''),
-  ...(QUICK ? [] : [await benchRun(10_000, ''), await benchRun(2_000, ', server rate limit 20 req/s', { routes: { '*': { rateLimit: { capacity: 10, refillPerSecond: 20 }, retryAfterSeconds: 1 } } })]),
+  ...(QUICK
+    ? []
+    : [
+        await benchRun(10_000, ''),
+        await benchRun(2_000, ', server rate limit 20 req/s', {
+          routes: { '*': { rateLimit: { capacity: 10, refillPerSecond: 20 }, retryAfterSeconds: 1 } },
+        }),
+      ]),
 ];
 
 // Function bundles and CLI start, measured as fresh processes.
 const startup = measureBundles(ROOT, QUICK ? 3 : 7);
-const BUNDLE_TARGETS: Record<string, { kb: number; ms: number }> = { webhook: { kb: 400, ms: 40 }, scheduled: { kb: 800, ms: 70 }, worker: { kb: 800, ms: 70 } };
+const BUNDLE_TARGETS: Record<string, { kb: number; ms: number }> = {
+  webhook: { kb: 400, ms: 40 },
+  scheduled: { kb: 800, ms: 70 },
+  worker: { kb: 800, ms: 70 },
+};
 const bundleRows = startup.bundles.map((b) => {
   const t = BUNDLE_TARGETS[b.name] ?? { kb: Infinity, ms: Infinity };
   const kb = b.bytes / 1024;
@@ -134,7 +159,10 @@ const slowRows = slow.map((r) => {
 
 const evalTargets = evals
   .filter((e) => e.n === 100_000)
-  .map((e) => `- evaluate() on 100,000 items: ${e.eachMs.toFixed(0)} ms → ${met(e.eachMs < 300, `${(e.eachMs - 300).toFixed(0)} ms over 300 ms`)}; heap growth ${e.heapMb === null ? 'n/a' : `${e.heapMb.toFixed(0)} MB → ${met(e.heapMb < 200, `${(e.heapMb - 200).toFixed(0)} MB over 200 MB`)}`}`);
+  .map(
+    (e) =>
+      `- evaluate() on 100,000 items: ${e.eachMs.toFixed(0)} ms → ${met(e.eachMs < 300, `${(e.eachMs - 300).toFixed(0)} ms over 300 ms`)}; heap growth ${e.heapMb === null ? 'n/a' : `${e.heapMb.toFixed(0)} MB → ${met(e.heapMb < 200, `${(e.heapMb - 200).toFixed(0)} MB over 200 MB`)}`}`,
+  );
 
 const startupSection = `## Function bundles and CLI start
 

@@ -8,6 +8,15 @@ delete process.env.BENCH_RUSAGE_FILE; // not inherited by anything the process i
 if (file) {
   process.on('exit', (code) => {
     const usage = process.resourceUsage();
-    writeFileSync(file, JSON.stringify({ code, userCPUTime: usage.userCPUTime, systemCPUTime: usage.systemCPUTime, maxRSS: usage.maxRSS, uptimeMs: Math.round(process.uptime() * 1000) }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        code,
+        userCPUTime: usage.userCPUTime,
+        systemCPUTime: usage.systemCPUTime,
+        maxRSS: usage.maxRSS,
+        uptimeMs: Math.round(process.uptime() * 1000),
+      }),
+    );
   });
 }

@@ -24,15 +24,32 @@ async function slowStartRun(limit: number | null, perGroup: number, latencyMs: n
   const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const route = { latencyMs, ...(limit === null ? {} : { rateLimit: { capacity: limit, refillPerSecond: limit } }) };
-  const stack = await startLocalStack({ simulator: { fleet: buildFleet(Date.now(), perGroup).fleet, faults: { routes: { '*': route } }, seed: 3 } });
+  const stack = await startLocalStack({
+    simulator: { fleet: buildFleet(Date.now(), perGroup).fleet, faults: { routes: { '*': route } }, seed: 3 },
+  });
   try {
     const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, 'T#bench@127.0.0.1');
     const client = new AiCoreClient(stack.simulator.serviceKey);
     const start = performance.now();
-    const report = await runJanitor({ client, store, policy: parsed.policy, trigger: 'bench', consent: true, runId: `slow-start-${limit ?? 'none'}`, confirm: { attempts: 3, delayMs: 200 } });
+    const report = await runJanitor({
+      client,
+      store,
+      policy: parsed.policy,
+      trigger: 'bench',
+      consent: true,
+      runId: `slow-start-${limit ?? 'none'}`,
+      confirm: { attempts: 3, delayMs: 200 },
+    });
     const wallMs = performance.now() - start;
     const entries = stack.simulator.requests.entries;
-    return { limit, wallMs, requests: entries.length, throttled: entries.filter((e) => e.status === 429).length, confirmed: report.totals.confirmed, planned: report.totals.planned };
+    return {
+      limit,
+      wallMs,
+      requests: entries.length,
+      throttled: entries.filter((e) => e.status === 429).length,
+      confirmed: report.totals.confirmed,
+      planned: report.totals.planned,
+    };
   } finally {
     await stack.stop();
   }

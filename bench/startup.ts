@@ -17,7 +17,17 @@ function median(values: readonly number[]): number {
 }
 
 function wallOf(args: string[], runs: number): number {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL: CLOSED, DYNAMODB_ENDPOINT: CLOSED, LAMBDA_ENDPOINT: CLOSED, NODE_OPTIONS: '' };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: CLOSED,
+    DYNAMODB_ENDPOINT: CLOSED,
+    LAMBDA_ENDPOINT: CLOSED,
+    NODE_OPTIONS: '',
+  };
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const start = performance.now();

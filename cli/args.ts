@@ -78,7 +78,14 @@ type ParseOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 const PARSE_OPTIONS: ParseOptions = Object.fromEntries(
   OPTIONS.map((name) => {
     const spec = OPTION_TABLE[name];
-    return [name, { type: spec.value === undefined ? 'boolean' : 'string', ...(spec.short === undefined ? {} : { short: spec.short }), ...(spec.multiple === true ? { multiple: true } : {}) }];
+    return [
+      name,
+      {
+        type: spec.value === undefined ? 'boolean' : 'string',
+        ...(spec.short === undefined ? {} : { short: spec.short }),
+        ...(spec.multiple === true ? { multiple: true } : {}),
+      },
+    ];
   }),
 );
 
@@ -99,17 +106,31 @@ function checkedValues(argv: readonly string[], command: Command): { values: Val
     if (token.kind !== 'option') continue;
     const name = token.name;
     if (!isOption(name)) {
-      const suggestion = didYouMean(token.rawName, allowed.map((o) => `--${o}`)) ?? didYouMean(token.rawName, OPTIONS.map((o) => `--${o}`));
+      const suggestion =
+        didYouMean(
+          token.rawName,
+          allowed.map((o) => `--${o}`),
+        ) ??
+        didYouMean(
+          token.rawName,
+          OPTIONS.map((o) => `--${o}`),
+        );
       throw new UsageError(`unknown flag ${token.rawName}${suggestion === null ? '' : `; did you mean ${suggestion}?`}`, command);
     }
     const spec = OPTION_TABLE[name];
     if (spec.value === undefined && token.value !== undefined) throw new UsageError(`flag --${name} takes no value`, command);
-    if (spec.value !== undefined && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1))) {
+    if (
+      spec.value !== undefined &&
+      (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1))
+    ) {
       throw new UsageError(`flag --${name} needs a value: --${name} ${spec.value}`, command);
     }
     if (!allowed.includes(name)) {
       const owners = COMMANDS.filter((c) => COMMAND_TABLE[c].options.includes(name));
-      throw new UsageError(`flag --${name} does not apply to ${command}${owners.length === 0 ? '' : ` (it is for: ${owners.join(', ')})`}`, command);
+      throw new UsageError(
+        `flag --${name} does not apply to ${command}${owners.length === 0 ? '' : ` (it is for: ${owners.join(', ')})`}`,
+        command,
+      );
     }
     const value = token.value ?? '';
     if (spec.value === undefined) values[name] = true;
@@ -137,7 +158,8 @@ function parseCli(argv: readonly string[]): CliArgs {
   const rest = all.slice(1);
   if (values.help === true) return { ...defaults('help'), helpFor: command === 'help' ? undefined : command };
   const spec = COMMAND_TABLE[command];
-  if (rest.length > spec.maxPositionals) throw new UsageError(`unexpected argument '${rest[spec.maxPositionals] ?? ''}' for ${command}`, command);
+  if (rest.length > spec.maxPositionals)
+    throw new UsageError(`unexpected argument '${rest[spec.maxPositionals] ?? ''}' for ${command}`, command);
   if (command === 'help') {
     const topic = rest[0];
     if (topic !== undefined && !isCommand(topic)) throw new UsageError(`no help for '${topic}': not a command`);
@@ -147,13 +169,16 @@ function parseCli(argv: readonly string[]): CliArgs {
   const flag = (name: OptionName): boolean => values[name] === true;
   const portText = str('port');
   const port = portText === undefined ? undefined : Number(portText);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new UsageError(`--port must be 0..65535, got '${portText ?? ''}'`, command);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
+    throw new UsageError(`--port must be 0..65535, got '${portText ?? ''}'`, command);
   const generateText = str('generate');
   const generate = generateText === undefined ? undefined : Number(generateText);
-  if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000)) throw new UsageError(`--generate must be 0..1000000, got '${generateText ?? ''}'`, command);
+  if (generate !== undefined && (!Number.isInteger(generate) || generate < 0 || generate > 1_000_000))
+    throw new UsageError(`--generate must be 0..1000000, got '${generateText ?? ''}'`, command);
   const seedText = str('seed');
   const seed = seedText === undefined ? undefined : Number(seedText);
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed must be an integer, got '${seedText ?? ''}'`, command);
+  if (seed !== undefined && !Number.isSafeInteger(seed))
+    throw new UsageError(`--seed must be an integer, got '${seedText ?? ''}'`, command);
   const deadlineText = str('deadline');
   const deadlineSeconds = deadlineText === undefined ? DEFAULT_DEADLINE_SECONDS : deadlineOf(deadlineText, command);
   const fleet = str('fleet');
@@ -183,16 +208,33 @@ function parseCli(argv: readonly string[]): CliArgs {
 }
 
 function defaults(command: Command): CliArgs {
-  return { command, positionals: [], policy: undefined, serviceKey: undefined, groups: [], tenants: undefined, json: false, all: false, yes: false, apply: false, table: undefined, out: undefined, port: undefined, noBulk: false, deadlineSeconds: DEFAULT_DEADLINE_SECONDS, id: undefined };
+  return {
+    command,
+    positionals: [],
+    policy: undefined,
+    serviceKey: undefined,
+    groups: [],
+    tenants: undefined,
+    json: false,
+    all: false,
+    yes: false,
+    apply: false,
+    table: undefined,
+    out: undefined,
+    port: undefined,
+    noBulk: false,
+    deadlineSeconds: DEFAULT_DEADLINE_SECONDS,
+    id: undefined,
+  };
 }
 
 /** `90s`, or a policy duration (`10m`, `2h`, `1d`). */
 function deadlineOf(text: string, command: Command): number {
   const seconds = /^\d+s$/.test(text) ? Number(text.slice(0, -1)) : durationSeconds(text);
-  if (seconds === null || seconds <= 0) throw new UsageError(`--deadline must be a duration such as 90s, 10m or 2h, got '${text}'`, command);
+  if (seconds === null || seconds <= 0)
+    throw new UsageError(`--deadline must be a duration such as 90s, 10m or 2h, got '${text}'`, command);
   return seconds;
 }
-
 
 export { DEFAULT_POLICY_FILE, DEFAULT_DEADLINE_SECONDS, EXIT, USAGE, UsageError, InputError, parseCli };
 export type { CliArgs, Command };

@@ -3,11 +3,42 @@
  * completion scripts are all generated from it, so they cannot drift apart.
  */
 
-const COMMANDS = ['init', 'plan', 'apply', 'ledger', 'validate', 'explain', 'snapshot', 'demo', 'simulator', 'unlock', 'completion', 'help'] as const;
+const COMMANDS = [
+  'init',
+  'plan',
+  'apply',
+  'ledger',
+  'validate',
+  'explain',
+  'snapshot',
+  'demo',
+  'simulator',
+  'unlock',
+  'completion',
+  'help',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = [
-  'policy', 'service-key', 'group', 'json', 'all', 'yes', 'apply', 'deadline', 'id', 'table', 'out', 'port', 'fleet', 'generate', 'seed', 'faults', 'no-bulk', 'tenants', 'help',
+  'policy',
+  'service-key',
+  'group',
+  'json',
+  'all',
+  'yes',
+  'apply',
+  'deadline',
+  'id',
+  'table',
+  'out',
+  'port',
+  'fleet',
+  'generate',
+  'seed',
+  'faults',
+  'no-bulk',
+  'tenants',
+  'help',
 ] as const;
 type OptionName = (typeof OPTIONS)[number];
 
@@ -36,30 +67,107 @@ interface OptionSpec {
 const RUN = ['policy', 'service-key', 'group', 'tenants', 'json', 'all', 'deadline', 'table'] as const;
 
 const COMMAND_TABLE: Record<Command, CommandSpec> = {
-  init: { synopsis: '[FILE]', summary: 'write a commented starting policy in dry-run mode (default ./policy.yaml; never overwrites)', maxPositionals: 1, positional: 'file', options: [] },
-  plan: { synopsis: '', summary: 'list every resource group and print what the policy would do (never acts)', maxPositionals: 0, options: RUN },
-  apply: { synopsis: '', summary: 'plan, show the plan, then act on it (needs mode: apply in the policy; asks first)', maxPositionals: 0, options: [...RUN, 'yes'] },
-  ledger: { synopsis: '', summary: "show the ledger: every item's state per request chunk (--group, --id, --json)", maxPositionals: 0, options: ['service-key', 'group', 'id', 'json', 'table'] },
-  validate: { synopsis: '[FILE]', summary: 'check a policy file (default ./policy.yaml) and print every problem at once', maxPositionals: 1, positional: 'file', options: ['json'] },
-  explain: { synopsis: 'ID', summary: 'show how the policy judges one execution or deployment', maxPositionals: 1, options: ['policy', 'service-key', 'group', 'json', 'table'] },
-  snapshot: { synopsis: '--out FILE', summary: 'save the listed fleet (read-only) as JSON the simulator can load', maxPositionals: 0, options: ['out', 'service-key', 'group', 'json'] },
-  demo: { synopsis: '[--apply]', summary: 'run the scheduled function against the built-in AI Core simulator', maxPositionals: 0, options: ['apply', 'policy', 'json', 'all'] },
-  simulator: { synopsis: '', summary: 'run the AI Core simulator alone and print its URL and service key', maxPositionals: 0, options: ['port', 'fleet', 'generate', 'seed', 'faults', 'no-bulk'] },
-  unlock: { synopsis: '', summary: 'release a run lock whose lease has ended or whose process is gone (asks first)', maxPositionals: 0, options: ['service-key', 'table', 'yes'] },
-  completion: { synopsis: 'SHELL', summary: 'print a bash or zsh completion script, e.g. source <(aicore-janitor completion bash)', maxPositionals: 1, positional: ['bash', 'zsh'], options: [] },
-  help: { synopsis: '[COMMAND]', summary: "show this text, or one command's options", maxPositionals: 1, positional: COMMANDS, options: [] },
+  init: {
+    synopsis: '[FILE]',
+    summary: 'write a commented starting policy in dry-run mode (default ./policy.yaml; never overwrites)',
+    maxPositionals: 1,
+    positional: 'file',
+    options: [],
+  },
+  plan: {
+    synopsis: '',
+    summary: 'list every resource group and print what the policy would do (never acts)',
+    maxPositionals: 0,
+    options: RUN,
+  },
+  apply: {
+    synopsis: '',
+    summary: 'plan, show the plan, then act on it (needs mode: apply in the policy; asks first)',
+    maxPositionals: 0,
+    options: [...RUN, 'yes'],
+  },
+  ledger: {
+    synopsis: '',
+    summary: "show the ledger: every item's state per request chunk (--group, --id, --json)",
+    maxPositionals: 0,
+    options: ['service-key', 'group', 'id', 'json', 'table'],
+  },
+  validate: {
+    synopsis: '[FILE]',
+    summary: 'check a policy file (default ./policy.yaml) and print every problem at once',
+    maxPositionals: 1,
+    positional: 'file',
+    options: ['json'],
+  },
+  explain: {
+    synopsis: 'ID',
+    summary: 'show how the policy judges one execution or deployment',
+    maxPositionals: 1,
+    options: ['policy', 'service-key', 'group', 'json', 'table'],
+  },
+  snapshot: {
+    synopsis: '--out FILE',
+    summary: 'save the listed fleet (read-only) as JSON the simulator can load',
+    maxPositionals: 0,
+    options: ['out', 'service-key', 'group', 'json'],
+  },
+  demo: {
+    synopsis: '[--apply]',
+    summary: 'run the scheduled function against the built-in AI Core simulator',
+    maxPositionals: 0,
+    options: ['apply', 'policy', 'json', 'all'],
+  },
+  simulator: {
+    synopsis: '',
+    summary: 'run the AI Core simulator alone and print its URL and service key',
+    maxPositionals: 0,
+    options: ['port', 'fleet', 'generate', 'seed', 'faults', 'no-bulk'],
+  },
+  unlock: {
+    synopsis: '',
+    summary: 'release a run lock whose lease has ended or whose process is gone (asks first)',
+    maxPositionals: 0,
+    options: ['service-key', 'table', 'yes'],
+  },
+  completion: {
+    synopsis: 'SHELL',
+    summary: 'print a bash or zsh completion script, e.g. source <(aicore-janitor completion bash)',
+    maxPositionals: 1,
+    positional: ['bash', 'zsh'],
+    options: [],
+  },
+  help: {
+    synopsis: '[COMMAND]',
+    summary: "show this text, or one command's options",
+    maxPositionals: 1,
+    positional: COMMANDS,
+    options: [],
+  },
 };
 
 const OPTION_TABLE: Record<OptionName, OptionSpec> = {
   policy: { value: 'FILE', help: ['policy file (YAML or JSON; default ./policy.yaml)'], complete: 'file' },
   'service-key': { value: 'FILE', help: ['SAP AI Core service key JSON (default: $AICORE_SERVICE_KEY)'], complete: 'file' },
   group: { value: 'NAME', multiple: true, help: ['only this resource group (repeatable; default: every group)'] },
-  tenants: { value: 'FILE', help: ['plan/apply: every tenant of this tenants file, each with its serviceKeyFile', '(instead of --service-key and --group; README "Many tenants")'], complete: 'file' },
+  tenants: {
+    value: 'FILE',
+    help: [
+      'plan/apply: every tenant of this tenants file, each with its serviceKeyFile',
+      '(instead of --service-key and --group; README "Many tenants")',
+    ],
+    complete: 'file',
+  },
   json: { help: ['print one versioned JSON document on stdout (errors too) and no progress'] },
   all: { help: ['plan/apply/demo: list every row, also items no rule matched (big plans are summarised)'] },
   yes: { short: 'y', help: ['apply or unlock without asking'] },
   apply: { help: ['demo: apply the plan to the simulator'] },
-  deadline: { value: 'DURATION', help: ['plan/apply: start no request after this long (default 30m; e.g. 90s, 10m, 2h);', "what it cuts off is reported not-attempted and left for the next run"] },
+  deadline: {
+    value: 'DURATION',
+    help: [
+      'plan/apply: start no request after this long (default 30m; e.g. 90s, 10m, 2h);',
+      'what it cuts off is reported not-attempted and left for the next run',
+    ],
+  },
   id: { value: 'ID', help: ['ledger: only this execution or deployment id'] },
   table: { value: 'NAME', help: ['keep state in this DynamoDB table (or $JANITOR_TABLE; default: local state in ./.aicore-janitor/)'] },
   out: { value: 'FILE', help: ['snapshot: where to write the fleet JSON (its directory must exist)'], complete: 'file' },
@@ -98,7 +206,17 @@ not attempted), 2 invalid input, 3 aborted by a safety cap, 130 interrupted (Ctr
 function usage(): string {
   const commands = COMMANDS.map((c) => `  ${commandLabel(c).padEnd(WIDTH)}${COMMAND_TABLE[c].summary}`);
   const options = OPTIONS.filter((o) => o !== 'help');
-  return ['Usage: aicore-janitor <command> [options]', '', 'Commands:', ...commands, '', 'Options:', ...optionLines(options), '', EXIT_TEXT].join('\n');
+  return [
+    'Usage: aicore-janitor <command> [options]',
+    '',
+    'Commands:',
+    ...commands,
+    '',
+    'Options:',
+    ...optionLines(options),
+    '',
+    EXIT_TEXT,
+  ].join('\n');
 }
 
 /** One command's help (`aicore-janitor help plan`, `aicore-janitor plan --help`). */

@@ -19,7 +19,8 @@ import { Progress } from './progress.js';
 const DEMO_POLICY = fileURLToPath(new URL('../infra/local/simulator/demo-policy.yaml', import.meta.url));
 
 /** What a dry demo says instead of the run's "the trigger did not ask to apply". */
-const DEMO_NOTE = 'This was a dry run: nothing was changed. `aicore-janitor demo --apply` (or `npm start -- --apply`) applies this plan to the simulator.';
+const DEMO_NOTE =
+  'This was a dry run: nothing was changed. `aicore-janitor demo --apply` (or `npm start -- --apply`) applies this plan to the simulator.';
 
 function syntheticScheduledEvent(now: Date): Record<string, unknown> {
   return {
@@ -64,14 +65,20 @@ async function demoCommand(args: CliArgs, io: CliIo): Promise<number> {
       JANITOR_APPLY: String(args.apply),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     });
-    progress.note(`invoking the scheduled handler (${args.apply ? 'apply' : 'dry run'}) with policy ${process.env.JANITOR_POLICY_FILE ?? ''}\n`);
+    progress.note(
+      `invoking the scheduled handler (${args.apply ? 'apply' : 'dry run'}) with policy ${process.env.JANITOR_POLICY_FILE ?? ''}\n`,
+    );
     const result = await handler(syntheticScheduledEvent(now), localContext(5 * 60_000));
     if (result.status !== 'done') {
       const why = `the handler did not run: ${result.status === 'disabled' ? 'JANITOR_DISABLED is set' : result.status}`;
       io.out(args.json ? jsonDocument({ ran: false, reason: why }) : `The ${why}.`);
       return 0;
     }
-    io.out(args.json ? JSON.stringify(result.report, null, 2) : renderReport(result.report, { all: args.all, color: io.color ?? false, dryRunNote: DEMO_NOTE }));
+    io.out(
+      args.json
+        ? JSON.stringify(result.report, null, 2)
+        : renderReport(result.report, { all: args.all, color: io.color ?? false, dryRunNote: DEMO_NOTE }),
+    );
     return exitCodeOf(result.report);
   } finally {
     await stack.stop();

@@ -28,7 +28,10 @@ async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
   const state = await openState(args.table, tenantNamespace(key), { command: 'explain', onWait: (message) => io.err(message) });
   try {
     const now = new Date();
-    const observations = await state.store.observations(fleet.map((g) => g.group), now);
+    const observations = await state.store.observations(
+      fleet.map((g) => g.group),
+      now,
+    );
     const explanation = explain({ fleet, policy: loaded.policy, now, observations, id });
     io.out(args.json ? JSON.stringify({ version: 1, ...explanation }, null, 2) : formatExplanation(explanation));
   } finally {

@@ -31,11 +31,18 @@ async function initCommand(args: CliArgs, io: CliIo): Promise<number> {
     await writeFile(file, await starterPolicy(file), { flag: 'wx' });
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    if (code === 'EEXIST') throw new InputError(`${file} already exists; nothing was written (edit it, check it with \`aicore-janitor validate ${file}\`, or pass another FILE)`);
+    if (code === 'EEXIST')
+      throw new InputError(
+        `${file} already exists; nothing was written (edit it, check it with \`aicore-janitor validate ${file}\`, or pass another FILE)`,
+      );
     if (code === 'ENOENT') throw new InputError(`cannot write ${file}: its directory does not exist`);
     throw new InputError(`cannot write ${file} (${code || (error instanceof Error ? error.message : String(error))})`);
   }
-  io.out(args.json ? jsonDocument({ wrote: file, mode: 'dry-run' }) : `Wrote ${file} (mode: dry-run: every run only plans). Next: \`aicore-janitor plan${file === DEFAULT_POLICY_FILE ? '' : ` --policy ${file}`}\`.`);
+  io.out(
+    args.json
+      ? jsonDocument({ wrote: file, mode: 'dry-run' })
+      : `Wrote ${file} (mode: dry-run: every run only plans). Next: \`aicore-janitor plan${file === DEFAULT_POLICY_FILE ? '' : ` --policy ${file}`}\`.`,
+  );
   return EXIT.ok;
 }
 

@@ -27,14 +27,36 @@ function rowsOf(chunks: readonly LedgerChunk[], id: string | undefined): LedgerR
   return chunks.flatMap((chunk) =>
     chunk.items
       .filter((item) => id === undefined || item.id === id)
-      .map((item) => ({ group: chunk.group, type: chunk.type, id: item.id, targetStatus: item.targetStatus, state: item.state, attempt: item.attempt, sentAt: item.sentAt, updatedAt: item.updatedAt, runId: chunk.runId, chunkId: chunk.chunkId, message: item.message })),
+      .map((item) => ({
+        group: chunk.group,
+        type: chunk.type,
+        id: item.id,
+        targetStatus: item.targetStatus,
+        state: item.state,
+        attempt: item.attempt,
+        sentAt: item.sentAt,
+        updatedAt: item.updatedAt,
+        runId: chunk.runId,
+        chunkId: chunk.chunkId,
+        message: item.message,
+      })),
   );
 }
 
 function render(rows: readonly LedgerRow[]): string {
   if (rows.length === 0) return 'The ledger has no entries for this selection.';
   const head = ['GROUP', 'TYPE', 'ID', 'TARGET', 'STATE', 'TRY', 'SENT', 'RUN', 'MESSAGE'];
-  const cells = rows.map((r) => [r.group, r.type, r.id, r.targetStatus, r.state, String(r.attempt), r.sentAt, r.runId.slice(0, 8), r.message ?? '']);
+  const cells = rows.map((r) => [
+    r.group,
+    r.type,
+    r.id,
+    r.targetStatus,
+    r.state,
+    String(r.attempt),
+    r.sentAt,
+    r.runId.slice(0, 8),
+    r.message ?? '',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (i === head.length - 1 ? 0 : (c[i] ?? '').length))));
   const line = (c: readonly string[]): string => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ');
   const counts = new Map<string, number>();

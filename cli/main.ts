@@ -75,10 +75,22 @@ function classify(error: unknown): Classified {
   if (error instanceof CliFailure) return { code: error.code, exitCode: error.exitCode, message: error.message, extra: error.extra };
   if (error instanceof PromptInterruptedError) return { code: 'interrupted', exitCode: EXIT.interrupted, message: error.message };
   if (error instanceof PolicyFileError) {
-    return { code: `policy-${error.reason}`, exitCode: EXIT.invalidInput, message: error.message, extra: { path: error.path, ...(error.issues.length === 0 ? {} : { issues: error.issues }) } };
+    return {
+      code: `policy-${error.reason}`,
+      exitCode: EXIT.invalidInput,
+      message: error.message,
+      extra: { path: error.path, ...(error.issues.length === 0 ? {} : { issues: error.issues }) },
+    };
   }
-  if (error instanceof UnknownGroupError) return { code: 'unknown-group', exitCode: EXIT.invalidInput, message: error.message, extra: { unknown: error.unknown, groups: error.available } };
-  if (error instanceof InputError || error instanceof CredentialsError) return { code: 'invalid-input', exitCode: EXIT.invalidInput, message: error.message };
+  if (error instanceof UnknownGroupError)
+    return {
+      code: 'unknown-group',
+      exitCode: EXIT.invalidInput,
+      message: error.message,
+      extra: { unknown: error.unknown, groups: error.available },
+    };
+  if (error instanceof InputError || error instanceof CredentialsError)
+    return { code: 'invalid-input', exitCode: EXIT.invalidInput, message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   const hint = hintFor(message);
   return { code: 'runtime', exitCode: EXIT.failure, message, ...(hint === null ? {} : { help: hint, extra: { hint } }) };

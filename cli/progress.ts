@@ -13,7 +13,13 @@ type Phase = 'listing' | 'planning' | 'applying';
 const BAR_WIDTH = 24;
 const REDRAW_MS = 80;
 const LINE_EVERY_MS = 2000;
-const SENT_STATES: ReadonlySet<LedgerChunk['items'][number]['state']> = new Set(['submitted', 'unknown', 'failed', 'not-attempted', 'confirmed']);
+const SENT_STATES: ReadonlySet<LedgerChunk['items'][number]['state']> = new Set([
+  'submitted',
+  'unknown',
+  'failed',
+  'not-attempted',
+  'confirmed',
+]);
 
 const number = (n: number): string => n.toLocaleString('en-US');
 

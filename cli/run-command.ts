@@ -26,7 +26,8 @@ import { describeOwner, openState, type CliState } from './state.js';
 const CLI_LEASE_PERIOD_MS = 5 * 60_000;
 
 /** What `plan` says instead of the run's "the trigger did not ask to apply". */
-const PLAN_NOTE = 'This was a dry run: plan never acts. `aicore-janitor apply` (same options) shows this plan again and asks before acting.';
+const PLAN_NOTE =
+  'This was a dry run: plan never acts. `aicore-janitor apply` (same options) shows this plan again and asks before acting.';
 
 /** The policy for plan, apply and explain: --policy, else ./policy.yaml (pointing at `init` when missing). */
 async function policyFor(args: Pick<CliArgs, 'policy'>): Promise<LoadedPolicy> {
@@ -35,7 +36,10 @@ async function policyFor(args: Pick<CliArgs, 'policy'>): Promise<LoadedPolicy> {
     return await loadPolicyFile(path);
   } catch (error) {
     if (error instanceof PolicyFileError && error.reason === 'missing') {
-      const how = args.policy === undefined ? 'run `aicore-janitor init` to write a starting policy (dry-run) there, or pass --policy FILE' : 'check the path';
+      const how =
+        args.policy === undefined
+          ? 'run `aicore-janitor init` to write a starting policy (dry-run) there, or pass --policy FILE'
+          : 'check the path';
       throw new PolicyFileError(`${error.message}: ${how}`, error.path, error.reason);
     }
     throw error;
@@ -49,7 +53,9 @@ async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const loaded = await policyFor(args);
   if (apply && loaded.policy.mode !== 'apply') {
     const says = loaded.modeSet === false ? 'has no `mode`, so it is dry-run (the default)' : 'says mode: dry-run';
-    throw new InputError(`refusing to apply: ${loaded.path} ${says}. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`);
+    throw new InputError(
+      `refusing to apply: ${loaded.path} ${says}. Set "mode: apply" in the policy to allow acting (the apply command is only the trigger's half of the consent).`,
+    );
   }
   if (apply && !args.yes && !io.isInteractive) throw new InputError('apply needs a terminal (stdin) to confirm, or --yes');
 
@@ -108,7 +114,10 @@ function lockHint(holder: LockRecord | undefined, state: CliState): string {
   if (holder === undefined) return '';
   if (state.kind === 'table') return '. If that run has died, the first run after its lease ends takes the lock by itself.';
   const crashed = state.crashed.find((c) => c.runId === holder.owner);
-  const gone = crashed === undefined ? 'Its process is gone (no other process has the local state open)' : `Its process (${crashed.command}, ${describeOwner(crashed)}) is gone`;
+  const gone =
+    crashed === undefined
+      ? 'Its process is gone (no other process has the local state open)'
+      : `Its process (${crashed.command}, ${describeOwner(crashed)}) is gone`;
   return `. ${gone}: run \`aicore-janitor unlock\` to release the lock now.`;
 }
 

@@ -102,7 +102,7 @@ function describeSimulator(started: StartedSimulator): string[] {
   return [
     `AI Core simulator listening on ${simulator.url}`,
     `Serving ${description}`,
-    'Point any client at it (this CLI, SAP\'s SDKs) by pasting into another shell:',
+    "Point any client at it (this CLI, SAP's SDKs) by pasting into another shell:",
     `export AICORE_SERVICE_KEY=${shellQuote(JSON.stringify(simulator.serviceKey))}`,
   ];
 }

@@ -27,7 +27,10 @@ interface Snapshot {
 function toSnapshot(fleet: Fleet): Snapshot {
   const snapshot: Snapshot = { version: SNAPSHOT_VERSION, resourceGroups: [], executions: {}, deployments: {} };
   for (const group of fleet) {
-    snapshot.resourceGroups.push({ resourceGroupId: group.group, labels: Object.entries(group.labels).map(([key, value]) => ({ key, value })) });
+    snapshot.resourceGroups.push({
+      resourceGroupId: group.group,
+      labels: Object.entries(group.labels).map(([key, value]) => ({ key, value })),
+    });
     snapshot.executions[group.group] = group.resources.flatMap((r) => (r.type === 'executions' ? [r.item] : []));
     snapshot.deployments[group.group] = group.resources.flatMap((r) => (r.type === 'deployments' ? [r.item] : []));
   }
@@ -47,7 +50,13 @@ async function snapshotCommand(args: CliArgs, io: CliIo): Promise<number> {
   const items = fleet.reduce((n, g) => n + g.resources.length, 0);
   io.out(
     args.json
-      ? jsonDocument({ wrote: args.out, items, groups: fleet.length, unparseable, listingFailures: failed.map((g) => ({ group: g.group, error: g.listingError ?? '' })) })
+      ? jsonDocument({
+          wrote: args.out,
+          items,
+          groups: fleet.length,
+          unparseable,
+          listingFailures: failed.map((g) => ({ group: g.group, error: g.listingError ?? '' })),
+        })
       : `wrote ${items} item(s) in ${fleet.length} resource group(s) to ${args.out}`,
   );
   if (unparseable > 0) io.err(`left out ${unparseable} item(s) that did not parse (see \`plan\` for the reasons)`);
@@ -67,7 +76,11 @@ async function checkWritable(file: string): Promise<void> {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    throw new InputError(code === 'ENOENT' ? `cannot write ${file}: directory ${dir} does not exist (create it first)` : `cannot write ${file}: directory ${dir} is not writable (${code})`);
+    throw new InputError(
+      code === 'ENOENT'
+        ? `cannot write ${file}: directory ${dir} does not exist (create it first)`
+        : `cannot write ${file}: directory ${dir} is not writable (${code})`,
+    );
   }
   try {
     if ((await stat(file)).isDirectory()) throw new InputError(`cannot write ${file}: it is a directory`);

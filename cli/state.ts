@@ -111,7 +111,13 @@ async function openState(tableFlag: string | undefined, namespace: string, optio
 
   // From here until close this process alone has the state open: an owner file still present
   // was left by a process that died, never by a live one.
-  const me: StateOwner = { pid: process.pid, startedAt: new Date().toISOString(), command: options.command ?? 'aicore-janitor', hostname: hostname(), ...(options.runId === undefined ? {} : { runId: options.runId }) };
+  const me: StateOwner = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    command: options.command ?? 'aicore-janitor',
+    hostname: hostname(),
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
+  };
   let crashed: StateOwner[];
   try {
     crashed = await keepStaleOwner(root, await readOwner(root));
@@ -129,14 +135,21 @@ async function openState(tableFlag: string | undefined, namespace: string, optio
     close: async () => {
       // Removed while the database is still held, so it never deletes the next holder's file.
       const current = await readOwner(root);
-      if (current !== undefined && current.pid === me.pid && current.startedAt === me.startedAt) await rm(join(root, OWNER_FILE), { force: true });
+      if (current !== undefined && current.pid === me.pid && current.startedAt === me.startedAt)
+        await rm(join(root, OWNER_FILE), { force: true });
       await store.close();
     },
   };
 }
 
 /** Retries while another process holds LevelDB's lock: 50 ms, doubling to 500 ms, until `waitMs`. */
-async function openWaiting(root: string, shown: string, namespace: string, waitMs: number, onWait?: (message: string) => void): Promise<LevelStore> {
+async function openWaiting(
+  root: string,
+  shown: string,
+  namespace: string,
+  waitMs: number,
+  onWait?: (message: string) => void,
+): Promise<LevelStore> {
   const started = Date.now();
   let delay = 50;
   let told = false;
@@ -151,7 +164,9 @@ async function openWaiting(root: string, shown: string, namespace: string, waitM
         // The holder writes its owner file just after opening: give it a moment to appear.
         const owner = await readOwner(root);
         if (owner !== undefined || Date.now() - started >= 250) {
-          onWait(`${shown} is in use${owner === undefined ? '' : ` by pid ${owner.pid} (${owner.command}, since ${owner.startedAt})`}; waiting up to ${formatSeconds(waitMs)} for it to finish`);
+          onWait(
+            `${shown} is in use${owner === undefined ? '' : ` by pid ${owner.pid} (${owner.command}, since ${owner.startedAt})`}; waiting up to ${formatSeconds(waitMs)} for it to finish`,
+          );
           told = true;
         }
       }
@@ -164,7 +179,12 @@ async function openWaiting(root: string, shown: string, namespace: string, waitM
 async function busyError(root: string, shown: string, cause: StateLockedError): Promise<StateBusyError> {
   const owner = await readOwner(root);
   if (owner === undefined) {
-    return new StateBusyError(`another process is using ${shown} and left no owner record (an older aicore-janitor?); wait for it to finish`, undefined, undefined, { cause });
+    return new StateBusyError(
+      `another process is using ${shown} and left no owner record (an older aicore-janitor?); wait for it to finish`,
+      undefined,
+      undefined,
+      { cause },
+    );
   }
   const liveness = livenessOf(owner);
   if (liveness === 'gone') {
@@ -261,5 +281,16 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
-export { openState, clearStaleOwner, clearCrashed, describeOwner, livenessOf, StateBusyError, StateOwner, LOCAL_STATE_DIR, DEFAULT_STATE_WAIT_MS, STATE_WAIT_ENV };
+export {
+  openState,
+  clearStaleOwner,
+  clearCrashed,
+  describeOwner,
+  livenessOf,
+  StateBusyError,
+  StateOwner,
+  LOCAL_STATE_DIR,
+  DEFAULT_STATE_WAIT_MS,
+  STATE_WAIT_ENV,
+};
 export type { CliState, Liveness, OpenStateOptions };

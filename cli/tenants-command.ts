@@ -31,16 +31,24 @@ const CLI_TENANT_CONCURRENCY = 4;
  */
 async function runTenantsCommand(args: CliArgs & { tenants: string }, io: CliIo): Promise<number> {
   const apply = args.command === 'apply';
-  if (args.serviceKey !== undefined || args.groups.length > 0) throw new InputError('--tenants names each tenant\'s service key (serviceKeyFile) and groups in the file: drop --service-key and --group');
+  if (args.serviceKey !== undefined || args.groups.length > 0)
+    throw new InputError(
+      "--tenants names each tenant's service key (serviceKeyFile) and groups in the file: drop --service-key and --group",
+    );
   const file = await loadTenantsFile(args.tenants);
   const base = dirname(resolve(args.tenants));
   const missingKey = file.tenants.filter((t) => t.serviceKeyFile === undefined).map((t) => t.name);
-  if (missingKey.length > 0) throw new InputError(`${args.tenants}: local runs read each tenant's key from serviceKeyFile; missing for ${missingKey.join(', ')}`);
+  if (missingKey.length > 0)
+    throw new InputError(`${args.tenants}: local runs read each tenant's key from serviceKeyFile; missing for ${missingKey.join(', ')}`);
   const policies = new Map<string, LoadedPolicy>();
-  for (const tenant of file.tenants) policies.set(tenant.name, await policyFor({ policy: tenant.policy === undefined ? args.policy : resolve(base, tenant.policy) }));
+  for (const tenant of file.tenants)
+    policies.set(tenant.name, await policyFor({ policy: tenant.policy === undefined ? args.policy : resolve(base, tenant.policy) }));
   if (apply) {
     const dry = file.tenants.filter((t) => policies.get(t.name)?.policy.mode !== 'apply').map((t) => t.name);
-    if (dry.length > 0) throw new InputError(`refusing to apply: the policy of ${dry.join(', ')} is dry-run. Set "mode: apply" in each tenant's policy to allow acting.`);
+    if (dry.length > 0)
+      throw new InputError(
+        `refusing to apply: the policy of ${dry.join(', ')} is dry-run. Set "mode: apply" in each tenant's policy to allow acting.`,
+      );
     if (!args.yes && !io.isInteractive) throw new InputError('apply needs a terminal (stdin) to confirm, or --yes');
   }
 
@@ -83,14 +91,20 @@ async function runTenantsCommand(args: CliArgs & { tenants: string }, io: CliIo)
     await state.close();
   }
   const { estate, outcomes } = result;
-  io.out(args.json ? jsonDocument({ estate, outcomes }) : [`Run ${estate.runId}: ${estate.status} (${estate.tenants} tenant(s))`, ...estate.lines.map((l) => `  ${l}`)].join('\n'));
+  io.out(
+    args.json
+      ? jsonDocument({ estate, outcomes })
+      : [`Run ${estate.runId}: ${estate.status} (${estate.tenants} tenant(s))`, ...estate.lines.map((l) => `  ${l}`)].join('\n'),
+  );
   return estate.status === 'ok' ? EXIT.ok : EXIT.failure;
 }
 
 /** Asked per tenant after its verdict, before its first action; Ctrl-D (null) is a no. */
 async function confirmTenant(tenant: Tenant, verdict: VerdictSummary, io: CliIo, progress: Progress): Promise<boolean> {
   progress.clear();
-  const answer = await io.ask(`Apply tenant ${tenant.name}: plan ${verdict.planHash.slice(0, 12)}, ${verdict.planned} action(s) in ${verdict.apply.length} group(s)? [y/N] `);
+  const answer = await io.ask(
+    `Apply tenant ${tenant.name}: plan ${verdict.planHash.slice(0, 12)}, ${verdict.planned} action(s) in ${verdict.apply.length} group(s)? [y/N] `,
+  );
   return answer !== null && /^y(es)?$/i.test(answer.trim());
 }
 

@@ -45,7 +45,8 @@ async function unlockCommand(args: UnlockArgs, io: CliIo, options: UnlockOptions
       if (state.kind === 'local') await forgetCrashed(state, io);
       return EXIT.ok;
     }
-    if (holder === 'unreadable') throw new UnlockRefusedError('the run lock record cannot be read, so its holder cannot be checked; nothing was released');
+    if (holder === 'unreadable')
+      throw new UnlockRefusedError('the run lock record cannot be read, so its holder cannot be checked; nothing was released');
 
     const now = clock();
     const until = new Date(holder.leaseUntil).toISOString();
@@ -67,9 +68,12 @@ async function unlockCommand(args: UnlockArgs, io: CliIo, options: UnlockOptions
     // Conditional on the owner: a run that took the lock since it was read keeps it.
     await state.store.releaseLock(holder.owner);
     const after = await readLock(state.store);
-    if (after !== 'none' && (after === 'unreadable' || after.owner === holder.owner)) throw new Error(`the run lock of ${who} could not be released`);
+    if (after !== 'none' && (after === 'unreadable' || after.owner === holder.owner))
+      throw new Error(`the run lock of ${who} could not be released`);
     if (state.kind === 'local') await forgetCrashed(state, io);
-    io.out(`Released the run lock of ${who}, lease until ${until}: ${reason}.${after === 'none' ? '' : ` Run ${after.owner} has taken it since.`}`);
+    io.out(
+      `Released the run lock of ${who}, lease until ${until}: ${reason}.${after === 'none' ? '' : ` Run ${after.owner} has taken it since.`}`,
+    );
     return EXIT.ok;
   } finally {
     await state.close();
@@ -78,22 +82,34 @@ async function unlockCommand(args: UnlockArgs, io: CliIo, options: UnlockOptions
 
 /** The local state is ours alone now: every stale owner record is of a run that died. */
 async function forgetCrashed(state: CliState, io: CliIo): Promise<void> {
-  if (state.crashed.length > 0) io.err(`cleared ${state.crashed.length} stale owner record(s) of runs that died: ${state.crashed.map((c) => `${c.command} ${describeOwner(c)}`).join('; ')}`);
+  if (state.crashed.length > 0)
+    io.err(
+      `cleared ${state.crashed.length} stale owner record(s) of runs that died: ${state.crashed.map((c) => `${c.command} ${describeOwner(c)}`).join('; ')}`,
+    );
   await clearCrashed();
 }
 
 /** Opens the state; a live holder of the local state is a refusal, a stale owner file is cleared. */
 async function openForUnlock(args: UnlockArgs, namespace: string, io: CliIo, waitMs: number | undefined): Promise<CliState> {
   try {
-    return await openState(args.table, namespace, { command: 'unlock', onWait: (m) => io.err(m), ...(waitMs === undefined ? {} : { waitMs }) });
+    return await openState(args.table, namespace, {
+      command: 'unlock',
+      onWait: (m) => io.err(m),
+      ...(waitMs === undefined ? {} : { waitMs }),
+    });
   } catch (error) {
     if (!(error instanceof StateBusyError)) throw error;
     if (error.liveness === 'gone') {
       const cleared = await clearStaleOwner();
       const what = cleared === undefined ? '' : `Removed the stale owner record (${cleared.command}, ${describeOwner(cleared)}). `;
-      throw new UnlockRefusedError(`${what}The local state is still open in a process that did not record itself (an older aicore-janitor?), so its run lock cannot be checked; wait for that process to finish, then run unlock again.`, { cause: error });
+      throw new UnlockRefusedError(
+        `${what}The local state is still open in a process that did not record itself (an older aicore-janitor?), so its run lock cannot be checked; wait for that process to finish, then run unlock again.`,
+        { cause: error },
+      );
     }
-    throw new UnlockRefusedError(`${error.message}: it is running, so nothing is unlocked (wait for it to finish, or stop it first)`, { cause: error });
+    throw new UnlockRefusedError(`${error.message}: it is running, so nothing is unlocked (wait for it to finish, or stop it first)`, {
+      cause: error,
+    });
   }
 }
 
@@ -103,7 +119,9 @@ function whyReleasable(holder: LockRecord, state: CliState, now: Date): string |
   if (holder.leaseUntil < now.getTime()) return 'its lease has ended';
   if (state.kind === 'table') return undefined;
   const crashed = state.crashed.find((c) => c.runId === holder.owner);
-  return crashed === undefined ? 'its process is gone (no other process has the local state open)' : `its process (${crashed.command}, ${describeOwner(crashed)}) is gone`;
+  return crashed === undefined
+    ? 'its process is gone (no other process has the local state open)'
+    : `its process (${crashed.command}, ${describeOwner(crashed)}) is gone`;
 }
 
 /**

@@ -10,7 +10,14 @@ async function validateCommand(args: CliArgs, io: CliIo): Promise<number> {
   const mode = loaded.modeSet === false ? `${loaded.policy.mode} (the default: the file sets no mode)` : loaded.policy.mode;
   io.out(
     args.json
-      ? jsonDocument({ valid: true, path: loaded.path, mode: loaded.policy.mode, modeSet: loaded.modeSet ?? true, rules: loaded.policy.rules.length, digest: loaded.digest })
+      ? jsonDocument({
+          valid: true,
+          path: loaded.path,
+          mode: loaded.policy.mode,
+          modeSet: loaded.modeSet ?? true,
+          rules: loaded.policy.rules.length,
+          digest: loaded.digest,
+        })
       : `${loaded.path}: valid (mode ${mode}, ${loaded.policy.rules.length} rule(s), digest ${loaded.digest.slice(0, 12)})`,
   );
   return EXIT.ok;

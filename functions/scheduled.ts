@@ -40,8 +40,19 @@ async function scheduledHandler(event: unknown, context: Context): Promise<Sched
   });
   if (result.status === 'done') {
     const { report } = result;
-    const fields = { runId: report.runId, policyDigest: policy.digest, planHash: report.plan.hash, dryRun: report.dryRun, notApplied: report.notApplied, stopped: report.stopped, totals: report.totals, apiCalls: report.apiCalls, storeRequests: report.storeRequests };
-    if (result.retried !== undefined) log('warn', 'an earlier delivery of this event failed or died; this one ran it', { eventId: trigger.id, earlier: result.retried });
+    const fields = {
+      runId: report.runId,
+      policyDigest: policy.digest,
+      planHash: report.plan.hash,
+      dryRun: report.dryRun,
+      notApplied: report.notApplied,
+      stopped: report.stopped,
+      totals: report.totals,
+      apiCalls: report.apiCalls,
+      storeRequests: report.storeRequests,
+    };
+    if (result.retried !== undefined)
+      log('warn', 'an earlier delivery of this event failed or died; this one ran it', { eventId: trigger.id, earlier: result.retried });
     // A run that could not see everything is not a success: no heartbeat, so the alarm fires.
     if (!report.complete) {
       log('error', 'run incomplete: resource group(s) could not be listed', { ...fields, listingFailures: report.listingFailures });

@@ -18,8 +18,14 @@ const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.dateti
 const StarterEnv = z.object({
   JANITOR_STATE_MACHINE_ARN: z.string().min(1),
   JANITOR_TENANTS_FILE: z.string().min(1).default('tenants.json'),
-  JANITOR_APPLY: z.enum(['true', 'false', '1', '0', '']).default('false').transform((v) => v === 'true' || v === '1'),
-  JANITOR_DISABLED: z.enum(['true', 'false', '1', '0', '']).default('false').transform((v) => v === 'true' || v === '1'),
+  JANITOR_APPLY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  JANITOR_DISABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 type StarterResult = { status: 'disabled' } | { status: 'started' | 'duplicate'; executionName: string; executionArn: string | undefined };
@@ -56,13 +62,25 @@ function starterCore(deps: StarterDeps) {
     const name = executionName(`schedule-${trigger.id}`);
     const tenants = await deps.tenants();
     // Everything in the input derives from the event, so a duplicate delivery sends the same input.
-    const input = { runId: name, trigger: 'schedule', consent: env.JANITOR_APPLY, startedAt: new Date(trigger.time).toISOString(), requirePlanHash: null, tenants: tenants.tenants.map((t) => ({ name: t.name, secretId: t.secretId })) };
+    const input = {
+      runId: name,
+      trigger: 'schedule',
+      consent: env.JANITOR_APPLY,
+      startedAt: new Date(trigger.time).toISOString(),
+      requirePlanHash: null,
+      tenants: tenants.tenants.map((t) => ({ name: t.name, secretId: t.secretId })),
+    };
     const calledAt = deps.clock().getTime();
     try {
-      const started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: env.JANITOR_STATE_MACHINE_ARN, name, input: JSON.stringify(input) }));
+      const started = await deps.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: env.JANITOR_STATE_MACHINE_ARN, name, input: JSON.stringify(input) }),
+      );
       // Standard workflows answer a same-name, same-input start of a running execution with that execution.
       const earlier = started.startDate !== undefined && started.startDate.getTime() < calledAt - ALREADY_RUNNING_MS;
-      log(earlier ? 'warn' : 'info', earlier ? 'duplicate delivery: the execution is already running' : 'execution started', { executionName: name, tenants: input.tenants.length });
+      log(earlier ? 'warn' : 'info', earlier ? 'duplicate delivery: the execution is already running' : 'execution started', {
+        executionName: name,
+        tenants: input.tenants.length,
+      });
       return { status: earlier ? 'duplicate' : 'started', executionName: name, executionArn: started.executionArn };
     } catch (error) {
       if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {

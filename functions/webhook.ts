@@ -31,7 +31,10 @@ const NOT_STARTED = 'The janitor could not start the work; please try again.';
 /** Slack and Teams show a 200's text to the user but only a generic error for anything else. */
 function notStarted(source: JobSource): HttpResult {
   if (source === 'webhook') return jsonResult(503, { response_type: 'ephemeral', text: NOT_STARTED });
-  return jsonResult(200, source === 'teams' ? toTeamsMessage(noticeMessage(NOT_STARTED)) : { response_type: 'ephemeral', text: NOT_STARTED });
+  return jsonResult(
+    200,
+    source === 'teams' ? toTeamsMessage(noticeMessage(NOT_STARTED)) : { response_type: 'ephemeral', text: NOT_STARTED },
+  );
 }
 
 function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
@@ -41,19 +44,31 @@ function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
 
   async function webhookHandler(_event: unknown, context: Context): Promise<HttpResult> {
     const request = verifiedRequestOf(context);
-    const inbound = parseInbound(request.source, request.body, { now: clock(), signature: request.signature, replies: webhookReplyPolicy(env()) });
+    const inbound = parseInbound(request.source, request.body, {
+      now: clock(),
+      signature: request.signature,
+      replies: webhookReplyPolicy(env()),
+    });
     if (inbound.kind === 'answer') {
-      if (inbound.answer.statusCode >= 400) log('warn', 'request refused', { source: request.source, status: inbound.answer.statusCode, body: inbound.answer.body });
+      if (inbound.answer.statusCode >= 400)
+        log('warn', 'request refused', { source: request.source, status: inbound.answer.statusCode, body: inbound.answer.body });
       return jsonResult(inbound.answer.statusCode, inbound.answer.body);
     }
     invoker ??= lambdaInvoker(env());
     try {
       await invoker(inbound.job);
     } catch (error) {
-      log('error', 'could not hand the job to the worker', { triggerId: inbound.job.triggerId, error: error instanceof Error ? error.message : String(error) });
+      log('error', 'could not hand the job to the worker', {
+        triggerId: inbound.job.triggerId,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return notStarted(request.source);
     }
-    log('info', `dispatched ${inbound.job.command.name}`, { source: request.source, triggerId: inbound.job.triggerId, retryNum: request.retryNum });
+    log('info', `dispatched ${inbound.job.command.name}`, {
+      source: request.source,
+      triggerId: inbound.job.triggerId,
+      retryNum: request.retryNum,
+    });
     return jsonResult(inbound.answer.statusCode, inbound.answer.body);
   }
 

@@ -24,7 +24,11 @@ async function workerHandler(event: unknown, context: Context): Promise<WorkerRe
   }
   const deps = chatDepsFromEnv(readEnv(), serviceKeyOf(context), () => context.getRemainingTimeInMillis());
   const outcome = await executeChatJob(job.data, deps);
-  log('info', `chat ${job.data.command.name}: ${outcome.status}`, { triggerId: job.data.triggerId, source: job.data.source, posted: 'posted' in outcome ? outcome.posted : false });
+  log('info', `chat ${job.data.command.name}: ${outcome.status}`, {
+    triggerId: job.data.triggerId,
+    source: job.data.source,
+    posted: 'posted' in outcome ? outcome.posted : false,
+  });
   return outcome;
 }
 

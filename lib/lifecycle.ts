@@ -56,14 +56,5 @@ function actionForTarget(targetStatus: TargetStatus): Action {
   return targetStatus === 'STOPPED' ? 'stop' : 'delete';
 }
 
-export {
-  RESOURCE_TYPES,
-  STATUSES,
-  ACTIONS,
-  TARGET_STATUS,
-  LEGAL_ORIGINS,
-  isKnownStatus,
-  isLegalTransition,
-  actionForTarget,
-};
+export { RESOURCE_TYPES, STATUSES, ACTIONS, TARGET_STATUS, LEGAL_ORIGINS, isKnownStatus, isLegalTransition, actionForTarget };
 export type { ResourceType, Status, Action, TargetStatus };

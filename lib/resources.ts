@@ -53,9 +53,7 @@ type Deployment = z.infer<typeof Deployment>;
 const ITEM_SCHEMAS = { executions: Execution, deployments: Deployment } as const;
 
 /** One listed item, tagged with where it lives. */
-type Resource =
-  | { type: 'executions'; group: string; item: Execution }
-  | { type: 'deployments'; group: string; item: Deployment };
+type Resource = { type: 'executions'; group: string; item: Execution } | { type: 'deployments'; group: string; item: Deployment };
 
 /** A listed item that did not parse: reported, never acted on. */
 interface UnparseableItem {

@@ -10,7 +10,9 @@ import esbuildConfig from '../infra/build/esbuild-config.cjs';
 const service = parse(readFileSync('serverless.yml', 'utf8'));
 const settings = service.custom.esbuild;
 const policyFile = process.env.JANITOR_POLICY_FILE ?? service.params.default.policyFile;
-const functions = readdirSync('functions').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
+const functions = readdirSync('functions')
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
 
 for (const name of functions) {
   rmSync(`dist/${name}.cjs`, { force: true });
@@ -29,6 +31,10 @@ for (const name of functions) {
     metafile: true,
     logLevel: 'warning',
   });
-  const code = Object.entries(result.metafile.outputs).filter(([file]) => !file.endsWith('.map')).reduce((n, [, o]) => n + o.bytes, 0);
-  console.log(`dist/${name}${settings.outputFileExtension}  ${(code / 1024).toFixed(0)} KiB (without its source map; policy compiled from ${policyFile})`);
+  const code = Object.entries(result.metafile.outputs)
+    .filter(([file]) => !file.endsWith('.map'))
+    .reduce((n, [, o]) => n + o.bytes, 0);
+  console.log(
+    `dist/${name}${settings.outputFileExtension}  ${(code / 1024).toFixed(0)} KiB (without its source map; policy compiled from ${policyFile})`,
+  );
 }

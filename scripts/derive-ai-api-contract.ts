@@ -15,10 +15,37 @@ const CONTRACT_FILE = 'test/contract/fixtures/ai-api.contract.json';
 const DEFAULT_SPEC = '../shared/ai-api/AI_CORE_API.yaml';
 
 /** Annotation keywords: prose or samples, never structure. */
-const ANNOTATIONS = new Set(['description', 'summary', 'title', 'example', 'examples', 'externalDocs', 'termsOfService', 'contact', 'tags']);
+const ANNOTATIONS = new Set([
+  'description',
+  'summary',
+  'title',
+  'example',
+  'examples',
+  'externalDocs',
+  'termsOfService',
+  'contact',
+  'tags',
+]);
 
 /** Objects whose keys are names chosen by the spec's authors (a property called `description` is structure). */
-const NAME_MAPS = new Set(['properties', 'paths', 'schemas', 'parameters', 'responses', 'requestBodies', 'headers', 'securitySchemes', 'content', 'variables', 'scopes', 'mapping', 'encoding', 'links', 'callbacks', 'patternProperties']);
+const NAME_MAPS = new Set([
+  'properties',
+  'paths',
+  'schemas',
+  'parameters',
+  'responses',
+  'requestBodies',
+  'headers',
+  'securitySchemes',
+  'content',
+  'variables',
+  'scopes',
+  'mapping',
+  'encoding',
+  'links',
+  'callbacks',
+  'patternProperties',
+]);
 
 function strip(value: unknown, keysAreNames: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => strip(v, false));
@@ -38,7 +65,11 @@ function deriveContract(specText: string): Record<string, unknown> {
   const info = (spec.info ?? {}) as Record<string, unknown>;
   return {
     ...derived,
-    info: { version: info.version, license: info.license, derivedFrom: 'SAP/ai-sdk-js packages/ai-api/src/spec/AI_CORE_API.yaml (structure only; see scripts/derive-ai-api-contract.ts)' },
+    info: {
+      version: info.version,
+      license: info.license,
+      derivedFrom: 'SAP/ai-sdk-js packages/ai-api/src/spec/AI_CORE_API.yaml (structure only; see scripts/derive-ai-api-contract.ts)',
+    },
   };
 }
 

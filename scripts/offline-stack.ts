@@ -87,13 +87,19 @@ function freePort(): Promise<number> {
  * the framework resolves later (`${file(...)}` for the optional engine's functions) are strings here.
  */
 const ServiceFile = z.object({
-  functions: z.record(z.string(), z.union([z.object({ events: z.union([z.array(z.record(z.string(), z.unknown())), z.string()]).optional() }), z.string()])),
+  functions: z.record(
+    z.string(),
+    z.union([z.object({ events: z.union([z.array(z.record(z.string(), z.unknown())), z.string()]).optional() }), z.string()]),
+  ),
 });
 
 /** serverless-offline opens its HTTP port only when some function has an HTTP event. */
 function servesHttp(configFile = 'serverless.yml'): boolean {
   const service = ServiceFile.parse(parse(readFileSync(configFile, 'utf8')));
-  return Object.values(service.functions).some((fn) => typeof fn !== 'string' && typeof fn.events !== 'string' && (fn.events ?? []).some((event) => 'httpApi' in event || 'http' in event));
+  return Object.values(service.functions).some(
+    (fn) =>
+      typeof fn !== 'string' && typeof fn.events !== 'string' && (fn.events ?? []).some((event) => 'httpApi' in event || 'http' in event),
+  );
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -106,7 +112,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function waitUntilReady(urls: readonly string[], exited: Promise<number | string>, timeoutMs: number, tail: () => string): Promise<void> {
+async function waitUntilReady(
+  urls: readonly string[],
+  exited: Promise<number | string>,
+  timeoutMs: number,
+  tail: () => string,
+): Promise<void> {
   let exit: number | string | undefined;
   void exited.then((code) => (exit = code));
   const deadline = Date.now() + timeoutMs;
@@ -202,7 +213,10 @@ async function startOffline(options: OfflineOptions = {}): Promise<RunningOfflin
     '--localEnvironment',
     ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
   ];
-  const command = options.timeoutSeconds === undefined ? [process.execPath, ...serverlessArgs] : ['timeout', '--kill-after=10', String(options.timeoutSeconds), process.execPath, ...serverlessArgs];
+  const command =
+    options.timeoutSeconds === undefined
+      ? [process.execPath, ...serverlessArgs]
+      : ['timeout', '--kill-after=10', String(options.timeoutSeconds), process.execPath, ...serverlessArgs];
   // detached: its own process group, so stop() reaches serverless's own children too.
   const child = spawn(command[0] as string, command.slice(1), { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? 'unknown')));

@@ -19,7 +19,10 @@ const port = z.coerce.number().int().min(0).max(65_535);
 const Args = z.strictObject({
   'http-port': port.default(0),
   'lambda-port': port.default(0),
-  stage: z.string().regex(/^[a-zA-Z0-9-]+$/).default('local'),
+  stage: z
+    .string()
+    .regex(/^[a-zA-Z0-9-]+$/)
+    .default('local'),
   param: z.array(z.string().regex(/^[A-Za-z]\w*=/, 'expected name=value')).default([]),
   timeout: z.coerce.number().int().positive().optional(),
 });
@@ -60,8 +63,8 @@ function instructions(offline: RunningOffline): string {
     '',
     'Send a signed slash command (Slack signing secret for this session below):',
     `  SLACK_SIGNING_SECRET=${offline.slackSigningSecret} npx tsx scripts/slack-command.ts --url ${offline.httpUrl}/slack/commands plan`,
-    '  The worker posts its digest to the command\'s response_url: add --response-url http://127.0.0.1:9999/',
-    '  with a listener there (e.g. `nc -l 127.0.0.1 9999`) to see it; the worker\'s log lines appear here.',
+    "  The worker posts its digest to the command's response_url: add --response-url http://127.0.0.1:9999/",
+    "  with a listener there (e.g. `nc -l 127.0.0.1 9999`) to see it; the worker's log lines appear here.",
     '  Loopback reply URLs are allowed on this stage only (allowLoopbackReplies=true); a deployed stage refuses them.',
     '',
     'Send a signed Teams @mention (outgoing-webhook security token for this session below):',
@@ -118,7 +121,16 @@ async function main(): Promise<void> {
   });
 
   process.stdout.write(instructions(offline));
-  const ready = { pid: process.pid, serverlessPid: offline.pid, stage: offline.stage, httpUrl: offline.httpUrl, lambdaUrl: offline.lambdaUrl, simulatorUrl: offline.stack.simulator.url, dynamoEndpoint: offline.stack.dynamo.endpoint, secretsEndpoint: offline.secrets.endpoint };
+  const ready = {
+    pid: process.pid,
+    serverlessPid: offline.pid,
+    stage: offline.stage,
+    httpUrl: offline.httpUrl,
+    lambdaUrl: offline.lambdaUrl,
+    simulatorUrl: offline.stack.simulator.url,
+    dynamoEndpoint: offline.stack.dynamo.endpoint,
+    secretsEndpoint: offline.secrets.endpoint,
+  };
   process.stdout.write(`offline ready ${JSON.stringify(ready)}\n`);
 }
 

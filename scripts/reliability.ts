@@ -30,7 +30,10 @@ function runSuite(): { results: AssertionResult[]; seconds: number } {
   const out = join(dir, 'report.json');
   const started = Date.now();
   try {
-    spawnSync('npx', ['vitest', 'run', 'test/faults/matrix.test.ts', '--reporter=json', `--outputFile=${out}`], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    spawnSync('npx', ['vitest', 'run', 'test/faults/matrix.test.ts', '--reporter=json', `--outputFile=${out}`], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const report = JSON.parse(readFileSync(out, 'utf8')) as JsonReport;
     return { results: report.testResults.flatMap((t) => t.assertionResults), seconds: (Date.now() - started) / 1000 };
   } finally {
@@ -59,7 +62,12 @@ function render(results: AssertionResult[], seconds: number): { text: string; fa
   const body: string[] = [];
   let passed = 0;
   for (const area of areas) {
-    body.push(`### ${area.charAt(0).toUpperCase()}${area.slice(1)}`, '', '| row | injects | guarantees (beyond the common assertions) | result |', '|---|---|---|---|');
+    body.push(
+      `### ${area.charAt(0).toUpperCase()}${area.slice(1)}`,
+      '',
+      '| row | injects | guarantees (beyond the common assertions) | result |',
+      '|---|---|---|---|',
+    );
     for (const row of MATRIX.filter((r) => r.area === area)) {
       const result = resultOf(row.id);
       const ok = result?.status === 'passed';

@@ -58,17 +58,34 @@ function signedButtonClick(options: ChatRequestOptions): SignedHttpRequest {
     trigger_id: options.triggerId ?? `local.${randomUUID()}`,
     response_url: options.responseUrl,
     container: { type: 'message', channel_id: 'C0LOCAL', is_ephemeral: false },
-    actions: [{ type: 'button', action_id: 'janitor_apply', block_id: 'approve', value: options.text, action_ts: unixSeconds(options.now ?? new Date()) }],
+    actions: [
+      {
+        type: 'button',
+        action_id: 'janitor_apply',
+        block_id: 'approve',
+        value: options.text,
+        action_ts: unixSeconds(options.now ?? new Date()),
+      },
+    ],
   };
   return signedSlack(options.secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), options.now);
 }
 
 /** The generic JSON webhook: `X-Janitor-Signature: sha256=<hex>` over `{timestamp}.{body}`. */
 function signedWebhook(options: Omit<ChatRequestOptions, 'triggerId'> & { id?: string }): SignedHttpRequest {
-  const body = JSON.stringify({ text: options.text, user: options.userId, responseUrl: options.responseUrl, ...(options.id === undefined ? {} : { id: options.id }) });
+  const body = JSON.stringify({
+    text: options.text,
+    user: options.userId,
+    responseUrl: options.responseUrl,
+    ...(options.id === undefined ? {} : { id: options.id }),
+  });
   const timestamp = unixSeconds(options.now ?? new Date());
   return {
-    headers: { 'content-type': 'application/json', 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(options.secret, timestamp, body) },
+    headers: {
+      'content-type': 'application/json',
+      'x-janitor-timestamp': timestamp,
+      'x-janitor-signature': webhookSignature(options.secret, timestamp, body),
+    },
     body,
   };
 }
@@ -76,7 +93,11 @@ function signedWebhook(options: Omit<ChatRequestOptions, 'triggerId'> & { id?: s
 function signedSlack(secret: string, body: string, now: Date = new Date()): SignedHttpRequest {
   const timestamp = unixSeconds(now);
   return {
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(secret, timestamp, body) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': slackSignature(secret, timestamp, body),
+    },
     body,
   };
 }
@@ -101,7 +122,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const path = webhook ? '/webhook' : values.interaction === true ? '/slack/interactions' : '/slack/commands';
   const url = values.url ?? `http://localhost:3000${path}`;
-  const options = { secret, text: positionals.join(' '), userId: values.user ?? 'U0LOCAL', responseUrl: values['response-url'] ?? 'http://127.0.0.1:9/nowhere' };
+  const options = {
+    secret,
+    text: positionals.join(' '),
+    userId: values.user ?? 'U0LOCAL',
+    responseUrl: values['response-url'] ?? 'http://127.0.0.1:9/nowhere',
+  };
   const request = webhook ? signedWebhook(options) : values.interaction === true ? signedButtonClick(options) : signedSlashCommand(options);
   return sendSigned(url, request);
 }

@@ -62,9 +62,20 @@ function teamsActivity(options: TeamsMessageOptions): Record<string, unknown> {
     inputHint: null,
     summary: null,
     suggestedActions: null,
-    attachments: [{ contentType: 'text/html', content: `<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">${name}</span>&nbsp;${options.text}</div></div>` }],
+    attachments: [
+      {
+        contentType: 'text/html',
+        content: `<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">${name}</span>&nbsp;${options.text}</div></div>`,
+      },
+    ],
     entities: [{ type: 'clientInfo', locale: 'en-US', country: 'US', platform: 'Web', timezone: 'Europe/Berlin' }],
-    channelData: { teamsChannelId: channel, teamsTeamId: '19:local0team0id@thread.tacv2', channel: { id: channel }, team: { id: '19:local0team0id@thread.tacv2' }, tenant: { id: tenant } },
+    channelData: {
+      teamsChannelId: channel,
+      teamsTeamId: '19:local0team0id@thread.tacv2',
+      channel: { id: channel },
+      team: { id: '19:local0team0id@thread.tacv2' },
+      tenant: { id: tenant },
+    },
     action: null,
     replyToId: null,
     value: null,
@@ -81,7 +92,10 @@ function teamsActivity(options: TeamsMessageOptions): Record<string, unknown> {
  */
 function signedTeamsMessage(options: TeamsMessageOptions): SignedHttpRequest {
   const body = JSON.stringify(teamsActivity(options));
-  return { headers: { 'content-type': 'application/json; charset=utf-8', authorization: teamsSignature(options.securityToken, body) }, body };
+  return {
+    headers: { 'content-type': 'application/json; charset=utf-8', authorization: teamsSignature(options.securityToken, body) },
+    body,
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -100,7 +114,13 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write('set TEAMS_SECURITY_TOKEN to the outgoing webhook security token the webhook verifies with\n');
     return 2;
   }
-  const request = signedTeamsMessage({ securityToken, text: positionals.join(' '), aadObjectId: values.user ?? randomUUID(), userName: values.name ?? 'Local User', mentionName: values.mention ?? 'Janitor' });
+  const request = signedTeamsMessage({
+    securityToken,
+    text: positionals.join(' '),
+    aadObjectId: values.user ?? randomUUID(),
+    userName: values.name ?? 'Local User',
+    mentionName: values.mention ?? 'Janitor',
+  });
   return sendSigned(values.url ?? 'http://localhost:3000/teams/messages', request);
 }
 

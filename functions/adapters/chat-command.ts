@@ -18,7 +18,15 @@ import { checkApproval } from '../../lib/chatops/approval.js';
 import type { Command } from '../../lib/chatops/command.js';
 import { digestModel } from '../../lib/chatops/digest.js';
 import type { ChatJob } from '../../lib/chatops/job.js';
-import { failureMessage, helpMessage, invocationOf, noticeMessage, refusalMessage, snoozedMessage, statusMessage } from '../../lib/chatops/messages.js';
+import {
+  failureMessage,
+  helpMessage,
+  invocationOf,
+  noticeMessage,
+  refusalMessage,
+  snoozedMessage,
+  statusMessage,
+} from '../../lib/chatops/messages.js';
 import type { ChatMessage } from '../../lib/chatops/model.js';
 import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
@@ -68,7 +76,11 @@ function triggerOf(job: ChatJob): string {
 }
 
 function skipped(result: Exclude<GuardedResult, { status: 'done' }>): ChatMessage {
-  return noticeMessage(result.status === 'locked' ? `Not run: ${result.message}. Try again in a few minutes.` : `This request was already handled: ${describeFirst(result.first)}.`);
+  return noticeMessage(
+    result.status === 'locked'
+      ? `Not run: ${result.message}. Try again in a few minutes.`
+      : `This request was already handled: ${describeFirst(result.first)}.`,
+  );
 }
 
 async function plan(job: ChatJob, deps: ChatDeps, now: Date): Promise<ChatMessage> {
@@ -77,8 +89,20 @@ async function plan(job: ChatJob, deps: ChatDeps, now: Date): Promise<ChatMessag
   if (result.status !== 'done') return skipped(result);
   const { report } = result;
   const expiresAt = new Date(now.getTime() + (durationSeconds(policy.approval.expiresAfter) ?? 3600) * 1000).toISOString();
-  await deps.store.recordPlan({ hash: report.plan.hash, requester: job.user.id, createdAt: now.toISOString(), expiresAt, runId: report.runId });
-  return digestModel(report, { command: 'plan', requester: job.user.id, requesterName: job.user.name, expiresAt, approvalRequired: policy.approval.required });
+  await deps.store.recordPlan({
+    hash: report.plan.hash,
+    requester: job.user.id,
+    createdAt: now.toISOString(),
+    expiresAt,
+    runId: report.runId,
+  });
+  return digestModel(report, {
+    command: 'plan',
+    requester: job.user.id,
+    requesterName: job.user.name,
+    expiresAt,
+    approvalRequired: policy.approval.required,
+  });
 }
 
 async function apply(job: ChatJob, hash: string, deps: ChatDeps, now: Date): Promise<ChatMessage> {
@@ -89,16 +113,32 @@ async function apply(job: ChatJob, hash: string, deps: ChatDeps, now: Date): Pro
   const recorded = decision.plan;
   // Claimed before the run, so two approvals of one plan (two clicks, two people) cannot both act.
   if (!(await deps.store.claimApproval(recorded.hash, job.user.id, now))) {
-    return refusalMessage(['Plan ', { code: recorded.hash.slice(0, 12) }, ' was approved by someone else a moment ago, or its window just closed.']);
+    return refusalMessage([
+      'Plan ',
+      { code: recorded.hash.slice(0, 12) },
+      ' was approved by someone else a moment ago, or its window just closed.',
+    ]);
   }
-  const result = await deps.run({ trigger: triggerOf(job), triggerId: `${job.triggerId}#run`, consent: true, requirePlanHash: recorded.hash });
+  const result = await deps.run({
+    trigger: triggerOf(job),
+    triggerId: `${job.triggerId}#run`,
+    consent: true,
+    requirePlanHash: recorded.hash,
+  });
   if (result.status !== 'done') return skipped(result);
-  return digestModel(result.report, { command: 'apply', requester: recorded.requester, approver: job.user.id, approverName: job.user.name, approvalRequired: required });
+  return digestModel(result.report, {
+    command: 'apply',
+    requester: recorded.requester,
+    approver: job.user.id,
+    approverName: job.user.name,
+    approvalRequired: required,
+  });
 }
 
 async function answer(job: ChatJob, deps: ChatDeps, now: Date): Promise<ChatMessage> {
   const { command } = job;
-  if (deps.disabled && (command.name === 'plan' || command.name === 'apply')) return noticeMessage('The janitor is switched off (JANITOR_DISABLED): nothing was planned or applied.');
+  if (deps.disabled && (command.name === 'plan' || command.name === 'apply'))
+    return noticeMessage('The janitor is switched off (JANITOR_DISABLED): nothing was planned or applied.');
   switch (command.name) {
     case 'plan':
       return plan(job, deps, now);
@@ -112,7 +152,10 @@ async function answer(job: ChatJob, deps: ChatDeps, now: Date): Promise<ChatMess
       return snoozedMessage(command.id, until, job.user, command.reason);
     }
     case 'help':
-      return helpMessage(command.note, invocationOf(job.source === 'teams' ? 'teams' : job.source === 'webhook' ? 'webhook' : 'slack', job.mentionName));
+      return helpMessage(
+        command.note,
+        invocationOf(job.source === 'teams' ? 'teams' : job.source === 'webhook' ? 'webhook' : 'slack', job.mentionName),
+      );
   }
 }
 
@@ -126,7 +169,10 @@ async function deliver(job: ChatJob, message: ChatMessage, deps: ChatDeps): Prom
   try {
     url = await deps.teamsWorkflowUrl();
   } catch (error) {
-    log('error', 'could not read the Teams Workflows webhook URL; the answer was not posted', { triggerId: job.triggerId, error: error instanceof Error ? error.message : String(error) });
+    log('error', 'could not read the Teams Workflows webhook URL; the answer was not posted', {
+      triggerId: job.triggerId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return false;
   }
   if (url === undefined) {
@@ -155,8 +201,11 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
     const first = begin.earlier;
     log('info', 'duplicate chat trigger', { triggerId: job.triggerId, first: describeFirst(first) });
     const runningFor = now.getTime() - Date.parse(first.startedAt);
-    if (first.state !== 'running' || !(runningFor >= PLATFORM_RETRY_WINDOW_MS)) return { status: 'duplicate', triggerId: job.triggerId, posted: false };
-    const notice = noticeMessage(`This command is already being worked on (since ${first.startedAt}); its answer will follow. If none arrives by ${first.leaseUntil}, that attempt died: send the command again.`);
+    if (first.state !== 'running' || !(runningFor >= PLATFORM_RETRY_WINDOW_MS))
+      return { status: 'duplicate', triggerId: job.triggerId, posted: false };
+    const notice = noticeMessage(
+      `This command is already being worked on (since ${first.startedAt}); its answer will follow. If none arrives by ${first.leaseUntil}, that attempt died: send the command again.`,
+    );
     return { status: 'duplicate', triggerId: job.triggerId, posted: await deliver(job, notice, deps) };
   }
   let message: ChatMessage;
@@ -169,7 +218,11 @@ async function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome
     log('error', 'chat command failed', { command: job.command.name, triggerId: job.triggerId, error: text });
     message = failureMessage([{ code: job.command.name }], text.split('\n')[0] ?? text);
   }
-  if (begin.kind === 'retry') message = { ...message, text: `(An earlier delivery of this command ${begin.earlier.state === 'running' ? 'died before it finished' : 'failed'}; this is the retry.) ${message.text}` };
+  if (begin.kind === 'retry')
+    message = {
+      ...message,
+      text: `(An earlier delivery of this command ${begin.earlier.state === 'running' ? 'died before it finished' : 'failed'}; this is the retry.) ${message.text}`,
+    };
   await deps.store.finishTrigger(job.triggerId, runId, failed ? 'failed' : 'done', message.text);
   const posted = await deliver(job, message, deps);
   return { status: failed ? 'failed' : 'answered', command: job.command.name, message, posted };

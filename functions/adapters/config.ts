@@ -22,7 +22,12 @@ const JanitorEnv = z.object({
   JANITOR_GROUPS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((g) => g.trim()).filter((g) => g !== '')),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((g) => g.trim())
+        .filter((g) => g !== ''),
+    ),
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   /** Secrets Manager secret holding the service key (AWS); else AICORE_SERVICE_KEY is read. */

@@ -40,10 +40,13 @@ function deployedConfig(text: string | undefined = compiledText()): DeployedConf
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new DeployedConfigError(`the configuration compiled into this bundle is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DeployedConfigError(
+      `the configuration compiled into this bundle is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const parsed = DeployedConfig.safeParse(raw);
-  if (!parsed.success) throw new DeployedConfigError(`the configuration compiled into this bundle is malformed:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new DeployedConfigError(`the configuration compiled into this bundle is malformed:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -55,7 +58,9 @@ function policyFromDocument(document: unknown, source: string, expectedDigest?: 
   const result = validatePolicyDocument(document);
   if (!result.ok) throw new DeployedConfigError(`policy ${source} is invalid:\n${formatIssueLines(result.errors)}`);
   if (expectedDigest !== undefined && result.digest !== expectedDigest) {
-    throw new DeployedConfigError(`policy ${source}: digest at cold start ${result.digest} differs from the build's ${expectedDigest} (schema changed since the build?)`);
+    throw new DeployedConfigError(
+      `policy ${source}: digest at cold start ${result.digest} differs from the build's ${expectedDigest} (schema changed since the build?)`,
+    );
   }
   return { policy: result.policy, digest: result.digest, path: source };
 }

@@ -17,7 +17,11 @@ class WorkerInvokeError extends Error {
 
 function lambdaClient(env: Pick<WebhookEnv, 'AWS_REGION' | 'LAMBDA_ENDPOINT'>): LambdaClient {
   if (env.LAMBDA_ENDPOINT === undefined) return new LambdaClient({ region: env.AWS_REGION });
-  return new LambdaClient({ region: env.AWS_REGION, endpoint: env.LAMBDA_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new LambdaClient({
+    region: env.AWS_REGION,
+    endpoint: env.LAMBDA_ENDPOINT,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 /**
@@ -25,12 +29,19 @@ function lambdaClient(env: Pick<WebhookEnv, 'AWS_REGION' | 'LAMBDA_ENDPOINT'>): 
  * const invokeWorker = lambdaInvoker(readWebhookEnv());
  * await invokeWorker(job); // resolves once Lambda has queued the event
  */
-function lambdaInvoker(env: Pick<WebhookEnv, 'AWS_REGION' | 'LAMBDA_ENDPOINT' | 'WORKER_FUNCTION_NAME'>, client: Pick<LambdaClient, 'send'> = lambdaClient(env)): InvokeWorker {
+function lambdaInvoker(
+  env: Pick<WebhookEnv, 'AWS_REGION' | 'LAMBDA_ENDPOINT' | 'WORKER_FUNCTION_NAME'>,
+  client: Pick<LambdaClient, 'send'> = lambdaClient(env),
+): InvokeWorker {
   const functionName = env.WORKER_FUNCTION_NAME;
   return async function invokeWorker(job: ChatJob): Promise<void> {
-    if (functionName === undefined) throw new ConfigurationError('WORKER_FUNCTION_NAME is not set: the webhook cannot hand work to the worker');
-    const result = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }));
-    if (result.StatusCode !== 202) throw new WorkerInvokeError(`invoking ${functionName} answered ${String(result.StatusCode)}, expected 202`);
+    if (functionName === undefined)
+      throw new ConfigurationError('WORKER_FUNCTION_NAME is not set: the webhook cannot hand work to the worker');
+    const result = await client.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(job)) }),
+    );
+    if (result.StatusCode !== 202)
+      throw new WorkerInvokeError(`invoking ${functionName} answered ${String(result.StatusCode)}, expected 202`);
   };
 }
 

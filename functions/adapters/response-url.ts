@@ -22,7 +22,14 @@ import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import type { JobSource } from '../../lib/chatops/job.js';
-import { checkReplyAddress, checkReplyUrl, replyKindOf, replyPolicyFromEnv, REPLY_KINDS, type ReplyPolicy } from '../../lib/chatops/reply-url.js';
+import {
+  checkReplyAddress,
+  checkReplyUrl,
+  replyKindOf,
+  replyPolicyFromEnv,
+  REPLY_KINDS,
+  type ReplyPolicy,
+} from '../../lib/chatops/reply-url.js';
 import { log } from './log.js';
 
 /**
@@ -162,7 +169,10 @@ function responsePoster(overrides: Partial<PostOptions> = {}): PostMessage {
       return true;
     } catch (error) {
       const refused = error instanceof ReplyRefusedError;
-      log('warn', refused ? 'refused to post to the reply URL' : 'could not post to the reply URL', { host, ...(refused ? { reason: error.message } : { error: error instanceof Error ? error.message : String(error) }) });
+      log('warn', refused ? 'refused to post to the reply URL' : 'could not post to the reply URL', {
+        host,
+        ...(refused ? { reason: error.message } : { error: error instanceof Error ? error.message : String(error) }),
+      });
       return false;
     }
   };

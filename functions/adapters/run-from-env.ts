@@ -47,7 +47,8 @@ interface RunFromEnvOptions {
  */
 async function loadDeployedPolicy(path: string): Promise<LoadedPolicy> {
   const compiled = deployedConfig();
-  if (compiled !== undefined && compiled.policy.source === path) return policyFromDocument(compiled.policy.document, path, compiled.policy.digest);
+  if (compiled !== undefined && compiled.policy.source === path)
+    return policyFromDocument(compiled.policy.document, path, compiled.policy.digest);
   if (path.toLowerCase().endsWith('.json')) {
     let document: unknown;
     try {
@@ -89,7 +90,17 @@ async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: Guarded
   // Every log line from here to the end of the invocation carries the run id and the policy digest.
   tagRun(runId, policy.digest);
   const result = await runGuarded(
-    { client, store, policy: policy.policy, trigger: options.trigger, consent: options.consent, runId, deadline, groups: env.JANITOR_GROUPS, requirePlanHash: options.requirePlanHash },
+    {
+      client,
+      store,
+      policy: policy.policy,
+      trigger: options.trigger,
+      consent: options.consent,
+      runId,
+      deadline,
+      groups: env.JANITOR_GROUPS,
+      requirePlanHash: options.requirePlanHash,
+    },
     { triggerId: options.triggerId },
   );
   // Every run counts, whichever function started it; the function's metrics middleware flushes them.

@@ -45,7 +45,8 @@ function secretCache(options: Partial<SecretCacheOptions> = {}): (ref: SecretRef
     if (hit !== undefined && Date.now() < hit.expiresAt) return hit.value;
     client ??= opts.client();
     const secret = await client.send(new GetSecretValueCommand({ SecretId: ref.secretId }));
-    if (secret.SecretString === undefined || secret.SecretString.trim() === '') throw new SecretUnavailableError(`secret ${ref.secretId} has no SecretString`);
+    if (secret.SecretString === undefined || secret.SecretString.trim() === '')
+      throw new SecretUnavailableError(`secret ${ref.secretId} has no SecretString`);
     const value = secret.SecretString.trim();
     cached.set(ref.secretId, { value, expiresAt: Date.now() + opts.cacheExpiryMs });
     return value;

@@ -48,7 +48,8 @@ function serviceKeyMiddleware<E, R>(options: Partial<ServiceKeyOptions> = {}): M
       keysByInvocation.set(request.context, await credentialsFromEnv().serviceKey());
       return;
     }
-    if (cached === undefined || Date.now() >= cached.expiresAt) cached = { key: await load(opts.secretId), expiresAt: Date.now() + opts.cacheExpiryMs };
+    if (cached === undefined || Date.now() >= cached.expiresAt)
+      cached = { key: await load(opts.secretId), expiresAt: Date.now() + opts.cacheExpiryMs };
     keysByInvocation.set(request.context, cached.key);
   };
 

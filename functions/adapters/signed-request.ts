@@ -45,7 +45,12 @@ function checkFor(source: JobSource, env: WebhookEnv, headers: Record<string, st
   switch (source) {
     case 'webhook': {
       const signed = { timestamp: headers['x-janitor-timestamp'], signature: headers['x-janitor-signature'] };
-      return { secret: { value: env.WEBHOOK_HMAC_SECRET, secretId: env.WEBHOOK_HMAC_SECRET_ID }, names: 'WEBHOOK_HMAC_SECRET(_ID)', signature: signed.signature, verify: (secret) => verifyWebhookRequest({ ...signed, body, secret, now }) };
+      return {
+        secret: { value: env.WEBHOOK_HMAC_SECRET, secretId: env.WEBHOOK_HMAC_SECRET_ID },
+        names: 'WEBHOOK_HMAC_SECRET(_ID)',
+        signature: signed.signature,
+        verify: (secret) => verifyWebhookRequest({ ...signed, body, secret, now }),
+      };
     }
     case 'teams': {
       const authorization = headers.authorization;
@@ -59,7 +64,12 @@ function checkFor(source: JobSource, env: WebhookEnv, headers: Record<string, st
     case 'slack-command':
     case 'slack-interaction': {
       const signed = { timestamp: headers['x-slack-request-timestamp'], signature: headers['x-slack-signature'] };
-      return { secret: { value: env.SLACK_SIGNING_SECRET, secretId: env.SLACK_SIGNING_SECRET_ID }, names: 'SLACK_SIGNING_SECRET(_ID)', signature: signed.signature, verify: (secret) => verifySlackRequest({ ...signed, body, secret, now }) };
+      return {
+        secret: { value: env.SLACK_SIGNING_SECRET, secretId: env.SLACK_SIGNING_SECRET_ID },
+        names: 'SLACK_SIGNING_SECRET(_ID)',
+        signature: signed.signature,
+        verify: (secret) => verifySlackRequest({ ...signed, body, secret, now }),
+      };
     }
   }
 }
@@ -91,7 +101,12 @@ function signedRequestMiddleware(options: SignedRequestOptions): MiddlewareObj<u
       log('warn', 'refused an unverified request', { source, reason: verdict.ok ? 'no signature' : verdict.reason });
       return UNAUTHORIZED;
     }
-    verifiedByInvocation.set(request.context, { source, body: body.toString('utf8'), signature: check.signature, retryNum: headers['x-slack-retry-num'] });
+    verifiedByInvocation.set(request.context, {
+      source,
+      body: body.toString('utf8'),
+      signature: check.signature,
+      retryNum: headers['x-slack-retry-num'],
+    });
     return undefined;
   };
   return { before: signedRequestMiddlewareBefore };

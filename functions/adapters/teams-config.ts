@@ -29,7 +29,10 @@ function readTeamsWorkerEnv(env: NodeJS.ProcessEnv = process.env): TeamsWorkerEn
  * @example
  * const url = await teamsWorkflowUrl()(); // 'https://prod-12.westeurope.logic.azure.com/workflows/…?…&sig=…'
  */
-function teamsWorkflowUrl(env: () => TeamsWorkerEnv = () => readTeamsWorkerEnv(), secret: (ref: SecretReference) => Promise<string | undefined> = secretCache()): () => Promise<string | undefined> {
+function teamsWorkflowUrl(
+  env: () => TeamsWorkerEnv = () => readTeamsWorkerEnv(),
+  secret: (ref: SecretReference) => Promise<string | undefined> = secretCache(),
+): () => Promise<string | undefined> {
   return function resolveTeamsWorkflowUrl(): Promise<string | undefined> {
     const { TEAMS_WORKFLOW_URL, TEAMS_WORKFLOW_URL_ID } = env();
     return secret({ value: TEAMS_WORKFLOW_URL, secretId: TEAMS_WORKFLOW_URL_ID });

@@ -20,10 +20,17 @@ function applyGroupStep(deps: StepDeps, options: { confirmDelayMs?: number } = {
     const step = ApplyGroupEvent.parse(event);
     const deadline = stepDeadline(deps, context);
     const ctx = await tenantContext(deps, step, deadline);
-    return applyTenantGroup(ctx, step.run, { group: step.group, planName: step.planName, bulkUpdates: step.bulkUpdates }, { deadline, ...(options.confirmDelayMs === undefined ? {} : { confirm: { delayMs: options.confirmDelayMs } }) });
+    return applyTenantGroup(
+      ctx,
+      step.run,
+      { group: step.group, planName: step.planName, bulkUpdates: step.bulkUpdates },
+      { deadline, ...(options.confirmDelayMs === undefined ? {} : { confirm: { delayMs: options.confirmDelayMs } }) },
+    );
   };
 }
 
-const handler = middy<unknown, GroupApplySummary, Error, Context>((event: unknown, context: Context) => applyGroupStep(deployedDeps())(event, context)).use(loggerMiddleware());
+const handler = middy<unknown, GroupApplySummary, Error, Context>((event: unknown, context: Context) =>
+  applyGroupStep(deployedDeps())(event, context),
+).use(loggerMiddleware());
 
 export { handler, applyGroupStep };

@@ -9,11 +9,19 @@ function digestStep(deps: StepDeps) {
   return async function digest(event: unknown, context?: Context): Promise<TenantSummary> {
     const step = TenantStep.parse(event);
     const summary = await tenantDigest(await tenantContext(deps, step, stepDeadline(deps, context)), step.run);
-    log(summary.status === 'ok' ? 'info' : 'error', 'tenant run finished', { tenant: summary.tenant, runId: summary.runId, status: summary.status, planHash: summary.planHash, totals: summary.totals });
+    log(summary.status === 'ok' ? 'info' : 'error', 'tenant run finished', {
+      tenant: summary.tenant,
+      runId: summary.runId,
+      status: summary.status,
+      planHash: summary.planHash,
+      totals: summary.totals,
+    });
     return summary;
   };
 }
 
-const handler = middy<unknown, TenantSummary, Error, Context>((event: unknown, context: Context) => digestStep(deployedDeps())(event, context)).use(loggerMiddleware());
+const handler = middy<unknown, TenantSummary, Error, Context>((event: unknown, context: Context) =>
+  digestStep(deployedDeps())(event, context),
+).use(loggerMiddleware());
 
 export { handler, digestStep };

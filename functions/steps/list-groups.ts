@@ -12,6 +12,8 @@ function listGroupsStep(deps: StepDeps) {
   };
 }
 
-const handler = middy<unknown, TenantGroups, Error, Context>((event: unknown, context: Context) => listGroupsStep(deployedDeps())(event, context)).use(loggerMiddleware());
+const handler = middy<unknown, TenantGroups, Error, Context>((event: unknown, context: Context) =>
+  listGroupsStep(deployedDeps())(event, context),
+).use(loggerMiddleware());
 
 export { handler, listGroupsStep };

@@ -15,6 +15,8 @@ function planGroupStep(deps: StepDeps) {
   };
 }
 
-const handler = middy<unknown, GroupPlanSummary, Error, Context>((event: unknown, context: Context) => planGroupStep(deployedDeps())(event, context)).use(loggerMiddleware());
+const handler = middy<unknown, GroupPlanSummary, Error, Context>((event: unknown, context: Context) =>
+  planGroupStep(deployedDeps())(event, context),
+).use(loggerMiddleware());
 
 export { handler, planGroupStep };

@@ -14,7 +14,12 @@ const SummaryEvent = z.object({ runId: z.string().min(1), tenants: z.array(Tenan
 async function summaryStep(event: unknown): Promise<EstateSummary> {
   const { runId, tenants } = SummaryEvent.parse(event);
   const estate = estateSummary(runId, tenants);
-  log(estate.status === 'ok' ? 'info' : 'error', 'estate run finished', { runId, status: estate.status, byStatus: estate.byStatus, totals: estate.totals });
+  log(estate.status === 'ok' ? 'info' : 'error', 'estate run finished', {
+    runId,
+    status: estate.status,
+    byStatus: estate.byStatus,
+    totals: estate.totals,
+  });
   if (estate.status === 'ok') recordHeartbeat();
   return estate;
 }

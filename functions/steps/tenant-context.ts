@@ -50,7 +50,8 @@ function stepDeadline(deps: Pick<StepDeps, 'clock'>, context: Context | undefine
 
 async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | 'secretId'>, deadline: Date): Promise<TenantRunContext> {
   const tenant = findTenant(await deps.tenants(), step.tenant);
-  if (tenant.secretId !== step.secretId) throw new TenantMismatchError(`tenant ${tenant.name}: the state names secret ${step.secretId}, the tenants file ${tenant.secretId}`);
+  if (tenant.secretId !== step.secretId)
+    throw new TenantMismatchError(`tenant ${tenant.name}: the state names secret ${step.secretId}, the tenants file ${tenant.secretId}`);
   const [key, policy] = await Promise.all([deps.serviceKey(tenant), deps.policy(tenant)]);
   return { tenant, client: deps.client(key, deadline, tenant), store: deps.store(key), policy, clock: deps.clock };
 }
@@ -62,12 +63,15 @@ function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
   const secrets = secretCache();
   let tenants: Promise<TenantsFile> | undefined;
   return {
-    tenants: () => (tenants ??= loadTenantsFile(tenantsPath).catch((error: unknown) => {
-      tenants = undefined;
-      throw error;
-    })),
-    serviceKey: async (tenant) => parseServiceKey((await secrets({ value: undefined, secretId: tenant.secretId })) ?? '', `secret ${tenant.secretId}`),
-    store: (key) => createStore({ table: config.JANITOR_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }, tenantNamespace(key)),
+    tenants: () =>
+      (tenants ??= loadTenantsFile(tenantsPath).catch((error: unknown) => {
+        tenants = undefined;
+        throw error;
+      })),
+    serviceKey: async (tenant) =>
+      parseServiceKey((await secrets({ value: undefined, secretId: tenant.secretId })) ?? '', `secret ${tenant.secretId}`),
+    store: (key) =>
+      createStore({ table: config.JANITOR_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }, tenantNamespace(key)),
     policy: async (tenant) => (await policyFromEnv({ JANITOR_POLICY_FILE: tenant.policy ?? config.JANITOR_POLICY_FILE })).policy,
     client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
     clock: () => new Date(),

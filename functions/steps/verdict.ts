@@ -11,10 +11,16 @@ const VerdictEvent = TenantStep.extend({ groups: z.array(z.object({ id: z.string
 function verdictStep(deps: StepDeps) {
   return async function verdict(event: unknown, context?: Context): Promise<VerdictSummary> {
     const step = VerdictEvent.parse(event);
-    return tenantVerdict(await tenantContext(deps, step, stepDeadline(deps, context)), step.run, step.groups.map((g) => g.id));
+    return tenantVerdict(
+      await tenantContext(deps, step, stepDeadline(deps, context)),
+      step.run,
+      step.groups.map((g) => g.id),
+    );
   };
 }
 
-const handler = middy<unknown, VerdictSummary, Error, Context>((event: unknown, context: Context) => verdictStep(deployedDeps())(event, context)).use(loggerMiddleware());
+const handler = middy<unknown, VerdictSummary, Error, Context>((event: unknown, context: Context) =>
+  verdictStep(deployedDeps())(event, context),
+).use(loggerMiddleware());
 
 export { handler, verdictStep };

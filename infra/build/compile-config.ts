@@ -16,9 +16,14 @@ function compileConfig(policyFile: string): string {
   const parsed = parsePolicy(text, policyFile);
   if (!parsed.ok) throw new Error(`policy file ${policyFile} is invalid:\n${formatPolicyIssues(parsed.errors)}`);
   // The document as written (defaults not yet applied): the function applies the schema itself.
-  const document: unknown = parseDocument(text, { version: '1.2', schema: policyFile.toLowerCase().endsWith('.json') ? 'json' : 'core', uniqueKeys: true }).toJS({ maxAliasCount: 50 });
+  const document: unknown = parseDocument(text, {
+    version: '1.2',
+    schema: policyFile.toLowerCase().endsWith('.json') ? 'json' : 'core',
+    uniqueKeys: true,
+  }).toJS({ maxAliasCount: 50 });
   const again = validatePolicyDocument(document);
-  if (!again.ok || again.digest !== parsed.digest) throw new Error(`policy file ${policyFile}: the compiled document does not validate to the same policy`);
+  if (!again.ok || again.digest !== parsed.digest)
+    throw new Error(`policy file ${policyFile}: the compiled document does not validate to the same policy`);
   return JSON.stringify({ version: 1, policy: { source: policyFile, document, digest: parsed.digest } });
 }
 

@@ -20,7 +20,11 @@ function compileConfig(policyFile) {
   let text = compiled.get(policyFile);
   if (text === undefined) {
     try {
-      text = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'infra', 'build', 'compile-config.ts'), policyFile], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      text = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'infra', 'build', 'compile-config.ts'), policyFile], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (error) {
       const detail = error && typeof error === 'object' && 'stderr' in error ? String(error.stderr).trim() : String(error);
       throw new Error(`cannot compile the deployed configuration from ${policyFile}:\n${detail}`);
@@ -35,20 +39,31 @@ function deployedConfigPlugin(policyFile) {
   return {
     name: 'janitor-deployed-config',
     setup(build) {
-      build.initialOptions.define = { ...build.initialOptions.define, __JANITOR_DEPLOYED_CONFIG__: JSON.stringify(compileConfig(policyFile)) };
+      build.initialOptions.define = {
+        ...build.initialOptions.define,
+        __JANITOR_DEPLOYED_CONFIG__: JSON.stringify(compileConfig(policyFile)),
+      };
       build.onResolve({ filter: /^\.\/policy-yaml\.js$/ }, (args) => ({ path: join(args.resolveDir, 'policy-yaml.bundle.ts') }));
       // The tenants file is read as JSON in the bundles (lib/tenants/text.bundle.ts).
-      build.onResolve({ filter: /^\.\/text\.js$/ }, (args) => (/[\\/]lib[\\/]tenants$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'text.bundle.ts') } : undefined));
+      build.onResolve({ filter: /^\.\/text\.js$/ }, (args) =>
+        /[\\/]lib[\\/]tenants$/.test(args.resolveDir) ? { path: join(args.resolveDir, 'text.bundle.ts') } : undefined,
+      );
       // lib/policy's index re-exports the YAML-reading parser: declared free of side effects, the
       // parser is dropped from every bundle that never calls it (checked below).
-      build.onResolve({ filter: /^yaml$/ }, (args) => ({ path: require.resolve('yaml', { paths: [args.resolveDir] }), sideEffects: false }));
+      build.onResolve({ filter: /^yaml$/ }, (args) => ({
+        path: require.resolve('yaml', { paths: [args.resolveDir] }),
+        sideEffects: false,
+      }));
       build.initialOptions.metafile = true;
       build.onEnd((result) => {
         if (result.metafile === undefined) return undefined;
         const errors = [];
         for (const [file, output] of Object.entries(result.metafile.outputs)) {
           const yaml = Object.entries(output.inputs).filter(([input, use]) => /node_modules\/yaml\//.test(input) && use.bytesInOutput > 0);
-          if (yaml.length > 0) errors.push({ text: `${file} bundles the YAML parser (${yaml[0][0]}): function bundles carry compiled JSON configuration only (see infra/build/esbuild-config.cjs)` });
+          if (yaml.length > 0)
+            errors.push({
+              text: `${file} bundles the YAML parser (${yaml[0][0]}): function bundles carry compiled JSON configuration only (see infra/build/esbuild-config.cjs)`,
+            });
         }
         return { errors };
       });
@@ -59,7 +74,8 @@ function deployedConfigPlugin(policyFile) {
 /** serverless-esbuild calls this with the serverless instance (variables already resolved). */
 function pluginsFor(serverless) {
   const policyFile = serverless.service.provider.environment?.JANITOR_POLICY_FILE;
-  if (typeof policyFile !== 'string' || policyFile === '') throw new Error('provider.environment.JANITOR_POLICY_FILE must name the policy file to compile into the bundles');
+  if (typeof policyFile !== 'string' || policyFile === '')
+    throw new Error('provider.environment.JANITOR_POLICY_FILE must name the policy file to compile into the bundles');
   return [deployedConfigPlugin(policyFile)];
 }
 

@@ -11,7 +11,12 @@ interface LocalDynamo {
 }
 
 async function startDynalite(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.path === undefined ? {} : { path: options.path }) });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
   const listening = await listenOnLoopback(server, options.port);
   return { endpoint: listening.url, stop: () => listening.close() };
 }

@@ -7,11 +7,26 @@
  */
 import { isLegalTransition, RESOURCE_TYPES, TARGET_STATUS, type ResourceType } from '../lifecycle.js';
 import { isResource, parseResource, type GroupFleet, type Resource, type UnparseableItem } from '../resources.js';
-import { AiCoreError, AiCoreResponseError, IllegalTransitionError, InvalidIdError, RequestNotSentError, type CallContext } from './errors.js';
+import {
+  AiCoreError,
+  AiCoreResponseError,
+  IllegalTransitionError,
+  InvalidIdError,
+  RequestNotSentError,
+  type CallContext,
+} from './errors.js';
 import { mapLimited } from './limiter.js';
 import { safeJson, TokenSource } from './token.js';
 import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
-import { bulkResults, sentFromError, singleResult, UNKNOWN_ID_CODES, type Sent, type UpdateRequest, type UpdateResult } from './update-results.js';
+import {
+  bulkResults,
+  sentFromError,
+  singleResult,
+  UNKNOWN_ID_CODES,
+  type Sent,
+  type UpdateRequest,
+  type UpdateResult,
+} from './update-results.js';
 import { AiId, Meta, ResourceGroupList, ListPage, type ServiceKey } from './wire.js';
 
 interface ClientConfig {
@@ -58,7 +73,6 @@ class AiCoreClient {
   private readonly gate: SendGate | undefined;
 
   constructor(key: ServiceKey, options: ClientOptions = {}) {
-
     this.transport = options.transport ?? new Transport();
     this.config = { ...DEFAULT_CLIENT, ...options.config };
     if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100) throw new RangeError('bulkChunkSize must be 1..100');
@@ -195,7 +209,8 @@ class AiCoreClient {
       const context = { operation: `bulk update ${type}`, group };
       const body = JSON.stringify({ [type]: chunk.map((r) => ({ id: r.id, targetStatus: TARGET_STATUS[r.action] })) });
       // Once the deadline or the gate stopped a chunk, the later chunks are not tried either.
-      const sent = stopped ?? (await this.mutate('PATCH', `/lm/${type}`, context, { group, body, contentType: 'application/merge-patch+json' }));
+      const sent =
+        stopped ?? (await this.mutate('PATCH', `/lm/${type}`, context, { group, body, contentType: 'application/merge-patch+json' }));
       if (sent.kind === 'not-sent' && sent.stopped) stopped = sent;
       results.push(...bulkResults(type, chunk, sent, context));
     }
@@ -210,7 +225,11 @@ class AiCoreClient {
       const sent =
         stopped ??
         (r.action === 'stop'
-          ? await this.mutate('PATCH', path, context, { group, body: JSON.stringify({ targetStatus: 'STOPPED' }), contentType: 'application/json' })
+          ? await this.mutate('PATCH', path, context, {
+              group,
+              body: JSON.stringify({ targetStatus: 'STOPPED' }),
+              contentType: 'application/json',
+            })
           : await this.mutate('DELETE', path, context, { group }));
       if (sent.kind === 'not-sent' && sent.stopped) stopped = sent;
       return singleResult(r, sent, context);
@@ -229,7 +248,11 @@ class AiCoreClient {
         token = await this.tokens.token(this.gate);
       } catch (error) {
         if (!(error instanceof AiCoreError)) throw error;
-        return { kind: 'not-sent', message: `${context.operation} not sent: ${error.message}`, stopped: error instanceof RequestNotSentError };
+        return {
+          kind: 'not-sent',
+          message: `${context.operation} not sent: ${error.message}`,
+          stopped: error instanceof RequestNotSentError,
+        };
       }
       let response: HttpResponse;
       try {
@@ -245,7 +268,8 @@ class AiCoreClient {
   /** An authenticated read; a 401 drops the cached token and retries exactly once. */
   private async call(method: 'GET', pathOrUrl: string, context: CallContext, options: RequestOptions = {}): Promise<HttpResponse> {
     const url = this.resolve(pathOrUrl, context);
-    const send = async (): Promise<HttpResponse> => this.transport.send(this.request(method, url, await this.tokens.token(this.gate), context, options));
+    const send = async (): Promise<HttpResponse> =>
+      this.transport.send(this.request(method, url, await this.tokens.token(this.gate), context, options));
     let response = await send();
     if (response.status === 401) {
       this.tokens.invalidate();
@@ -259,7 +283,8 @@ class AiCoreClient {
   private resolve(pathOrUrl: string, context: CallContext): string {
     if (!/^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl)) return `${this.apiBase}${pathOrUrl}`;
     const origin = new URL(pathOrUrl).origin;
-    if (origin !== this.apiOrigin) throw new AiCoreResponseError(`${context.operation}: refusing to follow ${origin}, which is not AI_API_URL's origin`, context);
+    if (origin !== this.apiOrigin)
+      throw new AiCoreResponseError(`${context.operation}: refusing to follow ${origin}, which is not AI_API_URL's origin`, context);
     return pathOrUrl;
   }
 
@@ -279,7 +304,11 @@ interface RequestOptions {
   prefer?: string;
 }
 
-function parseJson<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, response: HttpResponse, context: CallContext): T {
+function parseJson<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  response: HttpResponse,
+  context: CallContext,
+): T {
   const parsed = schema.safeParse(safeJson(response.text));
   if (!parsed.success) throw new AiCoreResponseError(`${context.operation}: unexpected response shape`, context);
   return parsed.data;
@@ -315,7 +344,8 @@ function nextPagePath(link: string | null, apiBase: string, context: CallContext
     throw new AiCoreResponseError(`${context.operation}: unreadable next link`, context);
   }
   const home = new URL(apiBase).origin;
-  if (next.origin !== home) throw new AiCoreResponseError(`${context.operation}: next link leads to ${next.origin}, not AI_API_URL's origin ${home}`, context);
+  if (next.origin !== home)
+    throw new AiCoreResponseError(`${context.operation}: next link leads to ${next.origin}, not AI_API_URL's origin ${home}`, context);
   return next.toString();
 }
 

@@ -30,7 +30,12 @@ class AiCoreHttpError extends AiCoreError {
   readonly requestId: string | undefined;
 
   constructor(
-    details: CallContext & { status: number; code?: string | undefined; requestId?: string | undefined; serverMessage?: string | undefined },
+    details: CallContext & {
+      status: number;
+      code?: string | undefined;
+      requestId?: string | undefined;
+      serverMessage?: string | undefined;
+    },
     options?: ErrorOptions,
   ) {
     const where = details.group === undefined ? '' : ` in resource group ${details.group}`;

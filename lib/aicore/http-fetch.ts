@@ -77,7 +77,12 @@ function bypassesProxy(url: URL, noProxy: readonly string[]): boolean {
   return noProxy.some((entry) => {
     if (entry === '*') return true;
     const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(entry);
-    const [name, entryPort] = bracketed !== null ? [bracketed[1] ?? '', bracketed[2]] : entry.includes(':') && entry.split(':').length === 2 ? (entry.split(':') as [string, string]) : [entry, undefined];
+    const [name, entryPort] =
+      bracketed !== null
+        ? [bracketed[1] ?? '', bracketed[2]]
+        : entry.includes(':') && entry.split(':').length === 2
+          ? (entry.split(':') as [string, string])
+          : [entry, undefined];
     if (entryPort !== undefined && entryPort !== port) return false;
     const domain = name.replace(/^\*?\./, '');
     return host === domain || host.endsWith(`.${domain}`);
@@ -100,7 +105,9 @@ function readBody(message: IncomingMessage): Promise<string> {
     message.on('data', (chunk: Buffer) => chunks.push(chunk));
     message.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     message.once('error', (error) => reject(new TypeError('fetch failed', { cause: error })));
-    message.once('aborted', () => reject(new TypeError('fetch failed', { cause: new Error('the connection closed before the body was read') })));
+    message.once('aborted', () =>
+      reject(new TypeError('fetch failed', { cause: new Error('the connection closed before the body was read') })),
+    );
   });
 }
 

@@ -44,7 +44,11 @@ class TokenSource {
     }
     if (certificate !== undefined && key !== undefined && certurl !== undefined) {
       const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientid });
-      return { url: `${certurl.replace(/\/+$/, '')}/oauth/token`, body: body.toString(), tls: { cert: certificate, key, ca: this.trustedCa } };
+      return {
+        url: `${certurl.replace(/\/+$/, '')}/oauth/token`,
+        body: body.toString(),
+        tls: { cert: certificate, key, ca: this.trustedCa },
+      };
     }
     throw new CredentialsError('the service key has neither clientsecret + url nor certificate + key + certurl');
   }

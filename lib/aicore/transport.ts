@@ -114,7 +114,13 @@ const NOT_WRITTEN_CODES: ReadonlySet<string> = new Set([
 const CONNECT_ONLY_CODES: ReadonlySet<string> = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
 
 /** TLS alerts that only a handshake produces (before any HTTP byte): other ERR_SSL_* may come later. */
-const HANDSHAKE_SSL_CODES: ReadonlySet<string> = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE']);
+const HANDSHAKE_SSL_CODES: ReadonlySet<string> = new Set([
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  'ERR_SSL_UNSUPPORTED_PROTOCOL',
+  'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
+]);
 
 function syscallOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || !('syscall' in value)) return undefined;
@@ -185,7 +191,8 @@ class Transport {
         if (outcome instanceof AiCoreNetworkError) throw outcome;
         return outcome;
       }
-      const hinted = outcome instanceof AiCoreNetworkError ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
+      const hinted =
+        outcome instanceof AiCoreNetworkError ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
       const backoff = this.config.random() * Math.min(this.config.maxDelayMs, this.config.baseDelayMs * 2 ** (attempt - 1));
       const delay = hinted ?? backoff;
       if (!(outcome instanceof AiCoreNetworkError) && outcome.status === 429) this.pacerFor(request.url).throttled(hinted ?? 0);
@@ -252,7 +259,11 @@ class Transport {
     const pacer = this.pacerFor(request.url);
     return limiter.run(async () => {
       if (!(await pacer.turn(this.config.deadline()))) {
-        throw new RequestNotSentError('deadline', `${request.context.operation} not sent: the server asked to wait past the run deadline`, request.context);
+        throw new RequestNotSentError(
+          'deadline',
+          `${request.context.operation} not sent: the server asked to wait past the run deadline`,
+          request.context,
+        );
       }
       if (request.gate !== undefined) {
         try {

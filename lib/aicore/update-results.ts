@@ -51,7 +51,9 @@ const UNKNOWN_HINT = 'outcome unknown, re-list to see whether it took effect';
 function sentFromError(error: unknown): Sent {
   if (error instanceof RequestNotSentError) return { kind: 'not-sent', message: error.message, stopped: true };
   if (error instanceof AiCoreNetworkError) {
-    return error.notWritten ? { kind: 'not-sent', message: `not sent: ${error.message}`, stopped: false } : { kind: 'unknown', message: `${error.message}; ${UNKNOWN_HINT}` };
+    return error.notWritten
+      ? { kind: 'not-sent', message: `not sent: ${error.message}`, stopped: false }
+      : { kind: 'unknown', message: `${error.message}; ${UNKNOWN_HINT}` };
   }
   if (error instanceof AiCoreError) return { kind: 'unknown', message: `${error.message}; ${UNKNOWN_HINT}` };
   throw error;
@@ -64,7 +66,15 @@ function fromStatus(r: UpdateRequest, response: HttpResponse, context: CallConte
   // 429: turned away before acting; 401 after a fresh token: refused before acting.
   if (status === 429 || status === 401) return { id: r.id, action: r.action, outcome: 'not-sent', message: `not sent: ${error.message}` };
   if (status >= 400 && status < 500 && status !== 408) {
-    return { id: r.id, action: r.action, outcome: 'rejected', notFound: notFoundOn404 && status === 404, httpStatus: status, code: error.code ?? null, message: error.message };
+    return {
+      id: r.id,
+      action: r.action,
+      outcome: 'rejected',
+      notFound: notFoundOn404 && status === 404,
+      httpStatus: status,
+      code: error.code ?? null,
+      message: error.message,
+    };
   }
   return { id: r.id, action: r.action, outcome: 'unknown', message: `${error.message}; ${UNKNOWN_HINT}` };
 }
@@ -82,7 +92,10 @@ function bulkResults(type: ResourceType, chunk: readonly UpdateRequest[], sent: 
   const { response } = sent;
   if (response.status < 200 || response.status >= 300) return chunk.map((r) => fromStatus(r, response, context, false));
   const json = safeJson(response.text);
-  const items = type === 'executions' ? BULK_RESPONSE.executions.safeParse(json).data?.executions : BULK_RESPONSE.deployments.safeParse(json).data?.deployments;
+  const items =
+    type === 'executions'
+      ? BULK_RESPONSE.executions.safeParse(json).data?.executions
+      : BULK_RESPONSE.deployments.safeParse(json).data?.deployments;
   if (items === undefined) {
     const message = `${context.operation}: HTTP ${response.status} with an unreadable body; ${UNKNOWN_HINT}`;
     return chunk.map((r) => ({ id: r.id, action: r.action, outcome: 'unknown', message }));
@@ -95,7 +108,13 @@ function bulkResults(type: ResourceType, chunk: readonly UpdateRequest[], sent: 
     byId.set(item.id, bulkItemResult(type, r, item));
   }
   return chunk.map(
-    (r) => byId.get(r.id) ?? { id: r.id, action: r.action, outcome: 'unknown', message: `not mentioned in the bulk response (HTTP ${response.status}); ${UNKNOWN_HINT}` },
+    (r) =>
+      byId.get(r.id) ?? {
+        id: r.id,
+        action: r.action,
+        outcome: 'unknown',
+        message: `not mentioned in the bulk response (HTTP ${response.status}); ${UNKNOWN_HINT}`,
+      },
   );
 }
 
@@ -103,11 +122,25 @@ function bulkItemResult(type: ResourceType, r: UpdateRequest, item: { id: string
   if (item.error !== undefined) {
     // Both variants are loose objects, so the failure variant is told apart by parsing `error`.
     const error = ApiError.safeParse(item.error);
-    if (!error.success) return { id: r.id, action: r.action, outcome: 'unknown', message: `unreadable per-item error in the bulk response; ${UNKNOWN_HINT}` };
-    return { id: r.id, action: r.action, outcome: 'rejected', notFound: error.data.code === UNKNOWN_ID_CODES[type], httpStatus: null, code: error.data.code, message: error.data.message };
+    if (!error.success)
+      return { id: r.id, action: r.action, outcome: 'unknown', message: `unreadable per-item error in the bulk response; ${UNKNOWN_HINT}` };
+    return {
+      id: r.id,
+      action: r.action,
+      outcome: 'rejected',
+      notFound: error.data.code === UNKNOWN_ID_CODES[type],
+      httpStatus: null,
+      code: error.data.code,
+      message: error.data.message,
+    };
   }
   if (typeof item.message === 'string') return { id: r.id, action: r.action, outcome: 'accepted', message: item.message };
-  return { id: r.id, action: r.action, outcome: 'unknown', message: `bulk response names the item without a message or an error; ${UNKNOWN_HINT}` };
+  return {
+    id: r.id,
+    action: r.action,
+    outcome: 'unknown',
+    message: `bulk response names the item without a message or an error; ${UNKNOWN_HINT}`,
+  };
 }
 
 /**
@@ -122,7 +155,12 @@ function singleResult(r: UpdateRequest, sent: Sent, context: CallContext): Updat
   if (response.text.trim() === '') return { id: r.id, action: r.action, outcome: 'accepted', message: 'scheduled' };
   const parsed = ModificationResponse.safeParse(safeJson(response.text));
   if (!parsed.success || parsed.data.id !== r.id) {
-    return { id: r.id, action: r.action, outcome: 'unknown', message: `${context.operation}: HTTP ${response.status} with an unreadable body; ${UNKNOWN_HINT}` };
+    return {
+      id: r.id,
+      action: r.action,
+      outcome: 'unknown',
+      message: `${context.operation}: HTTP ${response.status} with an unreadable body; ${UNKNOWN_HINT}`,
+    };
   }
   return { id: r.id, action: r.action, outcome: 'accepted', message: parsed.data.message ?? 'scheduled' };
 }

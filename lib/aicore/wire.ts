@@ -12,18 +12,24 @@ import { ID_PATTERN } from '../resources.js';
 const AiId = z.string().regex(ID_PATTERN, 'must match ^[\\w.-]{4,64}$');
 
 /** SAP's service-key JSON (client-secret variant or X.509 variant). */
-const ServiceKey = z.looseObject({
-  clientid: z.string().min(1),
-  clientsecret: z.string().min(1).optional(),
-  url: z.url().optional(),
-  certificate: z.string().min(1).optional(),
-  key: z.string().min(1).optional(),
-  certurl: z.url().optional(),
-  serviceurls: z.looseObject({ AI_API_URL: z.url() }),
-})
-  .refine((k) => (k.clientsecret !== undefined && k.url !== undefined) || (k.certificate !== undefined && k.key !== undefined && k.certurl !== undefined), {
-    message: 'a service key needs either clientsecret + url, or certificate + key + certurl',
-  });
+const ServiceKey = z
+  .looseObject({
+    clientid: z.string().min(1),
+    clientsecret: z.string().min(1).optional(),
+    url: z.url().optional(),
+    certificate: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    certurl: z.url().optional(),
+    serviceurls: z.looseObject({ AI_API_URL: z.url() }),
+  })
+  .refine(
+    (k) =>
+      (k.clientsecret !== undefined && k.url !== undefined) ||
+      (k.certificate !== undefined && k.key !== undefined && k.certurl !== undefined),
+    {
+      message: 'a service key needs either clientsecret + url, or certificate + key + certurl',
+    },
+  );
 type ServiceKey = z.infer<typeof ServiceKey>;
 
 const TokenResponse = z.looseObject({
@@ -52,9 +58,7 @@ const Meta = z.looseObject({
   runtimeIdentifier: z.string().optional(),
   aiApi: z.looseObject({
     version: z.string(),
-    capabilities: z
-      .looseObject({ bulkUpdates: BulkFlags.optional() })
-      .optional(),
+    capabilities: z.looseObject({ bulkUpdates: BulkFlags.optional() }).optional(),
   }),
 });
 type Meta = z.infer<typeof Meta>;

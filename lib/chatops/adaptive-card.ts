@@ -15,7 +15,17 @@
  *   level is a minimal card that always fits.
  */
 import { clip } from './blocks.js';
-import { displayName, moreLine, utcMinute, type ChatMessage, type GroupSummary, type IconName, type Inline, type Part, type Rich } from './model.js';
+import {
+  displayName,
+  moreLine,
+  utcMinute,
+  type ChatMessage,
+  type GroupSummary,
+  type IconName,
+  type Inline,
+  type Part,
+  type Rich,
+} from './model.js';
 
 /** Teams' documented limit is "approximately 28 KB" per message; this leaves room for the flow's own wrapping. */
 const TEAMS_MESSAGE_BUDGET_BYTES = 25_600;
@@ -57,7 +67,16 @@ interface TeamsRenderOptions {
 }
 
 const EMOJI: Readonly<Record<IconName, string>> = {
-  warning: '⚠️', no_entry: '⛔', no_entry_sign: '🚫', x: '❌', white_check_mark: '✅', hourglass: '⏳', grey_question: '❔', mag: '🔍', broom: '🧹', zzz: '💤',
+  warning: '⚠️',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  x: '❌',
+  white_check_mark: '✅',
+  hourglass: '⏳',
+  grey_question: '❔',
+  mag: '🔍',
+  broom: '🧹',
+  zzz: '💤',
 };
 
 /** How much detail a rendering keeps. */
@@ -107,7 +126,9 @@ function line(rich: Rich, max: number, extra: Partial<CardElement> = {}): CardEl
 }
 
 function groupLines(group: GroupSummary): Rich[] {
-  const lines: Rich[] = [[{ strong: group.name }, `  stop ${group.stop} · delete ${group.delete} · skipped ${group.skipped} · protected ${group.protected}`]];
+  const lines: Rich[] = [
+    [{ strong: group.name }, `  stop ${group.stop} · delete ${group.delete} · skipped ${group.skipped} · protected ${group.protected}`],
+  ];
   if (group.listingError !== null) lines.push([{ icon: 'warning' }, ` listing failed: ${group.listingError}`]);
   if (group.aborted !== null) lines.push([{ icon: 'no_entry' }, ` aborted: ${group.aborted}`]);
   return lines;
@@ -133,7 +154,13 @@ function elementsOf(part: Part, level: Level, options: TeamsRenderOptions): Card
         delete: cut.reduce((n, g) => n + g.delete, part.hidden?.delete ?? 0),
         skipped: cut.reduce((n, g) => n + g.skipped, part.hidden?.skipped ?? 0),
       };
-      if (hidden.count > 0) out.push(line([`… and ${hidden.count} more group(s): ${hidden.stop} to stop, ${hidden.delete} to delete, ${hidden.skipped} skipped`], level.lineChars));
+      if (hidden.count > 0)
+        out.push(
+          line(
+            [`… and ${hidden.count} more group(s): ${hidden.stop} to stop, ${hidden.delete} to delete, ${hidden.skipped} skipped`],
+            level.lineChars,
+          ),
+        );
       return out;
     }
     case 'list': {
@@ -152,7 +179,13 @@ function elementsOf(part: Part, level: Level, options: TeamsRenderOptions): Card
     case 'approve':
       // Workflows cards cannot carry working buttons: the command to type instead.
       return [
-        line([`To apply it (stop ${part.stop}, delete ${part.delete} item(s) in SAP AI Core, only while the live fleet still yields this plan), send in the team's channel:`], 300, { separator: true }),
+        line(
+          [
+            `To apply it (stop ${part.stop}, delete ${part.delete} item(s) in SAP AI Core, only while the live fleet still yields this plan), send in the team's channel:`,
+          ],
+          300,
+          { separator: true },
+        ),
         line([{ code: `@${options.mentionName} apply ${part.hash}` }], 200, tight),
       ];
   }
@@ -162,7 +195,19 @@ function envelope(summary: string, body: CardElement[]): TeamsMessage {
   return {
     type: 'message',
     summary: clip(summary, 300),
-    attachments: [{ contentType: ADAPTIVE_CARD, contentUrl: null, content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: CARD_VERSION, body, msteams: { width: 'Full' } } }],
+    attachments: [
+      {
+        contentType: ADAPTIVE_CARD,
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: CARD_VERSION,
+          body,
+          msteams: { width: 'Full' },
+        },
+      },
+    ],
   };
 }
 
@@ -175,9 +220,15 @@ function byteSize(message: TeamsMessage): number {
  * await post(workflowUrl, toTeamsMessage(digestModel(report, options), { mentionName: 'Janitor' }), 'teams');
  */
 function toTeamsMessage(chat: ChatMessage, overrides: Partial<TeamsRenderOptions> = {}): TeamsMessage {
-  const options: TeamsRenderOptions = { mentionName: clip(overrides.mentionName ?? 'Janitor', 60), budgetBytes: overrides.budgetBytes ?? TEAMS_MESSAGE_BUDGET_BYTES };
+  const options: TeamsRenderOptions = {
+    mentionName: clip(overrides.mentionName ?? 'Janitor', 60),
+    budgetBytes: overrides.budgetBytes ?? TEAMS_MESSAGE_BUDGET_BYTES,
+  };
   for (const level of LEVELS) {
-    const message = envelope(chat.text, chat.parts.flatMap((part) => elementsOf(part, level, options)));
+    const message = envelope(
+      chat.text,
+      chat.parts.flatMap((part) => elementsOf(part, level, options)),
+    );
     if (byteSize(message) <= options.budgetBytes) return message;
   }
   // Whatever the model holds, this fits: a title, the summary and a pointer to the full plan.

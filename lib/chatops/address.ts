@@ -10,7 +10,19 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-const ADDRESS_CLASSES = ['public', 'loopback', 'private', 'link-local', 'unique-local', 'shared', 'unspecified', 'multicast', 'documentation', 'reserved', 'invalid'] as const;
+const ADDRESS_CLASSES = [
+  'public',
+  'loopback',
+  'private',
+  'link-local',
+  'unique-local',
+  'shared',
+  'unspecified',
+  'multicast',
+  'documentation',
+  'reserved',
+  'invalid',
+] as const;
 type AddressClass = (typeof ADDRESS_CLASSES)[number];
 
 /** [first address, prefix length, class] — checked in order, so narrower blocks come first. */

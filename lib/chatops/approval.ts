@@ -39,13 +39,22 @@ function checkApproval(input: ApprovalInput): ApprovalDecision {
   const shown = { code: input.hash.slice(0, 12) };
   const again: Rich = ['Ask for a new ', { code: 'plan' }, '.'];
   const [plan, ...others] = input.matches;
-  if (plan === undefined) return { ok: false, reason: ['No plan ', shown, ' was shown here, or it was cleaned up. Ask for a ', { code: 'plan' }, ' and approve the hash it shows.'] };
+  if (plan === undefined)
+    return {
+      ok: false,
+      reason: ['No plan ', shown, ' was shown here, or it was cleaned up. Ask for a ', { code: 'plan' }, ' and approve the hash it shows.'],
+    };
   if (others.length > 0) return { ok: false, reason: [shown, ' matches more than one plan; use the full hash.'] };
-  if (Date.parse(plan.expiresAt) <= input.now.getTime()) return { ok: false, reason: ['The approval window for plan ', shown, ' closed ', { date: plan.expiresAt }, '. ', ...again] };
-  if (plan.approvedBy !== null) return { ok: false, reason: ['Plan ', shown, ' was already approved by ', { user: plan.approvedBy }, '. ', ...again] };
+  if (Date.parse(plan.expiresAt) <= input.now.getTime())
+    return { ok: false, reason: ['The approval window for plan ', shown, ' closed ', { date: plan.expiresAt }, '. ', ...again] };
+  if (plan.approvedBy !== null)
+    return { ok: false, reason: ['Plan ', shown, ' was already approved by ', { user: plan.approvedBy }, '. ', ...again] };
   const shownOn = platformOfUser(plan.requester);
   if (shownOn !== platformOfUser(input.approver)) {
-    return { ok: false, reason: ['Plan ', shown, ` was shown in ${PLATFORM_NAMES[shownOn]}; approve it there, where the requester is known.`] };
+    return {
+      ok: false,
+      reason: ['Plan ', shown, ` was shown in ${PLATFORM_NAMES[shownOn]}; approve it there, where the requester is known.`],
+    };
   }
   if (input.required && input.approver === plan.requester) {
     return { ok: false, reason: ['You asked for plan ', shown, '; this policy requires someone else to approve it.'] };

@@ -90,11 +90,17 @@ function section(text: string): Block {
 }
 
 function fields(texts: readonly string[]): Block {
-  return { type: 'section', fields: texts.slice(0, LIMITS.fieldsPerSection).map((text) => ({ type: 'mrkdwn', text: clip(text, LIMITS.fieldText) })) };
+  return {
+    type: 'section',
+    fields: texts.slice(0, LIMITS.fieldsPerSection).map((text) => ({ type: 'mrkdwn', text: clip(text, LIMITS.fieldText) })),
+  };
 }
 
 function context(texts: readonly string[]): Block {
-  return { type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: clip(text, LIMITS.text) })) };
+  return {
+    type: 'context',
+    elements: texts.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text: clip(text, LIMITS.text) })),
+  };
 }
 
 const divider: Block = { type: 'divider' };

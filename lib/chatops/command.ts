@@ -46,7 +46,10 @@ function help(note?: string): Command {
  * parseCommandText('destroy');            // { name: 'help', note: 'unknown command `destroy`' }
  */
 function parseCommandText(text: string): Command {
-  const [verb = '', ...args] = text.trim().split(/\s+/).filter((word) => word !== '');
+  const [verb = '', ...args] = text
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   const name = verb.toLowerCase();
   switch (name) {
     case '':

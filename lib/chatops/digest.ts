@@ -55,7 +55,15 @@ function actionable(plan: Plan): boolean {
 
 function summaryOf(group: GroupPlan): GroupSummary {
   const t = group.totals;
-  return { name: group.group, stop: t.stop, delete: t.delete, skipped: t.skipped, protected: t.protected, listingError: group.listingError, aborted: group.aborted?.reason ?? null };
+  return {
+    name: group.group,
+    stop: t.stop,
+    delete: t.delete,
+    skipped: t.skipped,
+    protected: t.protected,
+    listingError: group.listingError,
+    aborted: group.aborted?.reason ?? null,
+  };
 }
 
 function groupsPart(plan: Plan): Part {
@@ -73,18 +81,39 @@ function groupsPart(plan: Plan): Part {
 
 function actionLines(plan: Plan): Rich[] {
   return plan.groups.flatMap((g) =>
-    g.actions.map((a): Rich => [{ code: a.action.toUpperCase() }, ` ${a.group} · ${a.type} `, { code: a.id }, ` — ${a.reason}`, ...(g.aborted === null ? [] : [' ', { em: '(group aborted)' }])]),
+    g.actions.map(
+      (a): Rich => [
+        { code: a.action.toUpperCase() },
+        ` ${a.group} · ${a.type} `,
+        { code: a.id },
+        ` — ${a.reason}`,
+        ...(g.aborted === null ? [] : [' ', { em: '(group aborted)' }]),
+      ],
+    ),
   );
 }
 
 function skipLines(plan: Plan): Rich[] {
-  return plan.groups.flatMap((g) => g.skipped.filter((s) => s.kind !== 'no-match').map((s): Rich => [`${s.group} · ${s.type} `, { code: s.id ?? '?' }, ' ', { em: s.kind }, ` — ${s.reason}`]));
+  return plan.groups.flatMap((g) =>
+    g.skipped
+      .filter((s) => s.kind !== 'no-match')
+      .map((s): Rich => [`${s.group} · ${s.type} `, { code: s.id ?? '?' }, ' ', { em: s.kind }, ` — ${s.reason}`]),
+  );
 }
 
 function overview(run: DigestRun, options: DigestOptions): Rich[] {
   const t = run.plan.totals;
   const lines: Rich[] = [
-    [{ strong: String(t.listed) }, ' listed in ', { strong: String(run.plan.groups.length) }, ' group(s): ', { strong: String(t.stop) }, ' to stop, ', { strong: String(t.delete) }, ` to delete, ${t.skipped} skipped (${t.protected} protected)`],
+    [
+      { strong: String(t.listed) },
+      ' listed in ',
+      { strong: String(run.plan.groups.length) },
+      ' group(s): ',
+      { strong: String(t.stop) },
+      ' to stop, ',
+      { strong: String(t.delete) },
+      ` to delete, ${t.skipped} skipped (${t.protected} protected)`,
+    ],
   ];
   if (run.plan.aborted !== null) lines.push([{ icon: 'no_entry' }, ` Aborted before acting: ${run.plan.aborted.reason}`]);
   if (t.stop + t.delete > 0) lines.push([{ strong: 'Savings:' }, ` ${savingsSummary(run.plan.savings)}`]);
@@ -94,12 +123,24 @@ function overview(run: DigestRun, options: DigestOptions): Rich[] {
     lines.push([{ icon: 'x' }, ' ', { strong: 'Not applied:' }, ` ${run.notApplied}`]);
   } else {
     const o = run.totals;
-    lines.push([{ icon: 'white_check_mark' }, ' ', { strong: 'Applied:' }, ` ${o.planned} planned, ${o.sent} sent, ${o.confirmed} confirmed, ${o.awaitingConfirmation} awaiting confirmation, ${o.failed} failed, ${o.notAttempted} not attempted`]);
+    lines.push([
+      { icon: 'white_check_mark' },
+      ' ',
+      { strong: 'Applied:' },
+      ` ${o.planned} planned, ${o.sent} sent, ${o.confirmed} confirmed, ${o.awaitingConfirmation} awaiting confirmation, ${o.failed} failed, ${o.notAttempted} not attempted`,
+    ]);
     if (run.stopped !== null) lines.push([{ icon: 'hourglass' }, ` Stopped early: ${run.stopped}; the rest is left for the next run.`]);
   }
-  for (const f of run.listingFailures) lines.push([{ icon: 'warning' }, ` Resource group ${f.group} could not be listed, so it was not planned: ${f.error}`]);
+  for (const f of run.listingFailures)
+    lines.push([{ icon: 'warning' }, ` Resource group ${f.group} could not be listed, so it was not planned: ${f.error}`]);
   if (options.approver !== undefined) {
-    lines.push(['Approved by ', { user: options.approver, name: options.approverName }, ' (plan requested by ', { user: options.requester, name: options.requesterName }, ').']);
+    lines.push([
+      'Approved by ',
+      { user: options.approver, name: options.approverName },
+      ' (plan requested by ',
+      { user: options.requester, name: options.requesterName },
+      ').',
+    ]);
   }
   return lines;
 }
@@ -109,7 +150,11 @@ function approvalNote(plan: Plan, options: DigestOptions): Rich | null {
   if (plan.mode !== 'apply') return ['The policy says ', { code: 'mode: dry-run' }, ': approving this plan would change nothing.'];
   if (!actionable(plan)) return null;
   const who = options.approvalRequired ? 'someone other than the requester' : 'anyone here';
-  return [`${capitalise(who)} may approve until `, options.expiresAt === undefined ? 'the approval window closes' : { date: options.expiresAt }, ', and only while the live fleet still yields this exact plan.'];
+  return [
+    `${capitalise(who)} may approve until `,
+    options.expiresAt === undefined ? 'the approval window closes' : { date: options.expiresAt },
+    ', and only while the live fleet still yields this exact plan.',
+  ];
 }
 
 /**
@@ -121,27 +166,63 @@ function approvalNote(plan: Plan, options: DigestOptions): Rich | null {
 function digestModel(run: DigestRun, options: DigestOptions): ChatMessage {
   const { plan } = run;
   const state = options.command === 'plan' ? 'dry run' : run.notApplied === null ? 'applied' : 'not applied';
-  const parts: Part[] = [{ kind: 'header', text: `Janitor ${options.command} ${short(plan.hash)}${options.command === 'apply' ? `: ${state}` : ''}` }, { kind: 'section', lines: overview(run, options) }, groupsPart(plan)];
+  const parts: Part[] = [
+    { kind: 'header', text: `Janitor ${options.command} ${short(plan.hash)}${options.command === 'apply' ? `: ${state}` : ''}` },
+    { kind: 'section', lines: overview(run, options) },
+    groupsPart(plan),
+  ];
 
   const actions = actionLines(plan);
   if (actions.length > 0) {
-    parts.push({ kind: 'divider' }, { kind: 'list', title: [{ strong: 'Actions' }], items: actions, maxShown: MAX_ACTIONS_SHOWN, more: { noun: 'action(s);', after: [' ', { code: 'aicore-janitor plan' }, ' lists them all'] } });
+    parts.push(
+      { kind: 'divider' },
+      {
+        kind: 'list',
+        title: [{ strong: 'Actions' }],
+        items: actions,
+        maxShown: MAX_ACTIONS_SHOWN,
+        more: { noun: 'action(s);', after: [' ', { code: 'aicore-janitor plan' }, ' lists them all'] },
+      },
+    );
   }
-  const savingsByGroup = plan.groups.filter((g) => g.actions.length > 0).map((g): Rich => [{ strong: g.group }, ` — ${savingsSummary(g.savings)}`]);
-  if (savingsByGroup.length > 1) parts.push({ kind: 'list', title: [{ strong: 'Savings by group' }], items: savingsByGroup, maxShown: MAX_SAVINGS_SHOWN, more: { noun: 'group(s)' } });
+  const savingsByGroup = plan.groups
+    .filter((g) => g.actions.length > 0)
+    .map((g): Rich => [{ strong: g.group }, ` — ${savingsSummary(g.savings)}`]);
+  if (savingsByGroup.length > 1)
+    parts.push({
+      kind: 'list',
+      title: [{ strong: 'Savings by group' }],
+      items: savingsByGroup,
+      maxShown: MAX_SAVINGS_SHOWN,
+      more: { noun: 'group(s)' },
+    });
   const skips = skipLines(plan);
   if (skips.length > 0) parts.push({ kind: 'list', title: [{ strong: 'Left alone' }], items: skips, maxShown: MAX_SKIPS_SHOWN, more: {} });
   if (options.command === 'apply' && !run.dryRun) {
     const notable = run.outcomes.filter((o) => o.state === 'failed' || o.state === 'not-attempted');
     const lines = notable.map((o): Rich => [{ code: o.state }, ` ${o.group} · ${o.type} `, { code: o.id }, ` — ${o.message}`]);
-    if (lines.length > 0) parts.push({ kind: 'list', title: [{ strong: 'Needs a look' }], items: lines, maxShown: MAX_OUTCOMES_SHOWN, more: {} });
+    if (lines.length > 0)
+      parts.push({ kind: 'list', title: [{ strong: 'Needs a look' }], items: lines, maxShown: MAX_OUTCOMES_SHOWN, more: {} });
   }
   const note = approvalNote(plan, options);
-  parts.push({ kind: 'context', items: [['plan hash ', { code: plan.hash }], ['policy ', { code: short(plan.policyDigest) }], ['run ', { code: run.runId }], ...(note === null ? [] : [note])] });
-  if (options.command === 'plan' && actionable(plan)) parts.push({ kind: 'approve', hash: plan.hash, stop: plan.totals.stop, delete: plan.totals.delete });
+  parts.push({
+    kind: 'context',
+    items: [
+      ['plan hash ', { code: plan.hash }],
+      ['policy ', { code: short(plan.policyDigest) }],
+      ['run ', { code: run.runId }],
+      ...(note === null ? [] : [note]),
+    ],
+  });
+  if (options.command === 'plan' && actionable(plan))
+    parts.push({ kind: 'approve', hash: plan.hash, stop: plan.totals.stop, delete: plan.totals.delete });
 
   const t = plan.totals;
-  return { audience: 'in_channel', text: `Janitor ${options.command} ${short(plan.hash)}: ${t.stop} to stop, ${t.delete} to delete, ${t.skipped} skipped (${state})`, parts };
+  return {
+    audience: 'in_channel',
+    text: `Janitor ${options.command} ${short(plan.hash)}: ${t.stop} to stop, ${t.delete} to delete, ${t.skipped} skipped (${state})`,
+    parts,
+  };
 }
 
 /**

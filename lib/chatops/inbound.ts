@@ -95,11 +95,33 @@ function refusedReplyUrl(source: JobSource, url: string, meta: InboundMeta): Inb
   if (verdict.ok) return undefined;
   const field = source === 'webhook' ? 'responseUrl' : 'response_url';
   const error = `refused ${field}: ${verdict.reason}`;
-  return { kind: 'answer', answer: { statusCode: 400, body: source === 'webhook' ? { error } : { response_type: 'ephemeral', text: `The janitor did not run this: ${error}.`, error } } };
+  return {
+    kind: 'answer',
+    answer: {
+      statusCode: 400,
+      body: source === 'webhook' ? { error } : { response_type: 'ephemeral', text: `The janitor did not run this: ${error}.`, error },
+    },
+  };
 }
 
-function dispatch(source: JobSource, command: Command, user: ChatJob['user'], responseUrl: string | undefined, triggerId: string, now: Date, answer: Answer): Inbound {
-  const job = ChatJob.parse({ version: JOB_VERSION, source, command, user, ...(responseUrl === undefined ? {} : { responseUrl }), triggerId, receivedAt: now.toISOString() });
+function dispatch(
+  source: JobSource,
+  command: Command,
+  user: ChatJob['user'],
+  responseUrl: string | undefined,
+  triggerId: string,
+  now: Date,
+  answer: Answer,
+): Inbound {
+  const job = ChatJob.parse({
+    version: JOB_VERSION,
+    source,
+    command,
+    user,
+    ...(responseUrl === undefined ? {} : { responseUrl }),
+    triggerId,
+    receivedAt: now.toISOString(),
+  });
   return { kind: 'dispatch', job, answer };
 }
 
@@ -113,7 +135,10 @@ function fromSlashCommand(body: string, meta: InboundMeta): Inbound {
   const user = { id: form.data.user_id, ...(form.data.user_name === undefined ? {} : { name: form.data.user_name }) };
   // Slack repeats trigger_id in a retry of the same command: the worker runs it once.
   const acknowledgement = { response_type: 'ephemeral', text: slackText(ack(command)) };
-  return dispatch('slack-command', command, user, form.data.response_url, `slack:${form.data.trigger_id}`, meta.now, { statusCode: 200, body: acknowledgement });
+  return dispatch('slack-command', command, user, form.data.response_url, `slack:${form.data.trigger_id}`, meta.now, {
+    statusCode: 200,
+    body: acknowledgement,
+  });
 }
 
 function fromInteraction(body: string, meta: InboundMeta): Inbound {
@@ -137,7 +162,15 @@ function fromInteraction(body: string, meta: InboundMeta): Inbound {
   if (command.name !== 'apply') return { kind: 'answer', answer: empty };
   const { user } = payload.data;
   const name = user.username ?? user.name;
-  return dispatch('slack-interaction', command, { id: user.id, ...(name === undefined ? {} : { name }) }, payload.data.response_url, `slack:${payload.data.trigger_id}`, meta.now, empty);
+  return dispatch(
+    'slack-interaction',
+    command,
+    { id: user.id, ...(name === undefined ? {} : { name }) },
+    payload.data.response_url,
+    `slack:${payload.data.trigger_id}`,
+    meta.now,
+    empty,
+  );
 }
 
 function fromWebhook(body: string, meta: InboundMeta): Inbound {
@@ -155,7 +188,15 @@ function fromWebhook(body: string, meta: InboundMeta): Inbound {
   if (command.name === 'help') return { kind: 'answer', answer: { statusCode: 200, body: toBlockKit(helpMessage(command.note)) } };
   const triggerId = parsed.data.id === undefined ? `webhook:sig:${sha256Hex(meta.signature).slice(0, 32)}` : `webhook:id:${parsed.data.id}`;
   const answer = { statusCode: 202, body: { accepted: true, command: command.name, triggerId } };
-  return dispatch('webhook', command, { id: `${WEBHOOK_USER_PREFIX}${parsed.data.user}` }, parsed.data.responseUrl, triggerId, meta.now, answer);
+  return dispatch(
+    'webhook',
+    command,
+    { id: `${WEBHOOK_USER_PREFIX}${parsed.data.user}` },
+    parsed.data.responseUrl,
+    triggerId,
+    meta.now,
+    answer,
+  );
 }
 
 /**

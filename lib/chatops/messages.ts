@@ -34,7 +34,18 @@ function helpMessage(note?: string, invocation = '/janitor '): ChatMessage {
     parts: [
       ...(note === undefined ? [] : [{ kind: 'section' as const, lines: [[{ icon: 'grey_question' as const }, ` ${note}`]] }]),
       { kind: 'section', lines: usage },
-      { kind: 'context', items: [['Plans are dry runs. ', { code: 'apply' }, ' acts only when the policy says ', { code: 'mode: apply' }, ' and the plan has not changed since it was shown.']] },
+      {
+        kind: 'context',
+        items: [
+          [
+            'Plans are dry runs. ',
+            { code: 'apply' },
+            ' acts only when the policy says ',
+            { code: 'mode: apply' },
+            ' and the plan has not changed since it was shown.',
+          ],
+        ],
+      },
     ],
   };
 }
@@ -65,7 +76,10 @@ function failureMessage(what: Rich, error: string): ChatMessage {
   return {
     audience: 'ephemeral',
     text: `${label} failed`,
-    parts: [{ kind: 'section', lines: [[{ icon: 'x' }, ' ', ...what, ` failed: ${error}`]] }, { kind: 'context', items: [['Nothing further was retried. Details are in the worker log.']] }],
+    parts: [
+      { kind: 'section', lines: [[{ icon: 'x' }, ' ', ...what, ` failed: ${error}`]] },
+      { kind: 'context', items: [['Nothing further was retried. Details are in the worker log.']] },
+    ],
   };
 }
 
@@ -74,19 +88,43 @@ function noticeMessage(text: string): ChatMessage {
 }
 
 function statusMessage(runs: readonly RunLine[]): ChatMessage {
-  if (runs.length === 0) return { audience: 'ephemeral', text: 'No runs recorded yet', parts: [{ kind: 'section', lines: [['No runs recorded yet. Ask for a ', { code: 'plan' }, '.']] }] };
+  if (runs.length === 0)
+    return {
+      audience: 'ephemeral',
+      text: 'No runs recorded yet',
+      parts: [{ kind: 'section', lines: [['No runs recorded yet. Ask for a ', { code: 'plan' }, '.']] }],
+    };
   const lines = runs.map(
-    (r): Rich => [{ icon: r.dryRun ? 'mag' : 'broom' }, ' ', { date: r.startedAt }, ` · ${r.trigger} · plan `, { code: r.planHash.slice(0, 12) }, ` · ${r.dryRun ? 'dry run' : 'applied'} — ${r.summary}`],
+    (r): Rich => [
+      { icon: r.dryRun ? 'mag' : 'broom' },
+      ' ',
+      { date: r.startedAt },
+      ` · ${r.trigger} · plan `,
+      { code: r.planHash.slice(0, 12) },
+      ` · ${r.dryRun ? 'dry run' : 'applied'} — ${r.summary}`,
+    ],
   );
   return {
     audience: 'ephemeral',
     text: `Last ${runs.length} run(s)`,
-    parts: [{ kind: 'header', text: 'Janitor status' }, { kind: 'list', title: [{ strong: `Last ${runs.length} run(s)` }, ', newest first'], items: lines, maxShown: lines.length, more: {} }],
+    parts: [
+      { kind: 'header', text: 'Janitor status' },
+      { kind: 'list', title: [{ strong: `Last ${runs.length} run(s)` }, ', newest first'], items: lines, maxShown: lines.length, more: {} },
+    ],
   };
 }
 
 function snoozedMessage(id: string, until: Date, by: { id: string; name?: string | undefined }, reason: string | undefined): ChatMessage {
-  const line: Rich = [{ icon: 'zzz' }, ' ', { code: id }, ' is snoozed until ', { date: until.toISOString() }, ' by ', { user: by.id, name: by.name }, `${reason === undefined ? '' : ` — ${reason}`}. Runs leave it alone until then.`];
+  const line: Rich = [
+    { icon: 'zzz' },
+    ' ',
+    { code: id },
+    ' is snoozed until ',
+    { date: until.toISOString() },
+    ' by ',
+    { user: by.id, name: by.name },
+    `${reason === undefined ? '' : ` — ${reason}`}. Runs leave it alone until then.`,
+  ];
   return { audience: 'in_channel', text: `${id} snoozed until ${until.toISOString()}`, parts: [{ kind: 'section', lines: [line] }] };
 }
 

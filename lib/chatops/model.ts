@@ -10,7 +10,18 @@
  * a group name or a reason can never inject formatting, mentions or links into either platform.
  */
 
-const ICONS = ['warning', 'no_entry', 'no_entry_sign', 'x', 'white_check_mark', 'hourglass', 'grey_question', 'mag', 'broom', 'zzz'] as const;
+const ICONS = [
+  'warning',
+  'no_entry',
+  'no_entry_sign',
+  'x',
+  'white_check_mark',
+  'hourglass',
+  'grey_question',
+  'mag',
+  'broom',
+  'zzz',
+] as const;
 type IconName = (typeof ICONS)[number];
 
 type Inline =

@@ -59,11 +59,13 @@ const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 function parseHostPattern(entry: string): HostPattern | string {
   const text = entry.trim().toLowerCase().replace(/\.$/, '');
   const match = /^(\*\.)?([^:/]+)(?::(\d{1,5}))?$/.exec(text);
-  if (match === null) return `"${entry}" is not a host name (expected e.g. hooks.slack-gov.com, *.example.com or host:8443; no scheme or path)`;
+  if (match === null)
+    return `"${entry}" is not a host name (expected e.g. hooks.slack-gov.com, *.example.com or host:8443; no scheme or path)`;
   const [, star, host = '', port] = match;
   const literal = isIP(host) !== 0;
   if (!literal && !host.split('.').every((label) => HOST_LABEL.test(label))) return `"${entry}" is not a valid host name`;
-  if (star !== undefined && (literal || host.split('.').length < 2)) return `"${entry}": a wildcard needs a domain of at least two labels (*.example.com)`;
+  if (star !== undefined && (literal || host.split('.').length < 2))
+    return `"${entry}": a wildcard needs a domain of at least two labels (*.example.com)`;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) return `"${entry}": port out of range`;
   return { host, wildcard: star !== undefined, port: port === '443' ? undefined : port };
 }
@@ -102,7 +104,11 @@ function replyPolicyOf(env: ReplyEnv): ReplyPolicy {
   const slackHost: HostPattern = { host: SLACK_REPLY_HOST, wildcard: false, port: undefined };
   const teamsHosts = TEAMS_WORKFLOW_HOSTS.map((host): HostPattern => ({ host, wildcard: true, port: undefined }));
   return {
-    hosts: { slack: [slackHost, ...env.JANITOR_SLACK_REPLY_HOSTS], webhook: env.JANITOR_WEBHOOK_REPLY_HOSTS, teams: [...teamsHosts, ...env.JANITOR_TEAMS_REPLY_HOSTS] },
+    hosts: {
+      slack: [slackHost, ...env.JANITOR_SLACK_REPLY_HOSTS],
+      webhook: env.JANITOR_WEBHOOK_REPLY_HOSTS,
+      teams: [...teamsHosts, ...env.JANITOR_TEAMS_REPLY_HOSTS],
+    },
     allowLoopback: env.JANITOR_ALLOW_LOOPBACK_REPLIES,
   };
 }
@@ -143,14 +149,19 @@ function describeClass(kind: AddressClass): string {
 }
 
 function allowedHostsText(policy: ReplyPolicy, kinds: readonly ReplyKind[]): string {
-  const names = kinds.flatMap((k) => policy.hosts[k]).map((p) => `${p.wildcard ? '*.' : ''}${p.host}${p.port === undefined ? '' : `:${p.port}`}`);
+  const names = kinds
+    .flatMap((k) => policy.hosts[k])
+    .map((p) => `${p.wildcard ? '*.' : ''}${p.host}${p.port === undefined ? '' : `:${p.port}`}`);
   return names.length === 0 ? 'none are configured' : names.join(', ');
 }
 
 function hint(kinds: readonly ReplyKind[]): string {
   if (kinds.length !== 1) return 'JANITOR_SLACK_REPLY_HOSTS / JANITOR_WEBHOOK_REPLY_HOSTS / JANITOR_TEAMS_REPLY_HOSTS';
-  if (kinds[0] === 'teams') return 'use the URL of a Teams Workflows webhook; sovereign-cloud hosts go in the teamsReplyHosts stage parameter';
-  return kinds[0] === 'slack' ? 'add GovSlack or Enterprise Grid hosts with the slackReplyHosts stage parameter' : 'allow hosts with the webhookReplyHosts stage parameter';
+  if (kinds[0] === 'teams')
+    return 'use the URL of a Teams Workflows webhook; sovereign-cloud hosts go in the teamsReplyHosts stage parameter';
+  return kinds[0] === 'slack'
+    ? 'add GovSlack or Enterprise Grid hosts with the slackReplyHosts stage parameter'
+    : 'allow hosts with the webhookReplyHosts stage parameter';
 }
 
 /**
@@ -170,7 +181,8 @@ function checkReplyUrl(raw: string, policy: ReplyPolicy, kinds: readonly ReplyKi
   }
   const host = bareHost(url);
   const refuse = (reason: string): ReplyVerdict => ({ ok: false, host, reason });
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse(`${url.protocol.replace(/:$/, '')} URLs are not allowed (https only)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return refuse(`${url.protocol.replace(/:$/, '')} URLs are not allowed (https only)`);
   if (url.username !== '' || url.password !== '') return refuse('a reply URL may not carry a user name or password');
   const literal = isIP(host) !== 0;
   const addressClass = literal ? classifyAddress(host) : undefined;
@@ -180,10 +192,14 @@ function checkReplyUrl(raw: string, policy: ReplyPolicy, kinds: readonly ReplyKi
   if (url.protocol !== 'https:') return refuse('http is not allowed (https only)');
   if (addressClass !== undefined && addressClass !== 'public') return refuse(`${host} is ${describeClass(addressClass)}`);
   if (kinds.includes('teams') && (host === RETIRED_TEAMS_HOST || host.endsWith(`.${RETIRED_TEAMS_HOST}`))) {
-    return refuse(`${host} is an Office 365 connector (incoming webhook) host; connectors were retired: create a Workflows webhook instead`);
+    return refuse(
+      `${host} is an Office 365 connector (incoming webhook) host; connectors were retired: create a Workflows webhook instead`,
+    );
   }
   if (!kinds.some((kind) => policy.hosts[kind].some((pattern) => matches(pattern, host, url.port)))) {
-    return refuse(`${host}${url.port === '' ? '' : `:${url.port}`} is not an allowed reply host (allowed: ${allowedHostsText(policy, kinds)}; ${hint(kinds)})`);
+    return refuse(
+      `${host}${url.port === '' ? '' : `:${url.port}`} is not an allowed reply host (allowed: ${allowedHostsText(policy, kinds)}; ${hint(kinds)})`,
+    );
   }
   return { ok: true, url, host, loopback: false };
 }
@@ -203,5 +219,15 @@ function checkReplyAddress(address: string, policy: ReplyPolicy, protocol: strin
   return { ok: true };
 }
 
-export { checkReplyUrl, checkReplyAddress, replyPolicyFromEnv, replyPolicyOf, replyKindOf, ReplyEnv, SLACK_REPLY_HOST, TEAMS_WORKFLOW_HOSTS, REPLY_KINDS };
+export {
+  checkReplyUrl,
+  checkReplyAddress,
+  replyPolicyFromEnv,
+  replyPolicyOf,
+  replyKindOf,
+  ReplyEnv,
+  SLACK_REPLY_HOST,
+  TEAMS_WORKFLOW_HOSTS,
+  REPLY_KINDS,
+};
 export type { ReplyPolicy, ReplyVerdict, ReplyKind, HostPattern };

@@ -48,13 +48,16 @@ function sameText(a: string, b: string): boolean {
 function checkTimestamp(timestamp: string | undefined, now: Date): Verdict {
   if (timestamp === undefined || !/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'missing or malformed timestamp' };
   const skew = Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp));
-  return skew > SIGNATURE_WINDOW_SECONDS ? { ok: false, reason: `timestamp outside the ${SIGNATURE_WINDOW_SECONDS}s window (${skew}s)` } : { ok: true };
+  return skew > SIGNATURE_WINDOW_SECONDS
+    ? { ok: false, reason: `timestamp outside the ${SIGNATURE_WINDOW_SECONDS}s window (${skew}s)` }
+    : { ok: true };
 }
 
 function verify(request: SignedRequest, prefix: string, expected: () => string): Verdict {
   const time = checkTimestamp(request.timestamp, request.now);
   if (!time.ok) return time;
-  if (request.signature === undefined || !request.signature.startsWith(prefix)) return { ok: false, reason: 'missing or malformed signature' };
+  if (request.signature === undefined || !request.signature.startsWith(prefix))
+    return { ok: false, reason: 'missing or malformed signature' };
   return sameText(request.signature, `${prefix}${expected()}`) ? { ok: true } : { ok: false, reason: 'signature mismatch' };
 }
 
@@ -126,7 +129,9 @@ function verifyTeamsRequest(request: TeamsSignedRequest): Verdict {
   const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
   if (Number.isNaN(ms)) return { ok: false, reason: 'missing or malformed activity timestamp' };
   const skew = Math.abs(Math.round((request.now.getTime() - ms) / 1000));
-  return skew > SIGNATURE_WINDOW_SECONDS ? { ok: false, reason: `activity timestamp outside the ${SIGNATURE_WINDOW_SECONDS}s window (${skew}s)` } : { ok: true };
+  return skew > SIGNATURE_WINDOW_SECONDS
+    ? { ok: false, reason: `activity timestamp outside the ${SIGNATURE_WINDOW_SECONDS}s window (${skew}s)` }
+    : { ok: true };
 }
 
 /** Seconds since the epoch, as both timestamp headers carry it. */
@@ -134,5 +139,14 @@ function unixSeconds(now: Date): string {
   return String(Math.floor(now.getTime() / 1000));
 }
 
-export { SIGNATURE_WINDOW_SECONDS, slackSignature, webhookSignature, teamsSignature, verifySlackRequest, verifyWebhookRequest, verifyTeamsRequest, unixSeconds };
+export {
+  SIGNATURE_WINDOW_SECONDS,
+  slackSignature,
+  webhookSignature,
+  teamsSignature,
+  verifySlackRequest,
+  verifyWebhookRequest,
+  verifyTeamsRequest,
+  unixSeconds,
+};
 export type { Verdict, SignedRequest, TeamsSignedRequest };

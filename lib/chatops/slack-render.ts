@@ -3,7 +3,21 @@
  * builders in blocks.ts enforce Slack's documented limits, so whatever the model holds, the result
  * is a message Slack accepts.
  */
-import { capBlocks, code, context, divider, escapeText, fields, header, lineList, message, section, slackDate, type Block, type SlackMessage } from './blocks.js';
+import {
+  capBlocks,
+  code,
+  context,
+  divider,
+  escapeText,
+  fields,
+  header,
+  lineList,
+  message,
+  section,
+  slackDate,
+  type Block,
+  type SlackMessage,
+} from './blocks.js';
 import { mention } from './job.js';
 import { moreLine, type ChatMessage, type GroupSummary, type Inline, type Part, type Rich } from './model.js';
 
@@ -25,7 +39,10 @@ function slackText(rich: Rich): string {
 }
 
 function groupField(group: GroupSummary): string {
-  const lines = [`*${escapeText(group.name)}*`, `stop ${group.stop} · delete ${group.delete} · skipped ${group.skipped} · protected ${group.protected}`];
+  const lines = [
+    `*${escapeText(group.name)}*`,
+    `stop ${group.stop} · delete ${group.delete} · skipped ${group.skipped} · protected ${group.protected}`,
+  ];
   if (group.listingError !== null) lines.push(`:warning: listing failed: ${escapeText(group.listingError)}`);
   if (group.aborted !== null) lines.push(`:no_entry: aborted: ${escapeText(group.aborted)}`);
   return lines.join('\n');
@@ -44,7 +61,10 @@ function approveButton(hash: string, stop: number, del: number): Block {
         value: `apply ${hash}`,
         confirm: {
           title: { type: 'plain_text', text: 'Apply this plan?' },
-          text: { type: 'mrkdwn', text: `Stop ${stop} and delete ${del} item(s) in SAP AI Core, if the live fleet still yields plan \`${short}\`.` },
+          text: {
+            type: 'mrkdwn',
+            text: `Stop ${stop} and delete ${del} item(s) in SAP AI Core, if the live fleet still yields plan \`${short}\`.`,
+          },
           confirm: { type: 'plain_text', text: 'Apply' },
           deny: { type: 'plain_text', text: 'Cancel' },
         },
@@ -63,7 +83,8 @@ function blocksOf(part: Part): Block[] {
       const blocks: Block[] = [];
       for (let i = 0; i < part.shown.length; i += 10) blocks.push(fields(part.shown.slice(i, i + 10).map(groupField)));
       const h = part.hidden;
-      if (h !== null) blocks.push(context([`… and ${h.count} more group(s): ${h.stop} to stop, ${h.delete} to delete, ${h.skipped} skipped`]));
+      if (h !== null)
+        blocks.push(context([`… and ${h.count} more group(s): ${h.stop} to stop, ${h.delete} to delete, ${h.skipped} skipped`]));
       return blocks;
     }
     case 'list':

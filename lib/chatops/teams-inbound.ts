@@ -34,7 +34,9 @@ const TeamsActivity = z.looseObject({
   from: z.looseObject({ id: z.string().min(1).max(512), name: z.string().max(256).optional(), aadObjectId: z.string().max(64).optional() }),
   conversation: z.looseObject({ id: z.string().min(1).max(1024), tenantId: z.string().max(64).optional() }),
   channelData: z.looseObject({ tenant: z.looseObject({ id: z.string().max(64) }).optional() }).optional(),
-  entities: z.array(z.looseObject({ type: z.string(), mentioned: z.looseObject({ name: z.string().max(256).optional() }).optional() })).optional(),
+  entities: z
+    .array(z.looseObject({ type: z.string(), mentioned: z.looseObject({ name: z.string().max(256).optional() }).optional() }))
+    .optional(),
 });
 type TeamsActivity = z.infer<typeof TeamsActivity>;
 
@@ -58,13 +60,17 @@ function decodeEntities(text: string): string {
  */
 function commandTextOf(text: string): string {
   const withoutMentions = text.replace(/<at\b[^>]*>[\s\S]*?<\/at>/gi, ' ');
-  return decodeEntities(withoutMentions.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(withoutMentions.replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The name the webhook was @mentioned by, for the usage text (`@Janitor plan`). */
 function mentionNameOf(activity: TeamsActivity): string {
   const tagged = /<at\b[^>]*>([\s\S]*?)<\/at>/i.exec(activity.text)?.[1];
-  const name = decodeEntities(tagged ?? activity.entities?.find((e) => e.type === 'mention')?.mentioned?.name ?? 'Janitor').replace(/[\s<>]+/g, ' ').trim();
+  const name = decodeEntities(tagged ?? activity.entities?.find((e) => e.type === 'mention')?.mentioned?.name ?? 'Janitor')
+    .replace(/[\s<>]+/g, ' ')
+    .trim();
   return name === '' ? 'Janitor' : name.slice(0, 60);
 }
 
@@ -86,24 +92,52 @@ function fromTeamsMessage(body: string, meta: InboundMeta): Inbound {
   }
   const parsed = TeamsActivity.safeParse(json);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(body)'}: ${issue.message}`)
+      .join('; ');
     return { kind: 'answer', answer: { statusCode: 400, body: { error: `malformed Teams message: ${detail}` } } };
   }
   const activity = parsed.data;
   const mentionName = mentionNameOf(activity);
-  if (activity.type !== 'message') return { kind: 'answer', answer: answer(noticeMessage(`Ignored a Teams activity of type ${activity.type.slice(0, 40)}.`), mentionName) };
+  if (activity.type !== 'message')
+    return {
+      kind: 'answer',
+      answer: answer(noticeMessage(`Ignored a Teams activity of type ${activity.type.slice(0, 40)}.`), mentionName),
+    };
   const aad = activity.from.aadObjectId;
   if (aad === undefined || !GUID.test(aad)) {
-    return { kind: 'answer', answer: answer(noticeMessage('The janitor could not tell who sent this (the message carries no Azure AD object id), so it ran nothing.'), mentionName) };
+    return {
+      kind: 'answer',
+      answer: answer(
+        noticeMessage('The janitor could not tell who sent this (the message carries no Azure AD object id), so it ran nothing.'),
+        mentionName,
+      ),
+    };
   }
   const command = parseCommandText(commandTextOf(activity.text));
-  if (command.name === 'help') return { kind: 'answer', answer: answer(helpMessage(command.note, invocationOf('teams', mentionName)), mentionName) };
+  if (command.name === 'help')
+    return { kind: 'answer', answer: answer(helpMessage(command.note, invocationOf('teams', mentionName)), mentionName) };
 
   const tenant = activity.channelData?.tenant?.id ?? activity.conversation.tenantId ?? '';
   const triggerId = `teams:${sha256Hex(`${tenant}|${activity.conversation.id}|${activity.id}`).slice(0, 40)}`;
-  const user = { id: `${TEAMS_USER_PREFIX}${aad.toLowerCase()}`, ...(activity.from.name === undefined ? {} : { name: activity.from.name }) };
-  const job = ChatJob.parse({ version: JOB_VERSION, source: 'teams', command, user, mentionName, triggerId, receivedAt: meta.now.toISOString() });
-  const acknowledgement: ChatMessage = { audience: 'in_channel', text: 'aicore-janitor', parts: [{ kind: 'section', lines: [ack(command, "to the janitor's channel by its Workflows flow")] }] };
+  const user = {
+    id: `${TEAMS_USER_PREFIX}${aad.toLowerCase()}`,
+    ...(activity.from.name === undefined ? {} : { name: activity.from.name }),
+  };
+  const job = ChatJob.parse({
+    version: JOB_VERSION,
+    source: 'teams',
+    command,
+    user,
+    mentionName,
+    triggerId,
+    receivedAt: meta.now.toISOString(),
+  });
+  const acknowledgement: ChatMessage = {
+    audience: 'in_channel',
+    text: 'aicore-janitor',
+    parts: [{ kind: 'section', lines: [ack(command, "to the janitor's channel by its Workflows flow")] }],
+  };
   return { kind: 'dispatch', job, answer: answer(acknowledgement, mentionName) };
 }
 

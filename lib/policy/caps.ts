@@ -44,7 +44,11 @@ function enforce(candidates: readonly Candidate[], limits: readonly Limit[], mod
   const tightest = [...exceeded].sort((a, b) => a.allowance - b.allowance)[0];
   if (tightest === undefined) return { kept: [...candidates], capped: [], aborted: null };
   if (mode === 'abort') {
-    return { kept: [...candidates], capped: [], aborted: { cap: tightest.cap, limit: tightest.limit, selected: tightest.selected, reason: tightest.reason } };
+    return {
+      kept: [...candidates],
+      capped: [],
+      aborted: { cap: tightest.cap, limit: tightest.limit, selected: tightest.selected, reason: tightest.reason },
+    };
   }
   const allowance = Math.max(0, Math.min(...exceeded.map((l) => l.allowance)));
   const sorted = oldestFirst(candidates);

@@ -64,7 +64,14 @@ function fieldOf(resource: Resource, field: string): unknown {
   return item[field];
 }
 
-function leaf(condition: string, field: string | null, truth: Truth, value: ConditionTrace['value'], detail: string, ageSeconds: number | null = null): ConditionTrace {
+function leaf(
+  condition: string,
+  field: string | null,
+  truth: Truth,
+  value: ConditionTrace['value'],
+  detail: string,
+  ageSeconds: number | null = null,
+): ConditionTrace {
   return { condition, truth, field, value, detail, ageSeconds, children: [] };
 }
 
@@ -161,7 +168,8 @@ function evaluateCondition(condition: Condition, ctx: ConditionContext): Conditi
   if ('olderThan' in condition) return olderThanLeaf(condition.olderThan.field, condition.olderThan.age, ctx);
   if ('scenario' in condition) return globLeaf('scenario', 'scenarioId', ctx.resource.item.scenarioId, condition.scenario);
   if ('executable' in condition) return globLeaf('executable', 'executableId', ctx.resource.item.executableId, condition.executable);
-  if ('configuration' in condition) return globLeaf('configuration', 'configurationId', ctx.resource.item.configurationId, condition.configuration);
+  if ('configuration' in condition)
+    return globLeaf('configuration', 'configurationId', ctx.resource.item.configurationId, condition.configuration);
   if ('configurationName' in condition) {
     return globLeaf('configurationName', 'configurationName', ctx.resource.item.configurationName, condition.configurationName);
   }

@@ -7,7 +7,15 @@
 import { isKnownStatus, isLegalTransition, LEGAL_ORIGINS, TARGET_STATUS, type Action, type Status } from '../lifecycle.js';
 import type { Resource } from '../resources.js';
 import { durationSeconds, formatAge } from './duration.js';
-import { evaluateCondition, matchedConditions, matchedLeaves, ruleTimestampField, unknownDetails, type ConditionTrace, type Truth } from './conditions.js';
+import {
+  evaluateCondition,
+  matchedConditions,
+  matchedLeaves,
+  ruleTimestampField,
+  unknownDetails,
+  type ConditionTrace,
+  type Truth,
+} from './conditions.js';
 import { observationKey, type Observations } from './observations.js';
 import type { MatchedCondition, SkipKind } from './plan.js';
 import { checkProtection, type ProtectionVerdict } from './protection.js';
@@ -21,7 +29,15 @@ interface RuleVerdict {
 }
 
 type Outcome =
-  | { kind: 'action'; action: Action; ruleId: string; reason: string; matched: MatchedCondition[]; ageSeconds: number | null; sortMs: number }
+  | {
+      kind: 'action';
+      action: Action;
+      ruleId: string;
+      reason: string;
+      matched: MatchedCondition[];
+      ageSeconds: number | null;
+      sortMs: number;
+    }
   | { kind: 'skip'; skip: SkipKind; reason: string; ruleId: string | null };
 
 interface Assessment {
@@ -52,7 +68,10 @@ function checkMinimumAge(resource: Resource, minimumAge: string, nowMs: number):
   const created = parseInstant(resource.item.createdAt);
   const minimum = durationSeconds(minimumAge);
   if (created === null || minimum === null) {
-    return { truth: 'unknown', detail: `createdAt is ${resource.item.createdAt == null ? 'missing' : 'unreadable'}, so the minimum age ${minimumAge} cannot be checked` };
+    return {
+      truth: 'unknown',
+      detail: `createdAt is ${resource.item.createdAt == null ? 'missing' : 'unreadable'}, so the minimum age ${minimumAge} cannot be checked`,
+    };
   }
   const age = Math.floor((nowMs - created) / 1000);
   return age >= minimum
@@ -73,7 +92,9 @@ function phase(rule: Rule, resource: Resource, status: Status, input: AssessInpu
   }
   if (status === 'STOPPING') return skip('waiting', `${rule.id}: STOPPING; delete once STOPPED`, rule.id);
   if (!isLegalTransition(type, status, 'delete')) {
-    const why = isLegalTransition(type, status, 'stop') ? 'stop it first (use stop-then-delete)' : `delete needs ${LEGAL_ORIGINS.delete[type].join(', ')}`;
+    const why = isLegalTransition(type, status, 'stop')
+      ? 'stop it first (use stop-then-delete)'
+      : `delete needs ${LEGAL_ORIGINS.delete[type].join(', ')}`;
     return skip('ineligible', `${rule.id}: ${status} cannot be deleted; ${why}`, rule.id);
   }
   // The grace period counts from when the ledger first saw the item STOPPED; only STOPPED is recorded.
@@ -82,7 +103,8 @@ function phase(rule: Rule, resource: Resource, status: Status, input: AssessInpu
   const seen = input.observations.firstSeenStopped[observationKey(resource.group, type, resource.item.id)];
   if (seen === undefined) return skip('waiting', `${rule.id}: first seen STOPPED now; delete after ${rule.gracePeriod}`, rule.id);
   const seenMs = parseInstant(seen);
-  if (seenMs === null || grace === null) return skip('unknown', `${rule.id}: first-seen-STOPPED time ${JSON.stringify(seen)} is unreadable`, rule.id);
+  if (seenMs === null || grace === null)
+    return skip('unknown', `${rule.id}: first-seen-STOPPED time ${JSON.stringify(seen)} is unreadable`, rule.id);
   const stoppedFor = Math.floor((input.nowMs - seenMs) / 1000);
   if (stoppedFor < grace) {
     return skip('waiting', `${rule.id}: first seen STOPPED ${formatAge(stoppedFor)} ago; delete after ${rule.gracePeriod}`, rule.id);
@@ -152,7 +174,10 @@ function assess(input: AssessInput): Assessment {
   // only repeat it (and count against the caps), so the item waits.
   const target = TARGET_STATUS[next.action];
   if (resource.item.targetStatus === target) {
-    return { ...base, outcome: skip('waiting', `${ruleId}: ${next.action} already requested (targetStatus ${target}); waiting for AI Core`, ruleId) };
+    return {
+      ...base,
+      outcome: skip('waiting', `${ruleId}: ${next.action} already requested (targetStatus ${target}); waiting for AI Core`, ruleId),
+    };
   }
   return { ...base, outcome: actionOutcome(deciding, resource, next.action, next.note, nowMs) };
 }

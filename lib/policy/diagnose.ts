@@ -104,7 +104,10 @@ function mapIssues(issues: readonly z.core.$ZodIssue[], base: readonly PathKey[]
     } else if (issue.code === 'invalid_type' && value === undefined) {
       out.push({ path, message: `missing required key \`${String(path[path.length - 1] ?? '')}\`` });
     } else if (isDurationIssue(issue.message) && (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)))) {
-      out.push({ path, message: `\`${String(value)}\` has no unit: a duration is a number followed by a unit, e.g. \`${String(value)}h\` or \`${String(value)}d\` (units m, h, d, w; combined largest first, e.g. 1d12h)` });
+      out.push({
+        path,
+        message: `\`${String(value)}\` has no unit: a duration is a number followed by a unit, e.g. \`${String(value)}h\` or \`${String(value)}d\` (units m, h, d, w; combined largest first, e.g. 1d12h)`,
+      });
     } else if (issue.code === 'invalid_type' && issue.expected === 'array' && (typeof value === 'string' || typeof value === 'number')) {
       out.push({ path, message: `expected a list; write \`[${String(value)}]\` (or several: \`[${String(value)}, …]\`)` });
     } else if (issue.code === 'invalid_type' && issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
@@ -134,7 +137,10 @@ function diagnoseCondition(value: unknown, path: PathKey[], root: z.ZodType, roo
   }));
   const known = keys.filter((k) => k in CONDITIONS);
   if (known.length > 1) {
-    issues.push({ path, message: `a condition has exactly one key, found ${known.map((k) => `\`${k}\``).join(', ')}: combine conditions with \`all: [...]\` or \`any: [...]\`` });
+    issues.push({
+      path,
+      message: `a condition has exactly one key, found ${known.map((k) => `\`${k}\``).join(', ')}: combine conditions with \`all: [...]\` or \`any: [...]\``,
+    });
   }
   if (unknown.length > 0 || known.length !== 1) return issues;
   const kind = known[0] as keyof typeof CONDITIONS;

@@ -31,7 +31,16 @@ interface Draft {
 function skippedOf(resource: Resource, kind: SkippedItem['kind'], reason: string, ruleId: string | null, nowMs: number): SkippedItem {
   const created = parseInstant(resource.item.createdAt);
   const ageSeconds = created === null ? null : Math.floor((nowMs - created) / 1000);
-  return { group: resource.group, type: resource.type, id: resource.item.id, status: resource.item.status, kind, reason, ruleId, ageSeconds };
+  return {
+    group: resource.group,
+    type: resource.type,
+    id: resource.item.id,
+    status: resource.item.status,
+    kind,
+    reason,
+    ruleId,
+    ageSeconds,
+  };
 }
 
 function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number): Draft {
@@ -47,7 +56,9 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
   }));
   if (groupFleet.listingError !== null) {
     // A failed listing means we do not know the group: nothing in it acts, whatever was seen.
-    const seen = groupFleet.resources.map((r) => skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null, nowMs));
+    const seen = groupFleet.resources.map((r) =>
+      skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null, nowMs),
+    );
     return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null };
   }
   const candidates: Candidate[] = [];
@@ -80,7 +91,16 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
 }
 
 function cappedItem(action: PlannedAction, reason: string): SkippedItem {
-  return { group: action.group, type: action.type, id: action.id, status: action.status, kind: 'capped', reason, ruleId: action.ruleId, ageSeconds: action.ageSeconds };
+  return {
+    group: action.group,
+    type: action.type,
+    id: action.id,
+    status: action.status,
+    kind: 'capped',
+    reason,
+    ruleId: action.ruleId,
+    ageSeconds: action.ageSeconds,
+  };
 }
 
 function compareText(a: string, b: string): number {
@@ -124,7 +144,10 @@ function planHash(policyDigest: string, groups: readonly GroupPlan[], aborted: A
     .flatMap((g) => g.actions.map((a) => [a.group, a.type, a.id, a.targetStatus]))
     .map((d) => canonicalJson(d))
     .sort(compareText);
-  const abortedScopes = [...groups.filter((g) => g.aborted !== null).map((g) => `${g.group}:${g.aborted?.cap ?? ''}`), ...(aborted === null ? [] : [`*:${aborted.cap}`])].sort(compareText);
+  const abortedScopes = [
+    ...groups.filter((g) => g.aborted !== null).map((g) => `${g.group}:${g.aborted?.cap ?? ''}`),
+    ...(aborted === null ? [] : [`*:${aborted.cap}`]),
+  ].sort(compareText);
   return sha256Hex(canonicalJson({ planVersion: PLAN_VERSION, policyDigest, decisions, aborted: abortedScopes }));
 }
 
@@ -156,8 +179,18 @@ function evaluate(input: EvaluateInput): Plan {
     }
     const plan = { actions: sortActions(actions), skipped: sortSkipped(skipped) };
     const listed = draft.fleet.resources.length + draft.fleet.unparseable.length;
-    const savings = totalSavings(plan.actions.map((a) => a.savings), input.policy.rates);
-    return { group: draft.fleet.group, ...plan, aborted: draft.aborted, listingError: draft.fleet.listingError, totals: totalsOf(plan, listed), savings };
+    const savings = totalSavings(
+      plan.actions.map((a) => a.savings),
+      input.policy.rates,
+    );
+    return {
+      group: draft.fleet.group,
+      ...plan,
+      aborted: draft.aborted,
+      listingError: draft.fleet.listingError,
+      totals: totalsOf(plan, listed),
+      savings,
+    };
   });
 
   const totals = groups.reduce<GroupTotals>(
@@ -179,7 +212,10 @@ function evaluate(input: EvaluateInput): Plan {
     groups,
     aborted: run.aborted,
     totals,
-    savings: totalSavings(groups.flatMap((g) => g.actions.map((a) => a.savings)), input.policy.rates),
+    savings: totalSavings(
+      groups.flatMap((g) => g.actions.map((a) => a.savings)),
+      input.policy.rates,
+    ),
   };
 }
 

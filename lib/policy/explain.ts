@@ -70,7 +70,18 @@ function explain(input: ExplainInput): Explanation {
     const groupPlan = plan.groups.find((g) => g.group === groupFleet.group);
     for (const u of groupFleet.unparseable.filter((x) => x.id === input.id)) {
       const reason = `item could not be parsed: ${u.reason}`;
-      items.push({ group: u.group, type: u.type, id: input.id, status: null, unparseable: u.reason, protection: null, statusKnown: null, rules: [], minimumAge: null, decision: { kind: 'unparseable', reason } });
+      items.push({
+        group: u.group,
+        type: u.type,
+        id: input.id,
+        status: null,
+        unparseable: u.reason,
+        protection: null,
+        statusKnown: null,
+        rules: [],
+        minimumAge: null,
+        decision: { kind: 'unparseable', reason },
+      });
     }
     for (const resource of groupFleet.resources.filter((r) => r.item.id === input.id)) {
       const a = assess({ resource, labels: groupFleet.labels, policy: input.policy, observations: input.observations, nowMs });
@@ -87,7 +98,14 @@ function explain(input: ExplainInput): Explanation {
       let decision: FinalDecision;
       if (action !== undefined) {
         const blocked = groupPlan?.aborted?.reason ?? plan.aborted?.reason ?? null;
-        decision = { kind: 'action', action: action.action, targetStatus: action.targetStatus, reason: action.reason, applied: blocked === null, notAppliedBecause: blocked === null ? null : `aborted: ${blocked}` };
+        decision = {
+          kind: 'action',
+          action: action.action,
+          targetStatus: action.targetStatus,
+          reason: action.reason,
+          applied: blocked === null,
+          notAppliedBecause: blocked === null ? null : `aborted: ${blocked}`,
+        };
       } else if (skipped !== undefined) {
         decision = { kind: skipped.kind, reason: skipped.reason };
       } else {
@@ -124,8 +142,11 @@ function traceLines(trace: ConditionTrace, depth: number): string[] {
 }
 
 function itemLines(item: ItemExplanation): string[] {
-  const lines = [`${item.id}: ${item.type === 'executions' ? 'execution' : 'deployment'} in resource group ${item.group}, status ${item.status ?? '(unparseable)'}`];
-  if (item.unparseable !== null) return [...lines, `  unparseable: ${item.unparseable}`, '  decision: skipped (unparseable items are never acted on)'];
+  const lines = [
+    `${item.id}: ${item.type === 'executions' ? 'execution' : 'deployment'} in resource group ${item.group}, status ${item.status ?? '(unparseable)'}`,
+  ];
+  if (item.unparseable !== null)
+    return [...lines, `  unparseable: ${item.unparseable}`, '  decision: skipped (unparseable items are never acted on)'];
   const p = item.protection;
   if (p !== null) {
     const text = p.reasons.length > 0 ? p.reasons.join('; ') : p.unknown.length > 0 ? `cannot be checked: ${p.unknown.join('; ')}` : 'none';
@@ -158,8 +179,13 @@ function itemLines(item: ItemExplanation): string[] {
  */
 function formatExplanation(explanation: Explanation): string {
   const header = `explain ${explanation.id} at ${explanation.evaluatedAt} (policy mode ${explanation.mode}; ${MARK.true} true, ${MARK.false} false, ${MARK.unknown} unknown)`;
-  const body = explanation.items.length === 0 ? [`no execution or deployment with id ${explanation.id} was listed`] : explanation.items.flatMap((item) => ['', ...itemLines(item)]);
-  const unlisted = explanation.unlistedGroups.map((g) => `note: resource group ${g.group} could not be listed (${g.error}); the item may be there`);
+  const body =
+    explanation.items.length === 0
+      ? [`no execution or deployment with id ${explanation.id} was listed`]
+      : explanation.items.flatMap((item) => ['', ...itemLines(item)]);
+  const unlisted = explanation.unlistedGroups.map(
+    (g) => `note: resource group ${g.group} could not be listed (${g.error}); the item may be there`,
+  );
   return [header, ...body, ...(unlisted.length > 0 ? ['', ...unlisted] : [])].join('\n');
 }
 

@@ -58,7 +58,16 @@ function parsePolicy(text: string, fileName: string): ParsePolicyResult {
   }
 
   if (raw === null || raw === undefined) {
-    return { ok: false, errors: [{ path: '(root)', message: 'the policy file is empty: it needs at least `version: 1` and `rules: [...]` (`aicore-janitor init` writes a commented starting policy)' }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '(root)',
+          message:
+            'the policy file is empty: it needs at least `version: 1` and `rules: [...]` (`aicore-janitor init` writes a commented starting policy)',
+        },
+      ],
+    };
   }
   const parsed = Policy.safeParse(raw);
   const found: RawIssue[] = [...(parsed.success ? [] : mapIssues(parsed.error.issues, [], Policy, raw)), ...crossFieldIssues(raw)];
@@ -79,7 +88,10 @@ function strictJsonError(text: string, lineCounter: LineCounter): PolicyIssue | 
     const trailing = /,\s*[\]}]/.exec(text);
     const offset = position === null ? (trailing?.index ?? null) : Number(position[1]);
     const hint = trailing === null ? '' : ' (JSON allows no comma before `]` or `}`)';
-    const base: PolicyIssue = { path: '(syntax)', message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}${hint}` };
+    const base: PolicyIssue = {
+      path: '(syntax)',
+      message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}${hint}`,
+    };
     if (offset === null) return base;
     const { line, col } = lineCounter.linePos(trailing === null ? offset : trailing.index);
     return { ...base, line, column: col };

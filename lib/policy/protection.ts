@@ -79,7 +79,8 @@ function checkProtection(input: ProtectionInput): ProtectionVerdict {
   checkGlobs(verdict, 'protect.resourceGroups', protect.resourceGroups, [['resourceGroup', resource.group]]);
   for (const [key, globs] of Object.entries(protect.resourceGroupLabels)) {
     const actual = labels[key];
-    if (actual !== undefined && globMatch(actual, globs)) verdict.reasons.push(`protected by protect.resourceGroupLabels (${key}=${actual})`);
+    if (actual !== undefined && globMatch(actual, globs))
+      verdict.reasons.push(`protected by protect.resourceGroupLabels (${key}=${actual})`);
   }
   for (const snooze of protect.snoozes) {
     if (snooze.id === item.id) checkSnooze(verdict, 'protect.snoozes', item.id, snooze.until, nowMs);
@@ -93,7 +94,9 @@ function checkProtection(input: ProtectionInput): ProtectionVerdict {
       const scenario = text(item.scenarioId);
       if (scenario === null) verdict.unknown.push('scenarioId is missing, so the built-in generative-AI protection cannot be checked');
       else if ((guarded as readonly string[]).includes(scenario)) {
-        verdict.reasons.push(`protected by built-in generative-AI protection (scenario ${scenario} is billed by tokens; stopping saves nothing and breaks callers)`);
+        verdict.reasons.push(
+          `protected by built-in generative-AI protection (scenario ${scenario} is billed by tokens; stopping saves nothing and breaks callers)`,
+        );
       }
     }
   }

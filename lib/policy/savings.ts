@@ -133,7 +133,11 @@ function savingsOf(resource: Resource, action: Action): Savings {
   const item = resource.item;
   const freesQuota = resource.type === 'deployments' && action === 'delete';
   if (resource.type === 'deployments' && (GENERATIVE_AI_SCENARIOS as readonly string[]).includes(item.scenarioId ?? '')) {
-    return { kind: 'none', reason: `generative-AI deployment (${item.scenarioId ?? ''}): billed by tokens, no compute to free`, freesQuota };
+    return {
+      kind: 'none',
+      reason: `generative-AI deployment (${item.scenarioId ?? ''}): billed by tokens, no compute to free`,
+      freesQuota,
+    };
   }
   if (!HOLDS_COMPUTE.has(item.status)) {
     return {
@@ -144,10 +148,13 @@ function savingsOf(resource: Resource, action: Action): Savings {
   }
   if (resource.type === 'executions') {
     const plan = executionPlan(item);
-    return plan === null ? { kind: 'unknown', reason: 'the listing gives no resource plan for this execution', resourcePlan: null } : compute(plan, 1, true);
+    return plan === null
+      ? { kind: 'unknown', reason: 'the listing gives no resource plan for this execution', resourcePlan: null }
+      : compute(plan, 1, true);
   }
   const { resourcePlan, running, min } = deploymentCompute(resource.item.details);
-  if (resourcePlan === null) return { kind: 'unknown', reason: 'the listing gives no resource plan for this deployment', resourcePlan: null };
+  if (resourcePlan === null)
+    return { kind: 'unknown', reason: 'the listing gives no resource plan for this deployment', resourcePlan: null };
   if (running !== null) return compute(resourcePlan, running, false);
   if (min !== null) return compute(resourcePlan, min, true);
   return { kind: 'unknown', reason: 'the listing gives no replica count for this deployment', resourcePlan };
@@ -170,7 +177,14 @@ function totalSavings(items: readonly Savings[], rates: Rates | undefined): Savi
       none += 1;
       if (s.freesQuota) freesQuota += 1;
     } else {
-      const entry = byPlan.get(s.resourcePlan) ?? { resourcePlan: s.resourcePlan, actions: 0, nodes: 0, atLeast: false, nodeHoursPerDay: 0, estimate: null };
+      const entry = byPlan.get(s.resourcePlan) ?? {
+        resourcePlan: s.resourcePlan,
+        actions: 0,
+        nodes: 0,
+        atLeast: false,
+        nodeHoursPerDay: 0,
+        estimate: null,
+      };
       entry.actions += 1;
       entry.nodes += s.nodes;
       entry.atLeast ||= s.atLeast;
@@ -215,12 +229,17 @@ function amountText(estimate: Estimate): string {
  * savingsSummary(plan.savings); // "frees 2 node(s) infer.s (48 node h/day); 1 unknown"
  */
 function savingsSummary(totals: SavingsTotals): string {
-  const plans = totals.byPlan.map((p) => `${nodesText(p.nodes, p.atLeast)} node(s) ${p.resourcePlan} (${nodesText(p.nodeHoursPerDay, p.atLeast)} node h/day${p.estimate === null ? '' : `, ~${amountText(p.estimate)}`})`);
+  const plans = totals.byPlan.map(
+    (p) =>
+      `${nodesText(p.nodes, p.atLeast)} node(s) ${p.resourcePlan} (${nodesText(p.nodeHoursPerDay, p.atLeast)} node h/day${p.estimate === null ? '' : `, ~${amountText(p.estimate)}`})`,
+  );
   const parts = [plans.length === 0 ? 'frees no compute' : `frees ${plans.join(', ')}`];
   if (totals.unknown > 0) parts.push(`${totals.unknown} action(s) with unknown savings (not counted)`);
   if (totals.freesQuota > 0) parts.push(`${totals.freesQuota} deployment quota slot(s)`);
   if (totals.estimate !== null && totals.byPlan.length > 0) {
-    parts.push(`estimate at your rates: ~${amountText(totals.estimate)}${totals.estimate.complete ? '' : ' (partial: some plans unpriced or unknown)'}`);
+    parts.push(
+      `estimate at your rates: ~${amountText(totals.estimate)}${totals.estimate.complete ? '' : ' (partial: some plans unpriced or unknown)'}`,
+    );
   }
   return parts.join('; ');
 }

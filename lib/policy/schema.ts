@@ -60,14 +60,14 @@ const OlderThanCondition = z
 const ScenarioCondition = z.strictObject({ scenario: GlobList }).meta({ description: 'scenarioId matches.' });
 const ExecutableCondition = z.strictObject({ executable: GlobList }).meta({ description: 'executableId matches.' });
 const ConfigurationCondition = z.strictObject({ configuration: GlobList }).meta({ description: 'configurationId matches.' });
-const ConfigurationNameCondition = z
-  .strictObject({ configurationName: GlobList })
-  .meta({ description: 'configurationName matches.' });
+const ConfigurationNameCondition = z.strictObject({ configurationName: GlobList }).meta({ description: 'configurationName matches.' });
 const ResourceGroupCondition = z.strictObject({ resourceGroup: GlobList }).meta({ description: 'The resource group id matches.' });
 const ResourceGroupLabelsCondition = z
   .strictObject({
     // An empty map would hold for every group ("all of nothing"): require at least one label.
-    resourceGroupLabels: z.record(z.string().min(1), GlobList).refine((labels) => Object.keys(labels).length > 0, { error: 'list at least one label' }),
+    resourceGroupLabels: z
+      .record(z.string().min(1), GlobList)
+      .refine((labels) => Object.keys(labels).length > 0, { error: 'list at least one label' }),
   })
   .meta({ description: 'Every listed resource-group label exists and matches (key → value or glob).' });
 const ExecutionScheduleCondition = z
@@ -99,21 +99,23 @@ const NotCondition = z
   })
   .meta({ description: 'The condition does not hold. not(unknown) is unknown.' });
 
-const Condition = z.union([
-  StatusCondition,
-  OlderThanCondition,
-  ScenarioCondition,
-  ExecutableCondition,
-  ConfigurationCondition,
-  ConfigurationNameCondition,
-  ResourceGroupCondition,
-  ResourceGroupLabelsCondition,
-  ExecutionScheduleCondition,
-  TtlCondition,
-  AllCondition,
-  AnyCondition,
-  NotCondition,
-]).meta({ id: 'Condition', description: 'One condition: an object with exactly one key naming its kind.' });
+const Condition = z
+  .union([
+    StatusCondition,
+    OlderThanCondition,
+    ScenarioCondition,
+    ExecutableCondition,
+    ConfigurationCondition,
+    ConfigurationNameCondition,
+    ResourceGroupCondition,
+    ResourceGroupLabelsCondition,
+    ExecutionScheduleCondition,
+    TtlCondition,
+    AllCondition,
+    AnyCondition,
+    NotCondition,
+  ])
+  .meta({ id: 'Condition', description: 'One condition: an object with exactly one key naming its kind.' });
 type Condition = z.infer<typeof Condition>;
 
 /** The condition registry: key → schema. The parser dispatches on the single key for precise errors. */
@@ -177,10 +179,7 @@ const Protect = z.strictObject({
   ids: z.array(z.string().min(1)).default([]),
   scenarios: z.array(Glob).default([]),
   executables: z.array(Glob).default([]),
-  configurations: z
-    .array(Glob)
-    .default([])
-    .meta({ description: 'Compared with both configurationId and configurationName.' }),
+  configurations: z.array(Glob).default([]).meta({ description: 'Compared with both configurationId and configurationName.' }),
   resourceGroups: z.array(Glob).default([]),
   resourceGroupLabels: z
     .record(z.string().min(1), GlobList)
@@ -207,7 +206,9 @@ const Approval = z
       .boolean()
       .default(false)
       .meta({ description: 'Chat ops: a plan must be approved by someone other than the person who asked for it.' }),
-    expiresAfter: Duration.default('1h').meta({ description: 'How long a plan shown in chat can be approved (`apply <hash>` or its button).' }),
+    expiresAfter: Duration.default('1h').meta({
+      description: 'How long a plan shown in chat can be approved (`apply <hash>` or its button).',
+    }),
   })
   .meta({ description: 'How chat-ops approvals of a plan hash work. Optional; default: anyone may approve, within 1h.' });
 type Approval = z.infer<typeof Approval>;
@@ -221,9 +222,11 @@ const Rates = z
     perNodeHour: z
       .record(z.string().min(1), z.number().nonnegative({ error: 'a rate is a number ≥ 0' }))
       .refine((r) => Object.keys(r).length > 0, { error: 'list at least one resource plan' })
-      .meta({ description: 'Resource plan id (infer.s, basic, …) → rate per node hour, from your contract. Plans not listed are "rate unknown".' }),
+      .meta({
+        description: 'Resource plan id (infer.s, basic, …) → rate per node hour, from your contract. Plans not listed are "rate unknown".',
+      }),
   })
-  .meta({ description: "Your rates, for savings estimates. Optional; without it the report shows node hours only, never an amount." });
+  .meta({ description: 'Your rates, for savings estimates. Optional; without it the report shows node hours only, never an amount.' });
 type Rates = z.infer<typeof Rates>;
 
 const Policy = z

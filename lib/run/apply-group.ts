@@ -82,7 +82,8 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
     error,
   });
   const notAttempted = (batch: readonly PlannedAction[], why: string): void => {
-    for (const a of batch) if (!outcomes.has(itemKey(a.type, a.id))) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${why}`));
+    for (const a of batch)
+      if (!outcomes.has(itemKey(a.type, a.id))) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${why}`));
   };
 
   // A run that may no longer send (deadline, lost lease) leaves the ledger alone as well.
@@ -127,7 +128,15 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
       planHash: ctx.planHash,
       createdAt: sentAt,
       version: 0,
-      items: batch.map((a) => ({ id: a.id, targetStatus: a.targetStatus, state: 'submitting', attempt: (resend.get(itemKey(a.type, a.id)) ?? 0) + 1, sentAt, updatedAt: sentAt, message: null })),
+      items: batch.map((a) => ({
+        id: a.id,
+        targetStatus: a.targetStatus,
+        state: 'submitting',
+        attempt: (resend.get(itemKey(a.type, a.id)) ?? 0) + 1,
+        sentAt,
+        updatedAt: sentAt,
+        message: null,
+      })),
     };
     try {
       // Written before the request: a run that dies while sending leaves evidence, never a blind spot.
@@ -140,7 +149,12 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
     mine.push(work);
     let results: UpdateResult[];
     try {
-      results = await ctx.client.update(fleet.group, first.type, batch.map((a) => ({ id: a.id, status: a.status, action: a.action })), ctx.bulkUpdates[first.type]);
+      results = await ctx.client.update(
+        fleet.group,
+        first.type,
+        batch.map((a) => ({ id: a.id, status: a.status, action: a.action })),
+        ctx.bulkUpdates[first.type],
+      );
     } catch (error) {
       failure ??= error;
       // The client refuses a wrong plan (an illegal transition, a bad id) before sending anything.
@@ -148,7 +162,12 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
       for (const [i, a] of batch.entries()) {
         const item = work.next.items[i];
         if (item !== undefined) move(item, unsent ? 'not-attempted' : 'unknown', reasonOf(error), ctx.clock());
-        outcomes.set(itemKey(a.type, a.id), unsent ? outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`) : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${reasonOf(error)}); the listing decides`));
+        outcomes.set(
+          itemKey(a.type, a.id),
+          unsent
+            ? outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`)
+            : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${reasonOf(error)}); the listing decides`),
+        );
       }
       return;
     }
@@ -164,7 +183,10 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
   });
 
   // 3. Confirm by re-listing what this run sent; unconfirmed items stay for the next run.
-  const sent = mine.reduce((n, w) => n + w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown' || i.state === 'confirmed').length, 0);
+  const sent = mine.reduce(
+    (n, w) => n + w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown' || i.state === 'confirmed').length,
+    0,
+  );
   if (failure === undefined) {
     try {
       await confirmSent(fleet, mine, outcomes, ctx);
@@ -182,7 +204,12 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
  * earlier entry only for the same change (an earlier stop says nothing about a delete now).
  * Returns, per item to send again after the guard, how often it was sent before.
  */
-async function settleEarlier(fleet: GroupFleet, actions: readonly PlannedAction[], outcomes: Map<string, ItemOutcome>, ctx: GroupRunContext): Promise<Map<string, number>> {
+async function settleEarlier(
+  fleet: GroupFleet,
+  actions: readonly PlannedAction[],
+  outcomes: Map<string, ItemOutcome>,
+  ctx: GroupRunContext,
+): Promise<Map<string, number>> {
   const live = liveIndex(fleet);
   const planned = new Map(actions.map((a) => [itemKey(a.type, a.id), a]));
   const earlier = (await ctx.ledger.openChunks(fleet.group)).map((chunk): Working => ({ previous: chunk, next: structuredClone(chunk) }));
@@ -222,7 +249,13 @@ function chunkActions(actions: readonly PlannedAction[], size: number): PlannedA
 }
 
 /** AI Core's answer per item → the ledger item's state and this run's outcome. */
-function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], results: readonly UpdateResult[], now: Date, outcomes: Map<string, ItemOutcome>): void {
+function recordAnswers(
+  chunk: LedgerChunk,
+  batch: readonly PlannedAction[],
+  results: readonly UpdateResult[],
+  now: Date,
+  outcomes: Map<string, ItemOutcome>,
+): void {
   const byId = new Map(results.map((r) => [r.id, r]));
   for (const [i, action] of batch.entries()) {
     const item = chunk.items[i];
@@ -232,7 +265,15 @@ function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], resu
     switch (result.outcome) {
       case 'accepted':
         move(item, 'submitted', result.message, now);
-        outcomes.set(key, outcome(action, 'awaiting-confirmation', true, `accepted by AI Core (${result.message}); not visible yet, the next run confirms it`));
+        outcomes.set(
+          key,
+          outcome(
+            action,
+            'awaiting-confirmation',
+            true,
+            `accepted by AI Core (${result.message}); not visible yet, the next run confirms it`,
+          ),
+        );
         break;
       case 'rejected':
         if (result.notFound) {
@@ -247,7 +288,10 @@ function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], resu
         break;
       case 'unknown':
         move(item, 'unknown', result.message, now);
-        outcomes.set(key, outcome(action, 'awaiting-confirmation', true, `outcome unknown (${result.message}); not sent again: the listing decides`));
+        outcomes.set(
+          key,
+          outcome(action, 'awaiting-confirmation', true, `outcome unknown (${result.message}); not sent again: the listing decides`),
+        );
         break;
       case 'not-sent':
         move(item, 'not-attempted', result.message, now);
@@ -258,10 +302,17 @@ function recordAnswers(chunk: LedgerChunk, batch: readonly PlannedAction[], resu
 }
 
 /** Re-lists the group until everything this run sent shows its effect or the attempts run out. */
-async function confirmSent(fleet: GroupFleet, mine: readonly Working[], outcomes: Map<string, ItemOutcome>, ctx: GroupRunContext): Promise<void> {
+async function confirmSent(
+  fleet: GroupFleet,
+  mine: readonly Working[],
+  outcomes: Map<string, ItemOutcome>,
+  ctx: GroupRunContext,
+): Promise<void> {
   const labels: ResourceGroupInfo['labels'] = fleet.labels;
   const pending = (): Array<{ chunk: LedgerChunk; item: LedgerItem }> =>
-    mine.flatMap((w) => w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown').map((item) => ({ chunk: w.next, item })));
+    mine.flatMap((w) =>
+      w.next.items.filter((i) => i.state === 'submitted' || i.state === 'unknown').map((item) => ({ chunk: w.next, item })),
+    );
   for (let attempt = 0; attempt < ctx.confirm.attempts && pending().length > 0; attempt += 1) {
     // AI Core sets targetStatus at once, so the first look needs no wait; later looks back off.
     if (attempt > 0) await ctx.confirm.sleep(ctx.confirm.delayMs);

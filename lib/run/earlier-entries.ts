@@ -23,7 +23,10 @@ function judgeEarlier(item: LedgerItem, runId: string, live: Resource | undefine
   if (live === undefined) return { kind: 'confirmed', message: `${by}; the item is no longer listed` };
   const age = now.getTime() - Date.parse(item.sentAt);
   if (!(age >= resubmitAfterMs)) {
-    return { kind: 'waiting', message: `${by} (${item.state}); not visible yet, not sent again before ${Math.round(resubmitAfterMs / 60_000)} min without effect` };
+    return {
+      kind: 'waiting',
+      message: `${by} (${item.state}); not visible yet, not sent again before ${Math.round(resubmitAfterMs / 60_000)} min without effect`,
+    };
   }
   return { kind: 'no-effect', message: `${by} (${item.state}); no effect seen after ${Math.round(age / 60_000)} min` };
 }

@@ -11,7 +11,7 @@ import { summaryLine } from './report.js';
 import { RUN_DEFAULTS, runJanitor, type RunConfig } from './run.js';
 
 type GuardedResult =
-  | { status: 'done'; report: RunReport; /** An earlier delivery that failed or died, which this one replaced. */ retried?: TriggerRecord }
+  | { status: 'done'; report: RunReport /** An earlier delivery that failed or died, which this one replaced. */; retried?: TriggerRecord }
   | { status: 'duplicate'; first: TriggerRecord }
   | { status: 'locked'; message: string; holder: LockRecord | undefined };
 
@@ -32,7 +32,8 @@ function summarise(report: RunReport): string {
 
 /** What a duplicate delivery is told about the first one. */
 function describeFirst(first: TriggerRecord): string {
-  if (first.state === 'running') return `still running (run ${first.runId}, started ${first.startedAt}; it is considered dead after ${first.leaseUntil})`;
+  if (first.state === 'running')
+    return `still running (run ${first.runId}, started ${first.startedAt}; it is considered dead after ${first.leaseUntil})`;
   return first.summary ?? `${first.state} (run ${first.runId})`;
 }
 
@@ -55,7 +56,10 @@ async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<Guard
     const attempt = await lease.acquire();
     if (!attempt.acquired) {
       const holder = attempt.holder;
-      const who = holder === undefined ? 'another run' : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
+      const who =
+        holder === undefined
+          ? 'another run'
+          : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
       const until = holder === undefined ? '' : ` until ${new Date(holder.leaseUntil).toISOString()}`;
       const message = `${who} holds the run lock${until}; this trigger was skipped`;
       await store.finishTrigger(guard.triggerId, config.runId, 'done', message);

@@ -52,7 +52,9 @@ class RunLease {
     const target = this.target(now);
     // Past the deadline plus its margin the lease cannot be extended: the run must stop sending.
     if (target <= now) {
-      this.lost = new LeaseLostError(`the lease ended at ${new Date(this.until).toISOString()} and cannot be extended past the run's deadline; nothing more is sent`);
+      this.lost = new LeaseLostError(
+        `the lease ended at ${new Date(this.until).toISOString()} and cannot be extended past the run's deadline; nothing more is sent`,
+      );
       throw this.lost;
     }
     if (this.until - now >= this.options.periodMs / 2 || target <= this.until) {
@@ -74,7 +76,9 @@ class RunLease {
   private async renew(until: number): Promise<void> {
     const renewed = await this.lock.renewLock(this.options.owner, new Date(until)).catch(() => false);
     if (!renewed) {
-      this.lost = new LeaseLostError(`the run lock could not be renewed (it expired at ${new Date(this.until).toISOString()} or another run holds it); nothing more is sent`);
+      this.lost = new LeaseLostError(
+        `the run lock could not be renewed (it expired at ${new Date(this.until).toISOString()} or another run holds it); nothing more is sent`,
+      );
       throw this.lost;
     }
     this.until = until;

@@ -25,7 +25,11 @@ async function selectGroups(client: AiCoreClient, wanted: readonly string[] | un
   // A named group the tenant does not have is a typo to report before anything is planned; a
   // group that exists but cannot be listed is a listing failure the report shows.
   const unknown = wanted.filter((id) => !all.some((g) => g.id === id));
-  if (unknown.length > 0) throw new UnknownGroupError(unknown, all.map((g) => g.id));
+  if (unknown.length > 0)
+    throw new UnknownGroupError(
+      unknown,
+      all.map((g) => g.id),
+    );
   return wanted.flatMap((id) => all.filter((g) => g.id === id));
 }
 

@@ -36,10 +36,15 @@ async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
     if (code === 'ENOENT') throw new PolicyFileError(`policy file ${path} not found`, path, 'missing');
-    throw new PolicyFileError(code === 'EISDIR' ? `policy file ${path} is a directory` : `cannot read policy file ${path} (${code})`, path, 'unreadable');
+    throw new PolicyFileError(
+      code === 'EISDIR' ? `policy file ${path} is a directory` : `cannot read policy file ${path} (${code})`,
+      path,
+      'unreadable',
+    );
   }
   const parsed = parsePolicy(text, path);
-  if (!parsed.ok) throw new PolicyFileError(`policy file ${path} is invalid:\n${formatPolicyIssues(parsed.errors)}`, path, 'invalid', parsed.errors);
+  if (!parsed.ok)
+    throw new PolicyFileError(`policy file ${path} is invalid:\n${formatPolicyIssues(parsed.errors)}`, path, 'invalid', parsed.errors);
   return { policy: parsed.policy, digest: parsed.digest, path, modeSet: saysMode(text) };
 }
 

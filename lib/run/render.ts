@@ -38,8 +38,19 @@ const BIG_PLAN_ROWS = 50;
 /** Per-group savings lines under the summary, at most. */
 const MAX_GROUP_SAVINGS_LINES = 10;
 
-const HEADERS: Row = { group: 'GROUP', type: 'TYPE', id: 'ID', status: 'STATUS', action: 'ACTION', age: 'AGE', created: 'CREATED', saves: 'SAVES', reason: 'REASON' };
-const LEGEND = 'AGE: how old the timestamp the rule compares is; CREATED: time since the item was created; SAVES: nodes the action frees, from the listing.';
+const HEADERS: Row = {
+  group: 'GROUP',
+  type: 'TYPE',
+  id: 'ID',
+  status: 'STATUS',
+  action: 'ACTION',
+  age: 'AGE',
+  created: 'CREATED',
+  saves: 'SAVES',
+  reason: 'REASON',
+};
+const LEGEND =
+  'AGE: how old the timestamp the rule compares is; CREATED: time since the item was created; SAVES: nodes the action frees, from the listing.';
 
 const ANSI = { bold: '1', dim: '2', red: '31', yellow: '33', green: '32' } as const;
 const ACTION_COLOR: Record<string, keyof typeof ANSI> = { STOP: 'yellow', DELETE: 'red', SKIP: 'dim' };
@@ -64,17 +75,47 @@ function planRows(plan: Plan, all = false): Row[] {
   const rows: Row[] = [];
   for (const group of plan.groups) {
     if (group.listingError !== null) {
-      rows.push({ group: group.group, type: '-', id: '-', status: '-', action: 'SKIP', age: '-', created: '-', saves: '-', reason: `listing failed: ${group.listingError}` });
+      rows.push({
+        group: group.group,
+        type: '-',
+        id: '-',
+        status: '-',
+        action: 'SKIP',
+        age: '-',
+        created: '-',
+        saves: '-',
+        reason: `listing failed: ${group.listingError}`,
+      });
       continue;
     }
     for (const a of group.actions) {
-      rows.push({ group: a.group, type: a.type, id: a.id, status: a.status, action: a.action.toUpperCase(), age: formatAge(a.ageSeconds), created: '-', saves: savingsCell(a.savings), reason: a.reason });
+      rows.push({
+        group: a.group,
+        type: a.type,
+        id: a.id,
+        status: a.status,
+        action: a.action.toUpperCase(),
+        age: formatAge(a.ageSeconds),
+        created: '-',
+        saves: savingsCell(a.savings),
+        reason: a.reason,
+      });
     }
     for (const s of group.skipped) {
       if (s.kind === 'no-match' && !all) continue;
       // A capped action carries its rule's timestamp; every other skip the item's createdAt.
       const capped = s.kind === 'capped';
-      rows.push({ group: s.group, type: s.type, id: s.id ?? '?', status: s.status ?? '?', action: 'SKIP', age: capped ? formatAge(s.ageSeconds) : '-', created: capped ? '-' : formatAge(s.ageSeconds), saves: '-', reason: s.reason });
+      rows.push({
+        group: s.group,
+        type: s.type,
+        id: s.id ?? '?',
+        status: s.status ?? '?',
+        action: 'SKIP',
+        age: capped ? formatAge(s.ageSeconds) : '-',
+        created: capped ? '-' : formatAge(s.ageSeconds),
+        saves: '-',
+        reason: s.reason,
+      });
     }
   }
   return rows;
@@ -107,7 +148,8 @@ function groupedTable(plan: Plan, color: boolean): string {
   for (const g of plan.groups) {
     if (g.listingError !== null) add(g.group, 'listing failed', 'SKIP');
     for (const a of g.actions) add(g.group, `rule ${a.ruleId}`, a.action.toUpperCase());
-    for (const s of g.skipped) if (s.kind !== 'no-match') add(g.group, s.kind === 'capped' ? `capped (rule ${s.ruleId ?? '?'})` : s.kind, 'SKIP');
+    for (const s of g.skipped)
+      if (s.kind !== 'no-match') add(g.group, s.kind === 'capped' ? `capped (rule ${s.ruleId ?? '?'})` : s.kind, 'SKIP');
   }
   const rows = [...counts.values()];
   const head = ['GROUP', 'DECISION', 'ACTION', 'ITEMS'];
@@ -132,8 +174,10 @@ function planSummary(plan: Plan, color = false): string {
   const first = `Plan ${plan.hash.slice(0, 12)}: ${t.listed} listed in ${plan.groups.length} group(s); ${t.stop} to stop, ${t.delete} to delete, ${t.skipped} skipped (${t.protected} protected)${aborted}`;
   const savings = t.stop + t.delete === 0 ? [] : [`Savings: ${savingsSummary(plan.savings)}`];
   const acting = plan.groups.filter((g) => g.actions.length > 0);
-  const groupSavings = acting.length > 1 ? acting.slice(0, MAX_GROUP_SAVINGS_LINES).map((g) => `  ${g.group}: ${savingsSummary(g.savings)}`) : [];
-  if (acting.length > MAX_GROUP_SAVINGS_LINES) groupSavings.push(`  … and ${acting.length - MAX_GROUP_SAVINGS_LINES} more group(s); --json has every group's savings`);
+  const groupSavings =
+    acting.length > 1 ? acting.slice(0, MAX_GROUP_SAVINGS_LINES).map((g) => `  ${g.group}: ${savingsSummary(g.savings)}`) : [];
+  if (acting.length > MAX_GROUP_SAVINGS_LINES)
+    groupSavings.push(`  … and ${acting.length - MAX_GROUP_SAVINGS_LINES} more group(s); --json has every group's savings`);
   return [paint(color, 'bold', first), ...groupAborts.map((l) => paint(color, 'red', l)), ...savings, ...groupSavings].join('\n');
 }
 
@@ -150,7 +194,11 @@ function renderPlan(plan: Plan, options: RenderOptions = {}): string {
   if (rows.length === 0) {
     parts.push('Nothing to do: no item matched a rule.');
   } else if (rows.length > BIG_PLAN_ROWS && !all) {
-    parts.push(groupedTable(plan, color), '', `${rows.length.toLocaleString('en-US')} rows summarised per group and rule; --all lists every row.`);
+    parts.push(
+      groupedTable(plan, color),
+      '',
+      `${rows.length.toLocaleString('en-US')} rows summarised per group and rule; --all lists every row.`,
+    );
   } else {
     parts.push(table(rows, color), paint(color, 'dim', LEGEND));
   }
@@ -161,18 +209,27 @@ function renderPlan(plan: Plan, options: RenderOptions = {}): string {
 function renderReport(report: RunReport, options: RenderOptions = {}): string {
   const parts = options.planShown === true ? [] : [renderPlan(report.plan, options), ''];
   if (report.dryRun) {
-    parts.push(options.dryRunNote !== undefined && report.notApplied?.startsWith('dry run: the trigger') === true ? options.dryRunNote : (report.notApplied ?? 'dry run'));
+    parts.push(
+      options.dryRunNote !== undefined && report.notApplied?.startsWith('dry run: the trigger') === true
+        ? options.dryRunNote
+        : (report.notApplied ?? 'dry run'),
+    );
   } else {
     // Confirmed items are counted, not listed: only what needs a look gets a line.
-    for (const o of report.outcomes) if (o.state !== 'confirmed') parts.push(`  ${o.state.padEnd(21)} ${o.action.padEnd(6)} ${o.group}/${o.type}/${o.id}: ${o.message}`);
+    for (const o of report.outcomes)
+      if (o.state !== 'confirmed') parts.push(`  ${o.state.padEnd(21)} ${o.action.padEnd(6)} ${o.group}/${o.type}/${o.id}: ${o.message}`);
     const t = report.totals;
     parts.push(
       `Applied: ${t.planned} planned, ${t.sent} sent, ${t.confirmed} confirmed, ${t.awaitingConfirmation} awaiting confirmation, ${t.failed} failed, ${t.notAttempted} not attempted (${report.apiCalls} API calls, ${report.storeRequests} store requests)`,
     );
-    if (t.awaitingConfirmation > 0) parts.push('Awaiting confirmation: AI Core has not shown these changes yet; the next run confirms them from its listing and sends nothing again before the resubmit guard.');
+    if (t.awaitingConfirmation > 0)
+      parts.push(
+        'Awaiting confirmation: AI Core has not shown these changes yet; the next run confirms them from its listing and sends nothing again before the resubmit guard.',
+      );
     if (report.stopped !== null) parts.push(`Stopped early: ${report.stopped}. What was not attempted stays for the next run.`);
   }
-  for (const f of report.listingFailures) parts.push(`INCOMPLETE: resource group ${f.group} could not be listed (${f.error}); it was not planned.`);
+  for (const f of report.listingFailures)
+    parts.push(`INCOMPLETE: resource group ${f.group} could not be listed (${f.error}); it was not planned.`);
   return parts.join('\n');
 }
 

@@ -87,7 +87,14 @@ function totalsOf(planned: number, outcomes: readonly ItemOutcome[]): RunTotals 
 /** One line for logs, run records and duplicate deliveries. */
 function summaryLine(report: Pick<RunReport, 'totals' | 'listingFailures' | 'stopped'>): string {
   const t = report.totals;
-  const parts = [`${t.planned} planned`, `${t.sent} sent`, `${t.confirmed} confirmed`, `${t.awaitingConfirmation} awaiting confirmation`, `${t.failed} failed`, `${t.notAttempted} not attempted`];
+  const parts = [
+    `${t.planned} planned`,
+    `${t.sent} sent`,
+    `${t.confirmed} confirmed`,
+    `${t.awaitingConfirmation} awaiting confirmation`,
+    `${t.failed} failed`,
+    `${t.notAttempted} not attempted`,
+  ];
   if (report.listingFailures.length > 0) parts.push(`${report.listingFailures.length} group(s) not listed`);
   if (report.stopped !== null) parts.push(`stopped early: ${report.stopped}`);
   return parts.join(', ');

@@ -70,18 +70,27 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
 
   // Before every request attempt: the deadline, then the lease (renewed when due).
   const gate = async (): Promise<void> => {
-    if (clock().getTime() >= deadline.getTime()) throw new DeadlineReachedError(`the run's deadline (${deadline.toISOString()}) was reached`);
+    if (clock().getTime() >= deadline.getTime())
+      throw new DeadlineReachedError(`the run's deadline (${deadline.toISOString()}) was reached`);
     await lease?.keep();
   };
   const client = config.client.withGate(gate);
 
-  const [capabilities, fleet] = await Promise.all([client.capabilities(), listFleet(client, { groups: config.groups, concurrency, onProgress: progress })]);
+  const [capabilities, fleet] = await Promise.all([
+    client.capabilities(),
+    listFleet(client, { groups: config.groups, concurrency, onProgress: progress }),
+  ]);
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
-  const observations = await store.observations(listed.map((g) => g.group), started);
+  const observations = await store.observations(
+    listed.map((g) => g.group),
+    started,
+  );
   const newlyStopped = listed.flatMap((g) =>
-    g.resources.filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined).map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
+    g.resources
+      .filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined)
+      .map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
   );
   // Written while the plan is computed (evaluate() reads only what was observed before), and
   // finished before anything is acted on.
@@ -98,12 +107,17 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
           ? `not applied: the plan changed since it was approved (approved ${config.requirePlanHash.slice(0, 12)}, now ${plan.hash.slice(0, 12)})`
           : null;
   const actionable = plan.groups.some((g) => g.aborted === null && g.actions.length > 0);
-  if (notApplied === null && actionable && config.approve !== undefined && !(await config.approve(plan))) notApplied = 'not applied: declined at the prompt';
+  if (notApplied === null && actionable && config.approve !== undefined && !(await config.approve(plan)))
+    notApplied = 'not applied: declined at the prompt';
 
   let outcomes: ItemOutcome[] = [];
   let stopped: string | null = null;
   if (notApplied === null) {
-    const confirm = { attempts: config.confirm?.attempts ?? RUN_DEFAULTS.confirmAttempts, delayMs: config.confirm?.delayMs ?? RUN_DEFAULTS.confirmDelayMs, sleep: config.confirm?.sleep ?? sleep };
+    const confirm = {
+      attempts: config.confirm?.attempts ?? RUN_DEFAULTS.confirmAttempts,
+      delayMs: config.confirm?.delayMs ?? RUN_DEFAULTS.confirmDelayMs,
+      sleep: config.confirm?.sleep ?? sleep,
+    };
     const actions = plan.groups.reduce((n, g) => n + (g.aborted === null ? g.actions.length : 0), 0);
     if (actions > 0) progress(`applying ${actions} action(s)`);
     // Every listed group runs, also without actions: it settles what earlier runs left open. Each
@@ -112,23 +126,33 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
     // Every listed group runs, also without actions: it settles what earlier runs left open. A
     // group that fails finishes what it has in flight first, so no request or ledger write of this
     // run happens after the run has been declared failed (and its lock released).
-    const results = await mapLimited(listed, concurrency, (groupFleet): Promise<GroupResult> =>
-      applyGroup(plan.groups.find((g) => g.group === groupFleet.group), groupFleet, {
-        client,
-        ledger: store,
-        bulkUpdates: capabilities.bulkUpdates,
-        planHash: plan.hash,
-        runId: config.runId,
-        clock,
-        gate,
-        confirm,
-        resubmitAfterMs: config.resubmitAfterMs ?? RUN_DEFAULTS.resubmitAfterMs,
-      }),
+    const results = await mapLimited(
+      listed,
+      concurrency,
+      (groupFleet): Promise<GroupResult> =>
+        applyGroup(
+          plan.groups.find((g) => g.group === groupFleet.group),
+          groupFleet,
+          {
+            client,
+            ledger: store,
+            bulkUpdates: capabilities.bulkUpdates,
+            planHash: plan.hash,
+            runId: config.runId,
+            clock,
+            gate,
+            confirm,
+            resubmitAfterMs: config.resubmitAfterMs ?? RUN_DEFAULTS.resubmitAfterMs,
+          },
+        ),
     );
     outcomes = results.flatMap((r) => r.outcomes);
     stopped = results.find((r) => r.stopped !== null)?.stopped ?? null;
     // Counted before any failure is reported: the daily cap must know what was sent regardless.
-    await store.countActions(results.reduce((n, r) => n + r.sent, 0), clock());
+    await store.countActions(
+      results.reduce((n, r) => n + r.sent, 0),
+      clock(),
+    );
     const failed = results.find((r) => r.error !== undefined);
     if (failed !== undefined) throw failed.error;
   }

@@ -31,7 +31,16 @@ import type { Observations } from '../policy/observations.js';
 import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError, UnreadableStagedDataError } from './errors.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import type { ChatOpsStore, ChunkChange, GroupLockStore, JanitorStore, LockAttempt, LockStore, StagingStore, TriggerBegin } from './ports.js';
+import type {
+  ChatOpsStore,
+  ChunkChange,
+  GroupLockStore,
+  JanitorStore,
+  LockAttempt,
+  LockStore,
+  StagingStore,
+  TriggerBegin,
+} from './ports.js';
 import { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
 import { expiresAt, isLegalMove, isOpenChunk, RETENTION_DAYS } from './rules.js';
 import * as z from 'zod';
@@ -88,7 +97,10 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   protected abstract _update(key: Key, fields: Record<string, StoredValue>, condition?: Condition): Promise<boolean>;
   protected abstract _delete(key: Key, condition?: Condition): Promise<boolean>;
   /** Every record of a partition (all pages), optionally with an sk prefix, newest first, or the first `limit`. */
-  protected abstract _query(pk: string, options?: { prefix?: string; descending?: boolean; limit?: number }): Promise<Record<string, unknown>[]>;
+  protected abstract _query(
+    pk: string,
+    options?: { prefix?: string; descending?: boolean; limit?: number },
+  ): Promise<Record<string, unknown>[]>;
   /** Every record whose pk starts with `pkPrefix` (operator commands only: a scan costs what the table holds). */
   protected abstract _scan(pkPrefix: string): Promise<Record<string, unknown>[]>;
   /** At most BATCH_LIMIT unconditional puts and deletes; unprocessed ones are retried until done. */
@@ -142,7 +154,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     const firstSeenStopped: Record<string, string> = {};
     for (const group of groups) {
       // sk is `{type}#{id}`, so group + sk is the policy's observationKey.
-      for (const obs of parseAll(StoredObservation, await this._query(this.key('OBS', group)))) firstSeenStopped[`${group}#${obs.sk}`] = obs.firstSeenStopped;
+      for (const obs of parseAll(StoredObservation, await this._query(this.key('OBS', group))))
+        firstSeenStopped[`${group}#${obs.sk}`] = obs.firstSeenStopped;
     }
     const snoozes: Record<string, string> = {};
     // One query reads the tenant's own snoozes and the legacy shared ones; the tenant's own win.
@@ -166,7 +179,12 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     // dry run can at worst move a first-seen instant later, which only lengthens a grace period.
     const unique = [...new Map(items.map((item) => [`${item.group}#${item.type}#${item.id}`, item])).values()];
     const puts: BatchOp[] = unique.map((item) => ({
-      put: { pk: this.key('OBS', item.group), sk: `${item.type}#${item.id}`, firstSeenStopped: now.toISOString(), expiresAt: expiresAt(now, RETENTION_DAYS.observation) },
+      put: {
+        pk: this.key('OBS', item.group),
+        sk: `${item.type}#${item.id}`,
+        firstSeenStopped: now.toISOString(),
+        expiresAt: expiresAt(now, RETENTION_DAYS.observation),
+      },
     }));
     for (let i = 0; i < puts.length; i += BATCH_LIMIT) await this._batch(puts.slice(i, i + BATCH_LIMIT));
   }
@@ -179,7 +197,12 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   // ── runs, lock, triggers ──────────────────────────────────────────────────────────────────────
 
   async recordRun(run: RunRecord): Promise<void> {
-    await this._put({ pk: this.key('RUN'), sk: `${run.startedAt}#${run.runId}`, ...run, expiresAt: expiresAt(new Date(run.startedAt), RETENTION_DAYS.run) });
+    await this._put({
+      pk: this.key('RUN'),
+      sk: `${run.startedAt}#${run.runId}`,
+      ...run,
+      expiresAt: expiresAt(new Date(run.startedAt), RETENTION_DAYS.run),
+    });
   }
 
   async recentRuns(limit: number): Promise<RunRecord[]> {
@@ -220,7 +243,10 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     const { written } = await this._put(
       { ...key, owner, leaseUntil: until.getTime(), acquiredAt: now.toISOString(), expiresAt: expiresAt(until, 1) },
       // No TTL sweeper is trusted (dynalite has none, DynamoDB's is lazy): expiry is compared here.
-      { op: 'or', of: [{ op: 'absent' }, { op: 'lt', field: 'leaseUntil', value: now.getTime() }, { op: 'eq', field: 'owner', value: owner }] },
+      {
+        op: 'or',
+        of: [{ op: 'absent' }, { op: 'lt', field: 'leaseUntil', value: now.getTime() }, { op: 'eq', field: 'owner', value: owner }],
+      },
     );
     if (written) return { acquired: true };
     const holder = LockRecord.safeParse(await this._get(key));
@@ -230,7 +256,11 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   private renewLockAt(sk: string, owner: string, until: Date): Promise<boolean> {
     // Only the owner's own record can be extended: a lock another run took, or one that was
     // released in between, is gone for good.
-    return this._update({ pk: this.key('LOCK'), sk }, { leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) }, { op: 'eq', field: 'owner', value: owner });
+    return this._update(
+      { pk: this.key('LOCK'), sk },
+      { leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) },
+      { op: 'eq', field: 'owner', value: owner },
+    );
   }
 
   private async releaseLockAt(sk: string, owner: string): Promise<void> {
@@ -239,11 +269,31 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
 
   async beginTrigger(triggerId: string, runId: string, now: Date, leaseUntil: Date): Promise<TriggerBegin> {
     const key = { pk: this.key('TRIGGER', triggerId), sk: 'TRIGGER' };
-    const record: TriggerRecord = { triggerId, runId, state: 'running', startedAt: now.toISOString(), leaseUntil: leaseUntil.toISOString(), summary: null };
+    const record: TriggerRecord = {
+      triggerId,
+      runId,
+      state: 'running',
+      startedAt: now.toISOString(),
+      leaseUntil: leaseUntil.toISOString(),
+      summary: null,
+    };
     const { written, old } = await this._put(
       { ...key, ...record, leaseUntilMs: leaseUntil.getTime(), expiresAt: expiresAt(now, RETENTION_DAYS.trigger) },
       // A failed run may be retried; so may one that died while running (its lease has passed).
-      { op: 'or', of: [{ op: 'absent' }, { op: 'eq', field: 'state', value: 'failed' }, { op: 'and', of: [{ op: 'eq', field: 'state', value: 'running' }, { op: 'lt', field: 'leaseUntilMs', value: now.getTime() }] }] },
+      {
+        op: 'or',
+        of: [
+          { op: 'absent' },
+          { op: 'eq', field: 'state', value: 'failed' },
+          {
+            op: 'and',
+            of: [
+              { op: 'eq', field: 'state', value: 'running' },
+              { op: 'lt', field: 'leaseUntilMs', value: now.getTime() },
+            ],
+          },
+        ],
+      },
     );
     if (written) {
       const earlier = TriggerRecord.safeParse(old);
@@ -256,7 +306,11 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   }
 
   async finishTrigger(triggerId: string, runId: string, state: 'done' | 'failed', summary: string): Promise<void> {
-    await this._update({ pk: this.key('TRIGGER', triggerId), sk: 'TRIGGER' }, { state, summary }, { op: 'eq', field: 'runId', value: runId });
+    await this._update(
+      { pk: this.key('TRIGGER', triggerId), sk: 'TRIGGER' },
+      { state, summary },
+      { op: 'eq', field: 'runId', value: runId },
+    );
   }
 
   // ── staged run data (tenant runs on Step Functions) ──────────────────────────────────────────
@@ -268,7 +322,14 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     const writeId = randomUUID();
     const pk = this.key('STAGE', runId);
     const ops: BatchOp[] = Array.from({ length: parts }, (_, i) => ({
-      put: { pk, sk: stageSk(name, i), data: data.slice(i * STAGE_PART_CHARS, (i + 1) * STAGE_PART_CHARS), parts, writeId, expiresAt: expiresAt(now, STAGE_RETENTION_DAYS) },
+      put: {
+        pk,
+        sk: stageSk(name, i),
+        data: data.slice(i * STAGE_PART_CHARS, (i + 1) * STAGE_PART_CHARS),
+        parts,
+        writeId,
+        expiresAt: expiresAt(now, STAGE_RETENTION_DAYS),
+      },
     }));
     // The first part names the write: it goes last, so a reader sees a whole write or the previous one.
     const [first, ...rest] = ops;
@@ -280,7 +341,9 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     const records = parseAll(StoredStagePart, await this._query(this.key('STAGE', runId), { prefix: `${encodeURIComponent(name)}|` }));
     const head = records.find((r) => r.sk === stageSk(name, 0));
     if (head === undefined) return undefined;
-    const parts = Array.from({ length: head.parts }, (_, i) => records.find((r) => r.sk === stageSk(name, i) && r.writeId === head.writeId));
+    const parts = Array.from({ length: head.parts }, (_, i) =>
+      records.find((r) => r.sk === stageSk(name, i) && r.writeId === head.writeId),
+    );
     if (parts.some((p) => p === undefined)) throw new UnreadableStagedDataError(runId, name);
     return gunzipSync(Buffer.from(parts.map((p) => p?.data ?? '').join(''), 'base64')).toString('utf8');
   }
@@ -288,7 +351,14 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   // ── chat ops (namespaced; legacy shared records still read) ──────────────────────────────────
 
   async snooze(id: string, until: Date, by: string, reason?: string): Promise<void> {
-    await this._put({ pk: LEGACY.snooze, sk: this.chatSk(id), until: until.toISOString(), by, reason: reason ?? null, expiresAt: expiresAt(until, 0) });
+    await this._put({
+      pk: LEGACY.snooze,
+      sk: this.chatSk(id),
+      until: until.toISOString(),
+      by,
+      reason: reason ?? null,
+      expiresAt: expiresAt(until, 0),
+    });
   }
 
   async recordPlan(plan: Omit<PlanRecord, 'approvedBy' | 'approvedAt'>): Promise<void> {
@@ -324,7 +394,13 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
 
   async claimApproval(hash: string, approver: string, now: Date): Promise<boolean> {
     const fields = { approvedBy: approver, approvedAt: now.toISOString() };
-    const condition: Condition = { op: 'and', of: [{ op: 'missing', field: 'approvedBy' }, { op: 'gt', field: 'approvalExpiresAtMs', value: now.getTime() }] };
+    const condition: Condition = {
+      op: 'and',
+      of: [
+        { op: 'missing', field: 'approvedBy' },
+        { op: 'gt', field: 'approvalExpiresAtMs', value: now.getTime() },
+      ],
+    };
     if (await this._update({ pk: LEGACY.plan, sk: this.chatSk(hash) }, fields, condition)) return true;
     // A legacy plan is claimed only when the tenant has no record of that hash: never twice.
     if ((await this._get({ pk: LEGACY.plan, sk: this.chatSk(hash) })) !== undefined) return false;
@@ -352,18 +428,30 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   private openItem(chunk: LedgerChunk): Stored {
     // Open chunks are settled by the next run that lists their group; the TTL only clears those of
     // a group that is never listed again.
-    return { pk: this.key('OPEN', chunk.group), sk: chunk.chunkId, ...chunk, expiresAt: expiresAt(new Date(chunk.createdAt), RETENTION_DAYS.ledger) };
+    return {
+      pk: this.key('OPEN', chunk.group),
+      sk: chunk.chunkId,
+      ...chunk,
+      expiresAt: expiresAt(new Date(chunk.createdAt), RETENTION_DAYS.ledger),
+    };
   }
 
   private historyItem(chunk: LedgerChunk): Stored {
-    return { pk: this.key('LEDGER', chunk.group), sk: `${chunk.createdAt}#${chunk.chunkId}`, ...chunk, expiresAt: expiresAt(new Date(chunk.createdAt), RETENTION_DAYS.ledger) };
+    return {
+      pk: this.key('LEDGER', chunk.group),
+      sk: `${chunk.createdAt}#${chunk.chunkId}`,
+      ...chunk,
+      expiresAt: expiresAt(new Date(chunk.createdAt), RETENTION_DAYS.ledger),
+    };
   }
 }
 
 /** Every item move must be in the transition table, and a chunk never changes what it holds. */
 function assertLegal(previous: LedgerChunk | undefined, next: LedgerChunk): void {
   if (previous === undefined) {
-    for (const item of next.items) if (item.state !== 'submitting' && item.state !== 'not-attempted') throw new IllegalLedgerMoveError(next, item.id, 'submitting', item.state);
+    for (const item of next.items)
+      if (item.state !== 'submitting' && item.state !== 'not-attempted')
+        throw new IllegalLedgerMoveError(next, item.id, 'submitting', item.state);
     return;
   }
   const before = new Map(previous.items.map((item) => [`${item.id}#${item.targetStatus}`, item]));

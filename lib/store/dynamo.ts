@@ -89,7 +89,12 @@ class DynamoStore extends StoreBase {
     this.requests += 1;
     try {
       const result = await this.doc.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ReturnValues: 'ALL_OLD', ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }) }),
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ReturnValues: 'ALL_OLD',
+          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+        }),
       );
       return { written: true, old: result.Attributes };
     } catch (error) {
@@ -105,7 +110,15 @@ class DynamoStore extends StoreBase {
     const conditionExpression = condition === undefined ? exists : `${exists} AND ${expression.condition(condition)}`;
     this.requests += 1;
     try {
-      await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `SET ${sets.join(', ')}`, ConditionExpression: conditionExpression, ...expression.attributes }));
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditionExpression,
+          ...expression.attributes,
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -118,7 +131,13 @@ class DynamoStore extends StoreBase {
     const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
     this.requests += 1;
     try {
-      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: key, ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }) }));
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+        }),
+      );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -126,7 +145,10 @@ class DynamoStore extends StoreBase {
     }
   }
 
-  protected async _query(pk: string, options: { prefix?: string; descending?: boolean; limit?: number } = {}): Promise<Record<string, unknown>[]> {
+  protected async _query(
+    pk: string,
+    options: { prefix?: string; descending?: boolean; limit?: number } = {},
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -157,7 +179,15 @@ class DynamoStore extends StoreBase {
       const expression = new Expression();
       const filter = `begins_with(${expression.name('pk')}, ${expression.value(pkPrefix)})`;
       this.requests += 1;
-      const page = await this.doc.send(new ScanCommand({ TableName: this.tableName, FilterExpression: filter, ...expression.attributes, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: filter,
+          ...expression.attributes,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
@@ -167,7 +197,8 @@ class DynamoStore extends StoreBase {
   protected async _batch(ops: readonly BatchOp[]): Promise<void> {
     let pending = ops.map((op) => ('put' in op ? { PutRequest: { Item: op.put } } : { DeleteRequest: { Key: op.delete } }));
     for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= MAX_BATCH_ROUNDS) throw new Error(`DynamoDB left ${pending.length} batch write(s) unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+      if (round >= MAX_BATCH_ROUNDS)
+        throw new Error(`DynamoDB left ${pending.length} batch write(s) unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
       // Unprocessed items come back under throttling: back off before sending them again.
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
       this.requests += 1;
@@ -181,7 +212,14 @@ class DynamoStore extends StoreBase {
     const sets = Object.entries(fields).map(([name, value]) => `${expression.name(name)} = ${expression.value(value)}`);
     const add = `ADD ${expression.name(field)} ${expression.value(n)}`;
     this.requests += 1;
-    await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `${add}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`, ...expression.attributes }));
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `${add}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
+        ...expression.attributes,
+      }),
+    );
   }
 }
 

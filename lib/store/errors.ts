@@ -33,7 +33,9 @@ class UnreadableLedgerError extends StoreError {
     readonly group: string,
     readonly unreadable: number,
   ) {
-    super(`${unreadable} open ledger record(s) of resource group ${group} cannot be read; nothing in ${group} is acted on until they are (a newer janitor version may have written them)`);
+    super(
+      `${unreadable} open ledger record(s) of resource group ${group} cannot be read; nothing in ${group} is acted on until they are (a newer janitor version may have written them)`,
+    );
   }
 }
 

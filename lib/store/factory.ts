@@ -28,7 +28,12 @@ function dynamoClient(location: StoreLocation): DynamoDBClient {
     client =
       location.endpoint === undefined
         ? new DynamoDBClient({ region: location.region, requestHandler: REQUEST_HANDLER })
-        : new DynamoDBClient({ region: location.region, endpoint: location.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: REQUEST_HANDLER });
+        : new DynamoDBClient({
+            region: location.region,
+            endpoint: location.endpoint,
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            requestHandler: REQUEST_HANDLER,
+          });
     clients.set(id, client);
   }
   return client;

@@ -54,7 +54,12 @@ class LevelStore extends StoreBase {
       await db.open();
     } catch (error) {
       if (isLocked(error)) throw new StateLockedError(dir, { cause: error });
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
       throw new StateOpenError(`cannot open the local state in ${dir}: ${cause}`, { cause: error });
     }
     return new LevelStore(db, namespace);
@@ -114,7 +119,14 @@ class LevelStore extends StoreBase {
   protected async _query(pk: string, options: { prefix?: string; descending?: boolean; limit?: number } = {}): Promise<Item[]> {
     this.requests += 1;
     const from = `${pk}${SEPARATOR}${options.prefix ?? ''}`;
-    return this.db.values({ gte: from, lt: `${from}${END}`, reverse: options.descending === true, ...(options.limit === undefined ? {} : { limit: options.limit }) }).all();
+    return this.db
+      .values({
+        gte: from,
+        lt: `${from}${END}`,
+        reverse: options.descending === true,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      })
+      .all();
   }
 
   protected async _scan(pkPrefix: string): Promise<Item[]> {
@@ -124,7 +136,13 @@ class LevelStore extends StoreBase {
 
   protected _batch(ops: readonly BatchOp[]): Promise<void> {
     this.requests += 1;
-    return this.serial(() => this.db.batch(ops.map((op) => ('put' in op ? { type: 'put' as const, key: id(op.put), value: op.put } : { type: 'del' as const, key: id(op.delete) }))));
+    return this.serial(() =>
+      this.db.batch(
+        ops.map((op) =>
+          'put' in op ? { type: 'put' as const, key: id(op.put), value: op.put } : { type: 'del' as const, key: id(op.delete) },
+        ),
+      ),
+    );
   }
 
   protected _add(key: Key, field: string, n: number, fields: Record<string, StoredValue>): Promise<void> {

@@ -50,7 +50,9 @@ class MemoryStore extends StoreBase {
 
   protected _scan(pkPrefix: string): Promise<Item[]> {
     this.requests += 1;
-    return Promise.resolve([...this.items.values()].filter((item) => String(item.pk).startsWith(pkPrefix)).map((item) => structuredClone(item)));
+    return Promise.resolve(
+      [...this.items.values()].filter((item) => String(item.pk).startsWith(pkPrefix)).map((item) => structuredClone(item)),
+    );
   }
 
   protected _batch(ops: readonly BatchOp[]): Promise<void> {

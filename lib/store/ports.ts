@@ -100,4 +100,15 @@ interface GroupLockStore {
 }
 
 export type { StagingStore, GroupLockStore };
-export type { ChunkChange, LedgerStore, ObservationStore, RunStore, LockAttempt, LockStore, TriggerBegin, TriggerStore, JanitorStore, ChatOpsStore };
+export type {
+  ChunkChange,
+  LedgerStore,
+  ObservationStore,
+  RunStore,
+  LockAttempt,
+  LockStore,
+  TriggerBegin,
+  TriggerStore,
+  JanitorStore,
+  ChatOpsStore,
+};

@@ -39,7 +39,10 @@ function parseTenants(text: string, source: string): TenantsFile {
   try {
     raw = parseTenantsText(text);
   } catch (error) {
-    throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${error instanceof Error ? error.message : String(error)}`, source);
+    throw new TenantsFileError(
+      `tenants file ${source} is not valid YAML/JSON: ${error instanceof Error ? error.message : String(error)}`,
+      source,
+    );
   }
   const parsed = TenantsFile.safeParse(raw);
   if (!parsed.success) {
@@ -62,7 +65,11 @@ async function loadTenantsFile(path: string): Promise<TenantsFile> {
 
 function findTenant(file: TenantsFile, name: string): Tenant {
   const tenant = file.tenants.find((t) => t.name === name);
-  if (tenant === undefined) throw new UnknownTenantError(name, file.tenants.map((t) => t.name));
+  if (tenant === undefined)
+    throw new UnknownTenantError(
+      name,
+      file.tenants.map((t) => t.name),
+    );
   return tenant;
 }
 

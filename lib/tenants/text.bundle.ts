@@ -7,7 +7,10 @@ function parseTenantsText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`the deployed functions read the tenants file as JSON (${error instanceof Error ? error.message : String(error)}); convert it from YAML before packaging`, { cause: error });
+    throw new Error(
+      `the deployed functions read the tenants file as JSON (${error instanceof Error ? error.message : String(error)}); convert it from YAML before packaging`,
+      { cause: error },
+    );
   }
 }
 

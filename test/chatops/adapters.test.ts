@@ -25,11 +25,19 @@ import { silenceLogs } from '../helpers/silence-logs.js';
 silenceLogs();
 
 const job = ChatJob.parse({
-  version: 1, source: 'slack-command', command: { name: 'plan' }, user: { id: 'U0ALICE' },
-  responseUrl: 'http://127.0.0.1:9/response', triggerId: 'slack:t1', receivedAt: '2026-11-23T12:00:00Z',
+  version: 1,
+  source: 'slack-command',
+  command: { name: 'plan' },
+  user: { id: 'U0ALICE' },
+  responseUrl: 'http://127.0.0.1:9/response',
+  triggerId: 'slack:t1',
+  receivedAt: '2026-11-23T12:00:00Z',
 });
 
-async function withServer(handle: (req: IncomingMessage, body: string) => { status: number; body?: string; hang?: boolean }, test: (url: string) => Promise<void>) {
+async function withServer(
+  handle: (req: IncomingMessage, body: string) => { status: number; body?: string; hang?: boolean },
+  test: (url: string) => Promise<void>,
+) {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -52,11 +60,18 @@ describe('lambdaInvoker', () => {
     const seen: Array<{ url: string; type: string | undefined; auth: string | undefined; body: string }> = [];
     await withServer(
       (req, body) => {
-        seen.push({ url: req.url ?? '', type: req.headers['x-amz-invocation-type'] as string | undefined, auth: req.headers.authorization, body });
+        seen.push({
+          url: req.url ?? '',
+          type: req.headers['x-amz-invocation-type'] as string | undefined,
+          auth: req.headers.authorization,
+          body,
+        });
         return { status: 202 };
       },
       async (endpoint) => {
-        const invoke = lambdaInvoker(WebhookEnv.parse({ LAMBDA_ENDPOINT: endpoint, WORKER_FUNCTION_NAME: 'aicore-janitor-local-worker', AWS_REGION: 'us-east-1' }));
+        const invoke = lambdaInvoker(
+          WebhookEnv.parse({ LAMBDA_ENDPOINT: endpoint, WORKER_FUNCTION_NAME: 'aicore-janitor-local-worker', AWS_REGION: 'us-east-1' }),
+        );
         await invoke(job);
       },
     );
@@ -75,7 +90,8 @@ describe('lambdaInvoker', () => {
 describe('responsePoster', () => {
   const message = toBlockKit(helpMessage());
   // These receivers are on loopback: the local-stage flag allows them (response-url.test.ts covers the rest).
-  const responsePoster = (options: Partial<PostOptions> = {}) => poster({ policy: replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' }), ...options });
+  const responsePoster = (options: Partial<PostOptions> = {}) =>
+    poster({ policy: replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' }), ...options });
 
   it('POSTs the message as JSON', async () => {
     let received: unknown;
@@ -124,7 +140,14 @@ describe('executeChatJob', () => {
         beginTrigger: (triggerId, runId, now, leaseUntil) => {
           const earlier = triggers.get(triggerId);
           if (earlier !== undefined && earlier.state !== 'failed') return Promise.resolve({ kind: 'duplicate', earlier });
-          triggers.set(triggerId, { triggerId, runId, state: 'running', startedAt: now.toISOString(), leaseUntil: leaseUntil.toISOString(), summary: null });
+          triggers.set(triggerId, {
+            triggerId,
+            runId,
+            state: 'running',
+            startedAt: now.toISOString(),
+            leaseUntil: leaseUntil.toISOString(),
+            summary: null,
+          });
           return Promise.resolve(earlier === undefined ? { kind: 'new' } : { kind: 'retry', earlier });
         },
         finishTrigger: (triggerId, _runId, state, summary) => {
@@ -167,7 +190,11 @@ describe('executeChatJob', () => {
   it('answers a duplicate of an answered command with nothing (the first delivery answered)', async () => {
     const { deps, posted } = fakeDeps({ run: () => Promise.reject(new Error('unused')) });
     await executeChatJob({ ...job, command: { name: 'status' } }, deps);
-    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({ status: 'duplicate', triggerId: 'slack:t1', posted: false });
+    expect(await executeChatJob({ ...job, command: { name: 'status' } }, deps)).toEqual({
+      status: 'duplicate',
+      triggerId: 'slack:t1',
+      posted: false,
+    });
     expect(posted).toHaveLength(1);
   });
 

@@ -10,7 +10,8 @@ import { classifyAddress, type AddressClass } from '../../lib/chatops/address.js
 const ipv4 = (n: number): string => [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
 const toInt = (a: string): number => a.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 /** Any address inside `first/prefix`. */
-const inRange4 = (first: string, prefix: number) => fc.integer({ min: 0, max: 2 ** (32 - prefix) - 1 }).map((offset) => ipv4(toInt(first) + offset));
+const inRange4 = (first: string, prefix: number) =>
+  fc.integer({ min: 0, max: 2 ** (32 - prefix) - 1 }).map((offset) => ipv4(toInt(first) + offset));
 
 const hex16 = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
 /** Any IPv6 address whose first group satisfies `first`, spelt out in full (eight groups). */
@@ -58,13 +59,29 @@ describe('classifyAddress', () => {
     });
 
     it('keeps the edges of each range exact: the address just outside is public', () => {
-      for (const [outside] of [['9.255.255.255'], ['11.0.0.0'], ['100.63.255.255'], ['100.128.0.0'], ['172.15.255.255'], ['172.32.0.0'], ['169.253.255.255'], ['169.255.0.0'], ['192.167.255.255'], ['192.169.0.0'], ['223.255.255.255'], ['1.1.1.1'], ['3.5.140.2']]) {
+      for (const [outside] of [
+        ['9.255.255.255'],
+        ['11.0.0.0'],
+        ['100.63.255.255'],
+        ['100.128.0.0'],
+        ['172.15.255.255'],
+        ['172.32.0.0'],
+        ['169.253.255.255'],
+        ['169.255.0.0'],
+        ['192.167.255.255'],
+        ['192.169.0.0'],
+        ['223.255.255.255'],
+        ['1.1.1.1'],
+        ['3.5.140.2'],
+      ]) {
         expect(classifyAddress(outside as string), outside).toBe('public');
       }
     });
 
     it('calls public every address outside all the blocks', () => {
-      const inside = (n: number) => PRIVATE_V4.some(([first, prefix]) => n >= toInt(first) && n < toInt(first) + 2 ** (32 - prefix)) || (n >= toInt('192.88.99.0') && n < toInt('192.88.100.0'));
+      const inside = (n: number) =>
+        PRIVATE_V4.some(([first, prefix]) => n >= toInt(first) && n < toInt(first) + 2 ** (32 - prefix)) ||
+        (n >= toInt('192.88.99.0') && n < toInt('192.88.100.0'));
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (n) => {
           expect(classifyAddress(ipv4(n)) === 'public').toBe(!inside(n));
@@ -79,7 +96,11 @@ describe('classifyAddress', () => {
       ['fe80::/10', fc.integer({ min: 0xfe80, max: 0xfebf }), 'link-local'],
       ['fc00::/7', fc.integer({ min: 0xfc00, max: 0xfdff }), 'unique-local'],
       ['ff00::/8', fc.integer({ min: 0xff00, max: 0xffff }), 'multicast'],
-      ['fec0::/10 (site-local) and everything outside 2000::/3', fc.oneof(fc.integer({ min: 0xfec0, max: 0xfeff }), fc.integer({ min: 1, max: 0x1fff }), fc.integer({ min: 0x4000, max: 0xfbff })), 'reserved'],
+      [
+        'fec0::/10 (site-local) and everything outside 2000::/3',
+        fc.oneof(fc.integer({ min: 0xfec0, max: 0xfeff }), fc.integer({ min: 1, max: 0x1fff }), fc.integer({ min: 0x4000, max: 0xfbff })),
+        'reserved',
+      ],
       ['2002::/16 (6to4)', fc.constant(0x2002), 'reserved'],
     ])('refuses every address in %s', (_name, first, kind) => {
       fc.assert(
@@ -113,6 +134,7 @@ describe('classifyAddress', () => {
   });
 
   it('calls anything that is not an IP address invalid', () => {
-    for (const text of ['', 'hooks.slack.com', '127.0.0.1.nip.io', '0x7f.1', '1.2.3', '01.2.3.4', '::ffff:999.0.0.1', 'fe80::1::2']) expect(classifyAddress(text), text).toBe('invalid');
+    for (const text of ['', 'hooks.slack.com', '127.0.0.1.nip.io', '0x7f.1', '1.2.3', '01.2.3.4', '::ffff:999.0.0.1', 'fe80::1::2'])
+      expect(classifyAddress(text), text).toBe('invalid');
   });
 });

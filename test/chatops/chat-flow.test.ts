@@ -28,7 +28,12 @@ beforeEach(async () => {
   receiver = await startReceiver();
   tmp = mkdtempSync(join(tmpdir(), 'janitor-chat-'));
   // The receiver is on loopback: the local-stage flag lets the webhook accept and the worker post to it.
-  Object.assign(process.env, stack.env, { JANITOR_POLICY_FILE: 'infra/local/simulator/demo-policy.yaml', LOG_LEVEL: 'silent', SLACK_SIGNING_SECRET: SECRET, JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
+  Object.assign(process.env, stack.env, {
+    JANITOR_POLICY_FILE: 'infra/local/simulator/demo-policy.yaml',
+    LOG_LEVEL: 'silent',
+    SLACK_SIGNING_SECRET: SECRET,
+    JANITOR_ALLOW_LOOPBACK_REPLIES: 'true',
+  });
 });
 afterEach(async () => {
   await Promise.all([stack.stop(), receiver.stop()]);
@@ -43,10 +48,21 @@ async function send(text: string, user: string, options: { click?: boolean; trig
   const recorder = recordingInvoker();
   const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker });
   const signed = (options.click === true ? signedButtonClick : signedSlashCommand)({
-    secret: SECRET, text, userId: user, responseUrl: receiver.url, ...(options.triggerId === undefined ? {} : { triggerId: options.triggerId }),
+    secret: SECRET,
+    text,
+    userId: user,
+    responseUrl: receiver.url,
+    ...(options.triggerId === undefined ? {} : { triggerId: options.triggerId }),
   });
   const path = options.click === true ? '/slack/interactions' : '/slack/commands';
-  const ack = await webhook(httpEvent(path, signed, options.retry === undefined ? {} : { headers: { 'x-slack-retry-num': options.retry, 'x-slack-retry-reason': 'http_timeout' } }), localContext(3000));
+  const ack = await webhook(
+    httpEvent(
+      path,
+      signed,
+      options.retry === undefined ? {} : { headers: { 'x-slack-retry-num': options.retry, 'x-slack-retry-reason': 'http_timeout' } },
+    ),
+    localContext(3000),
+  );
   return { ack, payloads: recorder.payloads };
 }
 
@@ -71,7 +87,12 @@ describe('chat ops on the local stack', () => {
     expect(ack.statusCode).toBe(200);
     expect(JSON.parse(ack.body)).toMatchObject({ response_type: 'ephemeral' });
     expect(payloads).toHaveLength(1);
-    expect(payloads[0]).toMatchObject({ source: 'slack-command', command: { name: 'plan' }, user: { id: 'U0ALICE' }, responseUrl: receiver.url });
+    expect(payloads[0]).toMatchObject({
+      source: 'slack-command',
+      command: { name: 'plan' },
+      user: { id: 'U0ALICE' },
+      responseUrl: receiver.url,
+    });
     expect(stack.simulator.requests.entries).toEqual([]);
     expect(receiver.messages).toEqual([]);
 

@@ -35,16 +35,29 @@ describe('parseCommandText', () => {
 
   it('never throws and always yields a valid command (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `apply ${s}`), fc.string().map((s) => `snooze ${s}`)), (text) => {
-        expect(Command.safeParse(parseCommandText(text)).success).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `apply ${s}`),
+          fc.string().map((s) => `snooze ${s}`),
+        ),
+        (text) => {
+          expect(Command.safeParse(parseCommandText(text)).success).toBe(true);
+        },
+      ),
     );
   });
 });
 
 describe('checkApproval', () => {
   const now = new Date('2026-11-23T12:00:00Z');
-  const plan: RecordedPlan = { hash: 'ab'.repeat(32), requester: 'U0ALICE', createdAt: '2026-11-23T11:30:00Z', expiresAt: '2026-11-23T12:30:00Z', approvedBy: null };
+  const plan: RecordedPlan = {
+    hash: 'ab'.repeat(32),
+    requester: 'U0ALICE',
+    createdAt: '2026-11-23T11:30:00Z',
+    expiresAt: '2026-11-23T12:30:00Z',
+    approvedBy: null,
+  };
   const input = { hash: plan.hash.slice(0, 12), matches: [plan], approver: 'U0BOB', required: true, now };
 
   it('approves a recorded, open, unused plan by someone else', () => {

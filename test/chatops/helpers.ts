@@ -42,14 +42,22 @@ async function startReceiver<T = SlackMessage>(): Promise<Receiver<T>> {
 }
 
 /** An HTTP API (payload 2.0) event as API Gateway delivers it. */
-function httpEvent(path: string, request: SignedHttpRequest, options: { headers?: Record<string, string>; base64?: boolean } = {}): Record<string, unknown> {
+function httpEvent(
+  path: string,
+  request: SignedHttpRequest,
+  options: { headers?: Record<string, string>; base64?: boolean } = {},
+): Record<string, unknown> {
   return {
     version: '2.0',
     routeKey: `POST ${path}`,
     rawPath: path,
     rawQueryString: '',
     headers: { host: 'local', ...request.headers, ...options.headers },
-    requestContext: { http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' }, requestId: 'r1', stage: '$default' },
+    requestContext: {
+      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' },
+      requestId: 'r1',
+      stage: '$default',
+    },
     body: options.base64 === true ? Buffer.from(request.body, 'utf8').toString('base64') : request.body,
     isBase64Encoded: options.base64 === true,
   };

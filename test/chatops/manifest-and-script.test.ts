@@ -49,7 +49,12 @@ describe('scripts/slack-command.ts', () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
-      const event = { rawPath: new URL(req.url ?? '/', 'http://local').pathname, headers, body: Buffer.concat(chunks).toString('base64'), isBase64Encoded: true };
+      const event = {
+        rawPath: new URL(req.url ?? '/', 'http://local').pathname,
+        headers,
+        body: Buffer.concat(chunks).toString('base64'),
+        isBase64Encoded: true,
+      };
       webhook(event, localContext(3000)).then(
         (result) => res.writeHead(result.statusCode, result.headers).end(result.body),
         () => res.writeHead(500).end(),
@@ -71,12 +76,18 @@ describe('scripts/slack-command.ts', () => {
   });
 
   const script = (args: string[], env: Record<string, string>) =>
-    run(process.execPath, ['--import', 'tsx', 'scripts/slack-command.ts', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, timeout: 30_000 });
+    run(process.execPath, ['--import', 'tsx', 'scripts/slack-command.ts', ...args], {
+      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+      timeout: 30_000,
+    });
 
   it('sends signed slash commands, button clicks and webhook calls that the webhook accepts', async () => {
     const plan = await script(['--url', `${base}/slack/commands`, '--user', 'U0ALICE', 'plan'], secrets);
     expect(plan.stdout).toMatch(/^200 /);
-    const click = await script(['--interaction', '--url', `${base}/slack/interactions`, '--user', 'U0BOB', 'apply', 'ab'.repeat(32)], secrets);
+    const click = await script(
+      ['--interaction', '--url', `${base}/slack/interactions`, '--user', 'U0BOB', 'apply', 'ab'.repeat(32)],
+      secrets,
+    );
     expect(click.stdout).toMatch(/^200 /);
     const json = await script(['--webhook', '--url', `${base}/webhook`, '--user', 'ci', 'status'], secrets);
     expect(json.stdout).toMatch(/^202 /);
@@ -88,6 +99,8 @@ describe('scripts/slack-command.ts', () => {
   });
 
   it('is refused when signed with the wrong secret', async () => {
-    await expect(script(['--url', `${base}/slack/commands`, 'plan'], { SLACK_SIGNING_SECRET: 'wrong' })).rejects.toMatchObject({ stdout: expect.stringMatching(/^401 unauthorized/) });
+    await expect(script(['--url', `${base}/slack/commands`, 'plan'], { SLACK_SIGNING_SECRET: 'wrong' })).rejects.toMatchObject({
+      stdout: expect.stringMatching(/^401 unauthorized/),
+    });
   });
 });

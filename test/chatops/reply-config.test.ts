@@ -36,12 +36,20 @@ describe('serverless.yml: reply-URL parameters', () => {
 
 describe('function environments', () => {
   it('validate the allowlists at cold start, naming the bad entry', () => {
-    expect(() => readWebhookEnv({ JANITOR_WEBHOOK_REPLY_HOSTS: 'https://ci.example.com/hook' })).toThrow(/invalid webhook environment[\s\S]*https:\/\/ci\.example\.com\/hook/);
+    expect(() => readWebhookEnv({ JANITOR_WEBHOOK_REPLY_HOSTS: 'https://ci.example.com/hook' })).toThrow(
+      /invalid webhook environment[\s\S]*https:\/\/ci\.example\.com\/hook/,
+    );
     expect(() => readEnv({ JANITOR_TABLE: 't', JANITOR_SLACK_REPLY_HOSTS: '*' })).toThrow(/invalid function environment/);
   });
 
   it('turn the webhook environment into its reply policy', () => {
-    const policy = webhookReplyPolicy(readWebhookEnv({ JANITOR_SLACK_REPLY_HOSTS: 'hooks.slack-gov.com', JANITOR_WEBHOOK_REPLY_HOSTS: 'ci.example.com', JANITOR_ALLOW_LOOPBACK_REPLIES: '' }));
+    const policy = webhookReplyPolicy(
+      readWebhookEnv({
+        JANITOR_SLACK_REPLY_HOSTS: 'hooks.slack-gov.com',
+        JANITOR_WEBHOOK_REPLY_HOSTS: 'ci.example.com',
+        JANITOR_ALLOW_LOOPBACK_REPLIES: '',
+      }),
+    );
     expect(policy.hosts.slack.map((h) => h.host)).toEqual(['hooks.slack.com', 'hooks.slack-gov.com']);
     expect(policy.hosts.webhook.map((h) => h.host)).toEqual(['ci.example.com']);
     expect(policy.allowLoopback).toBe(false);

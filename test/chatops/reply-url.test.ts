@@ -10,7 +10,10 @@ import { checkReplyAddress, checkReplyUrl, replyPolicyFromEnv, type ReplyPolicy 
 const policy = (env: Record<string, string> = {}): ReplyPolicy => replyPolicyFromEnv(env);
 const STRICT = policy();
 const LOCAL = policy({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true' });
-const CONFIGURED = policy({ JANITOR_SLACK_REPLY_HOSTS: 'hooks.slack-gov.com', JANITOR_WEBHOOK_REPLY_HOSTS: 'ci.example.com, *.hooks.example.org, alt.example.net:8443' });
+const CONFIGURED = policy({
+  JANITOR_SLACK_REPLY_HOSTS: 'hooks.slack-gov.com',
+  JANITOR_WEBHOOK_REPLY_HOSTS: 'ci.example.com, *.hooks.example.org, alt.example.net:8443',
+});
 
 const ok = (url: string, p: ReplyPolicy, kinds?: ReadonlyArray<'slack' | 'webhook'>) => checkReplyUrl(url, p, kinds).ok;
 const reason = (url: string, p: ReplyPolicy, kinds?: ReadonlyArray<'slack' | 'webhook'>) => {
@@ -24,7 +27,9 @@ describe('checkReplyUrl', () => {
       expect(ok('https://hooks.slack.com/commands/T0/1/abc', STRICT, ['slack'])).toBe(true);
       expect(ok('https://hooks.slack.com/actions/T0/1/abc', STRICT, ['slack'])).toBe(true);
       expect(ok('https://HOOKS.Slack.com./commands/T0/1/abc', STRICT, ['slack'])).toBe(true);
-      expect(reason('https://hooks.slack-gov.com/commands/T0/1/abc', STRICT, ['slack'])).toMatch(/hooks\.slack-gov\.com is not an allowed reply host \(allowed: hooks\.slack\.com; add GovSlack/);
+      expect(reason('https://hooks.slack-gov.com/commands/T0/1/abc', STRICT, ['slack'])).toMatch(
+        /hooks\.slack-gov\.com is not an allowed reply host \(allowed: hooks\.slack\.com; add GovSlack/,
+      );
       expect(ok('https://evil.example/commands/T0/1/abc', STRICT, ['slack'])).toBe(false);
     });
 
@@ -42,14 +47,17 @@ describe('checkReplyUrl', () => {
         'https://evilhooks.slack.com/commands',
         'https://xhooks.slack.com/commands',
         'https://hooks.slack.com@evil.example/commands',
-      ]) expect(ok(url, STRICT, ['slack']), url).toBe(false);
+      ])
+        expect(ok(url, STRICT, ['slack']), url).toBe(false);
       expect(ok('https://hooks.slack.com:443/commands/T0/1/abc', STRICT, ['slack'])).toBe(true); // 443 is the default port
     });
   });
 
   describe('JSON webhook replies', () => {
     it('allows nothing until the stage allowlists a host', () => {
-      expect(reason('https://ci.example.com/reply', STRICT, ['webhook'])).toMatch(/not an allowed reply host \(allowed: none are configured; allow hosts with the webhookReplyHosts stage parameter\)/);
+      expect(reason('https://ci.example.com/reply', STRICT, ['webhook'])).toMatch(
+        /not an allowed reply host \(allowed: none are configured; allow hosts with the webhookReplyHosts stage parameter\)/,
+      );
       expect(ok('https://hooks.slack.com/commands/T0/1/abc', STRICT, ['webhook'])).toBe(false);
     });
 
@@ -66,10 +74,22 @@ describe('checkReplyUrl', () => {
   });
 
   describe('loopback and other non-public hosts', () => {
-    const LOOPBACK = ['http://127.0.0.1:9/response', 'https://127.0.0.1/r', 'http://127.1.2.3:80/r', 'http://[::1]:9000/r', 'http://localhost:3000/r', 'http://[::ffff:127.0.0.1]/r', 'http://2130706433/r', 'http://0x7f.1/r'];
+    const LOOPBACK = [
+      'http://127.0.0.1:9/response',
+      'https://127.0.0.1/r',
+      'http://127.1.2.3:80/r',
+      'http://[::1]:9000/r',
+      'http://localhost:3000/r',
+      'http://[::ffff:127.0.0.1]/r',
+      'http://2130706433/r',
+      'http://0x7f.1/r',
+    ];
 
     it('refuses loopback without the local-stage flag, saying which flag allows it', () => {
-      for (const url of LOOPBACK) expect(reason(url, STRICT), url).toBe('loopback reply URLs are allowed only on a local stage (JANITOR_ALLOW_LOOPBACK_REPLIES=true)');
+      for (const url of LOOPBACK)
+        expect(reason(url, STRICT), url).toBe(
+          'loopback reply URLs are allowed only on a local stage (JANITOR_ALLOW_LOOPBACK_REPLIES=true)',
+        );
       // An allowlist entry does not make loopback acceptable either.
       expect(ok('https://127.0.0.1/r', policy({ JANITOR_WEBHOOK_REPLY_HOSTS: '127.0.0.1' }), ['webhook'])).toBe(false);
     });
@@ -83,7 +103,16 @@ describe('checkReplyUrl', () => {
 
     it('refuses private, link-local (the metadata address), CGNAT and unique-local literals, flag or not', () => {
       for (const p of [STRICT, LOCAL, policy({ JANITOR_WEBHOOK_REPLY_HOSTS: '10.0.0.1,169.254.169.254' })]) {
-        for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://10.0.0.1/r', 'https://100.64.0.1/r', 'https://[fd00:ec2::254]/r', 'https://[fe80::1]/r', 'https://0.0.0.0/r', 'https://[::ffff:169.254.169.254]/r', 'https://224.0.0.1/r']) {
+        for (const url of [
+          'https://169.254.169.254/latest/meta-data/',
+          'https://10.0.0.1/r',
+          'https://100.64.0.1/r',
+          'https://[fd00:ec2::254]/r',
+          'https://[fe80::1]/r',
+          'https://0.0.0.0/r',
+          'https://[::ffff:169.254.169.254]/r',
+          'https://224.0.0.1/r',
+        ]) {
           expect(ok(url, p), url).toBe(false);
         }
       }
@@ -103,7 +132,9 @@ describe('checkReplyUrl', () => {
       fc.assert(
         fc.property(privateIp, fc.constantFrom('http', 'https'), fc.boolean(), (ip, scheme, mapped) => {
           const host = mapped ? `[::ffff:${ip}]` : ip;
-          expect(ok(`${scheme}://${host}/r`, policy({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true', JANITOR_WEBHOOK_REPLY_HOSTS: ip }))).toBe(false);
+          expect(ok(`${scheme}://${host}/r`, policy({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true', JANITOR_WEBHOOK_REPLY_HOSTS: ip }))).toBe(
+            false,
+          );
         }),
       );
     });
@@ -128,8 +159,14 @@ describe('checkReplyAddress', () => {
     expect(checkReplyAddress('127.0.0.1', STRICT, 'https:').ok).toBe(false);
     expect(checkReplyAddress('127.0.0.1', LOCAL, 'http:')).toEqual({ ok: true });
     expect(checkReplyAddress('::ffff:127.0.0.1', LOCAL, 'http:')).toEqual({ ok: true });
-    expect(checkReplyAddress('3.5.140.2', LOCAL, 'http:')).toEqual({ ok: false, reason: 'an http reply URL resolves to 3.5.140.2, which is not loopback' });
-    expect(checkReplyAddress('169.254.169.254', LOCAL, 'https:')).toEqual({ ok: false, reason: 'resolves to 169.254.169.254, a link-local address' });
+    expect(checkReplyAddress('3.5.140.2', LOCAL, 'http:')).toEqual({
+      ok: false,
+      reason: 'an http reply URL resolves to 3.5.140.2, which is not loopback',
+    });
+    expect(checkReplyAddress('169.254.169.254', LOCAL, 'https:')).toEqual({
+      ok: false,
+      reason: 'resolves to 169.254.169.254, a link-local address',
+    });
   });
 });
 

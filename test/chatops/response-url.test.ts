@@ -59,7 +59,13 @@ function recording(seen: Seen[], answer: Handler): Handler {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const socket = req.socket as TLSSocket & { servername?: string | false };
-      seen.push({ host: req.headers.host, path: req.url, localAddress: req.socket.localAddress, servername: socket.servername, body: Buffer.concat(chunks).toString('utf8') });
+      seen.push({
+        host: req.headers.host,
+        path: req.url,
+        localAddress: req.socket.localAddress,
+        servername: socket.servername,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       answer(req, res);
     });
   };
@@ -80,7 +86,9 @@ function fakeResolver(table: Record<string, readonly ResolvedAddress[]>): { reso
     resolve: (name) => {
       asked.push(name);
       const found = table[name];
-      return found === undefined ? Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' })) : Promise.resolve(found);
+      return found === undefined
+        ? Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: 'ENOTFOUND' }))
+        : Promise.resolve(found);
     },
   };
 }
@@ -89,7 +97,10 @@ function fakeResolver(table: Record<string, readonly ResolvedAddress[]>): { reso
 const logged = vi.hoisted((): unknown[] => []);
 vi.mock('../../functions/adapters/log.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../functions/adapters/log.js')>();
-  return { ...actual, log: (level: string, text: string, fields: Record<string, unknown> = {}) => void logged.push({ level, message: text, ...fields }) };
+  return {
+    ...actual,
+    log: (level: string, text: string, fields: Record<string, unknown> = {}) => void logged.push({ level, message: text, ...fields }),
+  };
 });
 
 /** Every log entry written while `run` runs, as JSON text. */
@@ -116,7 +127,15 @@ describe('responsePoster: the connection goes to the checked address', () => {
     const post = responsePoster({ policy: LOCAL, resolve });
     expect(await post(`http://localhost:${receiver.port}/${CAPABILITY}`, message)).toBe(true);
     expect(asked).toEqual(['localhost']);
-    expect(receiver.seen).toEqual([{ host: `localhost:${receiver.port}`, path: `/${CAPABILITY}`, localAddress: '127.0.0.2', servername: undefined, body: JSON.stringify(message) }]);
+    expect(receiver.seen).toEqual([
+      {
+        host: `localhost:${receiver.port}`,
+        path: `/${CAPABILITY}`,
+        localAddress: '127.0.0.2',
+        servername: undefined,
+        body: JSON.stringify(message),
+      },
+    ]);
   });
 
   it('asks no resolver for an IP-literal host', async () => {
@@ -132,7 +151,13 @@ describe('responsePoster: the connection goes to the checked address', () => {
     ['the metadata address', [{ address: '169.254.169.254', family: 4 }]],
     ['an IPv4-mapped link-local address', [{ address: '::ffff:169.254.169.254', family: 6 }]],
     ['a unique-local IPv6 address', [{ address: 'fd00:ec2::254', family: 6 }]],
-    ['a public and a private address (every answer must pass)', [{ address: '3.5.140.2', family: 4 }, { address: '192.168.1.1', family: 4 }]],
+    [
+      'a public and a private address (every answer must pass)',
+      [
+        { address: '3.5.140.2', family: 4 },
+        { address: '192.168.1.1', family: 4 },
+      ],
+    ],
     ['no address at all', []],
   ] as const)('refuses a host that resolves to %s, and connects to nothing', async (_name, addresses) => {
     const { resolve } = fakeResolver({ 'hooks.slack.com': addresses });
@@ -166,7 +191,9 @@ describe('responsePoster: the connection goes to the checked address', () => {
 describe('responsePoster: answers', () => {
   it('does not follow a redirect: a 3xx is a failed post, logged with the host and status only', async () => {
     const target = await track(httpReceiver());
-    const redirecting = await track(httpReceiver('127.0.0.1', (_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${target.port}/elsewhere` }).end()));
+    const redirecting = await track(
+      httpReceiver('127.0.0.1', (_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${target.port}/elsewhere` }).end()),
+    );
     const logs = await captureLogs(async () => {
       expect(await responsePoster({ policy: LOCAL })(`http://127.0.0.1:${redirecting.port}/${CAPABILITY}`, message)).toBe(false);
     });
@@ -179,10 +206,12 @@ describe('responsePoster: answers', () => {
   });
 
   it('gives up on an answer that never ends (timeout), without hanging', async () => {
-    const receiver = await track(httpReceiver('127.0.0.1', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.write('o');
-    }));
+    const receiver = await track(
+      httpReceiver('127.0.0.1', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('o');
+      }),
+    );
     const started = Date.now();
     expect(await responsePoster({ policy: LOCAL, timeoutMs: 150 })(`http://127.0.0.1:${receiver.port}/r`, message)).toBe(false);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -215,7 +244,29 @@ describe.skipIf(!hasOpenssl())('responsePoster over TLS to a pinned address', ()
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'janitor-tls-'));
     // A throwaway self-signed certificate for hooks.slack.com, trusted only by the poster under test.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=hooks.slack.com', '-addext', 'subjectAltName=DNS:hooks.slack.com', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=hooks.slack.com',
+        '-addext',
+        'subjectAltName=DNS:hooks.slack.com',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
     key = readFileSync(join(dir, 'key.pem'), 'utf8');
   });
@@ -229,19 +280,34 @@ describe.skipIf(!hasOpenssl())('responsePoster over TLS to a pinned address', ()
   it('connects to the checked address while SNI, Host and the certificate check use the host name', async () => {
     const receiver = await tlsReceiver();
     const { resolve, asked } = fakeResolver({ 'hooks.slack.com': [{ address: '127.0.0.1', family: 4 }] });
-    const policy = replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true', JANITOR_SLACK_REPLY_HOSTS: `hooks.slack.com:${receiver.port}` });
+    const policy = replyPolicyFromEnv({
+      JANITOR_ALLOW_LOOPBACK_REPLIES: 'true',
+      JANITOR_SLACK_REPLY_HOSTS: `hooks.slack.com:${receiver.port}`,
+    });
     const post = responsePoster({ policy, resolve, ca: cert });
     expect(await post(`https://hooks.slack.com:${receiver.port}/commands/${CAPABILITY}`, message, 'slack-command')).toBe(true);
     expect(asked).toEqual(['hooks.slack.com']);
-    expect(receiver.seen).toMatchObject([{ host: `hooks.slack.com:${receiver.port}`, path: `/commands/${CAPABILITY}`, localAddress: '127.0.0.1', servername: 'hooks.slack.com' }]);
+    expect(receiver.seen).toMatchObject([
+      {
+        host: `hooks.slack.com:${receiver.port}`,
+        path: `/commands/${CAPABILITY}`,
+        localAddress: '127.0.0.1',
+        servername: 'hooks.slack.com',
+      },
+    ]);
   });
 
   it('fails (and says why) when the certificate does not match the host name', async () => {
     const receiver = await tlsReceiver();
     const { resolve } = fakeResolver({ 'ci.example.com': [{ address: '127.0.0.1', family: 4 }] });
-    const policy = replyPolicyFromEnv({ JANITOR_ALLOW_LOOPBACK_REPLIES: 'true', JANITOR_WEBHOOK_REPLY_HOSTS: `ci.example.com:${receiver.port}` });
+    const policy = replyPolicyFromEnv({
+      JANITOR_ALLOW_LOOPBACK_REPLIES: 'true',
+      JANITOR_WEBHOOK_REPLY_HOSTS: `ci.example.com:${receiver.port}`,
+    });
     const logs = await captureLogs(async () => {
-      expect(await responsePoster({ policy, resolve, ca: cert })(`https://ci.example.com:${receiver.port}/${CAPABILITY}`, message, 'webhook')).toBe(false);
+      expect(
+        await responsePoster({ policy, resolve, ca: cert })(`https://ci.example.com:${receiver.port}/${CAPABILITY}`, message, 'webhook'),
+      ).toBe(false);
     });
     expect(receiver.seen).toEqual([]);
     expect(logs).toContain('could not post to the reply URL');

@@ -21,9 +21,25 @@ describe('DynamoStore: chat-ops additions (dynalite)', () => {
     const store = await freshStore();
     const a = `abcdef01${'1'.repeat(56)}`;
     const b = `abcdef01${'2'.repeat(56)}`;
-    await store.recordPlan({ hash: a, requester: 'U0ALICE', createdAt: now.toISOString(), expiresAt: later(60).toISOString(), runId: 'r1' });
+    await store.recordPlan({
+      hash: a,
+      requester: 'U0ALICE',
+      createdAt: now.toISOString(),
+      expiresAt: later(60).toISOString(),
+      runId: 'r1',
+    });
     await store.recordPlan({ hash: b, requester: 'U0BOB', createdAt: now.toISOString(), expiresAt: later(60).toISOString(), runId: 'r2' });
-    expect(await store.findPlans(a.slice(0, 12), 2)).toEqual([{ hash: a, requester: 'U0ALICE', createdAt: now.toISOString(), expiresAt: later(60).toISOString(), runId: 'r1', approvedBy: null, approvedAt: null }]);
+    expect(await store.findPlans(a.slice(0, 12), 2)).toEqual([
+      {
+        hash: a,
+        requester: 'U0ALICE',
+        createdAt: now.toISOString(),
+        expiresAt: later(60).toISOString(),
+        runId: 'r1',
+        approvedBy: null,
+        approvedAt: null,
+      },
+    ]);
     expect(await store.findPlans('abcdef01', 2)).toHaveLength(2);
     expect(await store.findPlans('ffffffff', 2)).toEqual([]);
   });
@@ -39,7 +55,13 @@ describe('DynamoStore: chat-ops additions (dynalite)', () => {
     expect((await store.findPlans(hash, 2))[0]?.approvedBy).toMatch(/^U0(BOB|CAROL)$/);
 
     // Showing the plan again is a fresh request with a fresh window.
-    await store.recordPlan({ hash, requester: 'U0DAVE', createdAt: later(5).toISOString(), expiresAt: later(65).toISOString(), runId: 'r2' });
+    await store.recordPlan({
+      hash,
+      requester: 'U0DAVE',
+      createdAt: later(5).toISOString(),
+      expiresAt: later(65).toISOString(),
+      runId: 'r2',
+    });
     expect((await store.findPlans(hash, 2))[0]).toMatchObject({ requester: 'U0DAVE', approvedBy: null });
     expect(await store.claimApproval(hash, 'U0ALICE', later(6))).toBe(true);
   });

@@ -41,7 +41,12 @@ beforeEach(async () => {
   writeFileSync(policyFile, readFileSync('examples/policy.yaml', 'utf8').replace(/^mode: .*$/m, 'mode: apply'));
   // The receiver is on loopback: the local-stage flag lets the worker post to it.
   Object.assign(process.env, stack.env, {
-    JANITOR_POLICY_FILE: policyFile, LOG_LEVEL: 'silent', TEAMS_SECURITY_TOKEN: TOKEN, TEAMS_WORKFLOW_URL: workflow.url, SLACK_SIGNING_SECRET: SLACK, JANITOR_ALLOW_LOOPBACK_REPLIES: 'true',
+    JANITOR_POLICY_FILE: policyFile,
+    LOG_LEVEL: 'silent',
+    TEAMS_SECURITY_TOKEN: TOKEN,
+    TEAMS_WORKFLOW_URL: workflow.url,
+    SLACK_SIGNING_SECRET: SLACK,
+    JANITOR_ALLOW_LOOPBACK_REPLIES: 'true',
   });
 });
 afterEach(async () => {
@@ -57,7 +62,10 @@ const cardText = (m: TeamsMessage | undefined): string => JSON.stringify(m?.atta
 async function mention(text: string, aadObjectId: string, messageId = `m${++messageIds}`) {
   const recorder = recordingInvoker();
   const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker });
-  const answer = await webhook(httpEvent('/teams/messages', signedTeamsMessage({ securityToken: TOKEN, text, aadObjectId, messageId })), localContext(10_000));
+  const answer = await webhook(
+    httpEvent('/teams/messages', signedTeamsMessage({ securityToken: TOKEN, text, aadObjectId, messageId })),
+    localContext(10_000),
+  );
   return { answer, payloads: recorder.payloads };
 }
 
@@ -85,7 +93,10 @@ describe('Teams chat ops on the local stack', () => {
     expect(await runWorker(payloads[0])).toMatchObject({ status: 'answered', command: 'plan', posted: true });
     expect(workflow.messages).toHaveLength(1);
     const card = workflow.messages[0];
-    expect(card).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }] });
+    expect(card).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.4' } }],
+    });
     expect(cardText(card)).toContain('team-a');
     expect(cardText(card)).toMatch(/@Janitor apply [0-9a-f]{64}/);
     expect(JSON.stringify(card)).not.toContain('"actions"');
@@ -130,7 +141,10 @@ describe('Teams chat ops on the local stack', () => {
     try {
       const recorder = recordingInvoker();
       const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker });
-      await webhook(httpEvent('/slack/interactions', signedButtonClick({ secret: SLACK, text: apply, userId: 'U0BOB', responseUrl: slack.url })), localContext(3000));
+      await webhook(
+        httpEvent('/slack/interactions', signedButtonClick({ secret: SLACK, text: apply, userId: 'U0BOB', responseUrl: slack.url })),
+        localContext(3000),
+      );
       await runWorker(recorder.payloads[0]);
       expect(JSON.stringify(slack.messages.at(-1)?.blocks)).toContain('was shown in Microsoft Teams');
       expect(updates()).toEqual([]);

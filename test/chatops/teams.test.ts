@@ -30,7 +30,15 @@ const BOB = '6f2b1c3d-2222-4a2b-9c3d-000000000b0b';
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 const message = (text: string, overrides: Partial<Parameters<typeof signedTeamsMessage>[0]> = {}) =>
-  signedTeamsMessage({ securityToken: TOKEN, text, aadObjectId: ALICE, userName: 'Alice Example', now: NOW, messageId: '1763899200000', ...overrides });
+  signedTeamsMessage({
+    securityToken: TOKEN,
+    text,
+    aadObjectId: ALICE,
+    userName: 'Alice Example',
+    now: NOW,
+    messageId: '1763899200000',
+    ...overrides,
+  });
 
 /** Every text of a card, for `toContain`. */
 const cardText = (m: TeamsMessage): string => JSON.stringify(m.attachments[0].content.body);
@@ -44,7 +52,9 @@ describe('Teams outgoing-webhook signatures', () => {
         const token = Buffer.from(key).toString('base64');
         const signed = JSON.stringify({ timestamp: NOW.toISOString(), text });
         expect(teamsSignature(token, signed)).toMatch(/^HMAC [A-Za-z0-9+/]+=*$/);
-        expect(verifyTeamsRequest({ authorization: teamsSignature(token, signed), body: bytes(signed), securityToken: token, now: NOW })).toEqual({ ok: true });
+        expect(
+          verifyTeamsRequest({ authorization: teamsSignature(token, signed), body: bytes(signed), securityToken: token, now: NOW }),
+        ).toEqual({ ok: true });
       }),
     );
   });
@@ -53,7 +63,14 @@ describe('Teams outgoing-webhook signatures', () => {
     const { createHmac } = await import('node:crypto');
     const expected = createHmac('sha256', Buffer.from(TOKEN, 'base64')).update(body).digest('base64');
     expect(teamsSignature(TOKEN, body)).toBe(`HMAC ${expected}`);
-    expect(verifyTeamsRequest({ authorization: `HMAC ${createHmac('sha256', TOKEN).update(body).digest('base64')}`, body: bytes(body), securityToken: TOKEN, now: NOW }).ok).toBe(false);
+    expect(
+      verifyTeamsRequest({
+        authorization: `HMAC ${createHmac('sha256', TOKEN).update(body).digest('base64')}`,
+        body: bytes(body),
+        securityToken: TOKEN,
+        now: NOW,
+      }).ok,
+    ).toBe(false);
   });
 
   it.each([
@@ -71,17 +88,26 @@ describe('Teams outgoing-webhook signatures', () => {
     fc.assert(
       fc.property(fc.integer({ min: -3600, max: 3600 }), (skew) => {
         const signed = JSON.stringify({ timestamp: new Date(NOW.getTime() + skew * 1000).toISOString() });
-        const verdict = verifyTeamsRequest({ authorization: teamsSignature(TOKEN, signed), body: bytes(signed), securityToken: TOKEN, now: NOW });
+        const verdict = verifyTeamsRequest({
+          authorization: teamsSignature(TOKEN, signed),
+          body: bytes(signed),
+          securityToken: TOKEN,
+          now: NOW,
+        });
         expect(verdict.ok).toBe(Math.abs(skew) <= SIGNATURE_WINDOW_SECONDS);
       }),
     );
     const untimed = JSON.stringify({ text: 'plan' });
-    expect(verifyTeamsRequest({ authorization: teamsSignature(TOKEN, untimed), body: bytes(untimed), securityToken: TOKEN, now: NOW })).toEqual({ ok: false, reason: expect.stringContaining('timestamp') });
+    expect(
+      verifyTeamsRequest({ authorization: teamsSignature(TOKEN, untimed), body: bytes(untimed), securityToken: TOKEN, now: NOW }),
+    ).toEqual({ ok: false, reason: expect.stringContaining('timestamp') });
   });
 
   it('accepts Teams’ seven-digit fractional seconds', () => {
     const signed = JSON.stringify({ timestamp: '2026-11-23T12:00:01.1234567Z' });
-    expect(verifyTeamsRequest({ authorization: teamsSignature(TOKEN, signed), body: bytes(signed), securityToken: TOKEN, now: NOW }).ok).toBe(true);
+    expect(
+      verifyTeamsRequest({ authorization: teamsSignature(TOKEN, signed), body: bytes(signed), securityToken: TOKEN, now: NOW }).ok,
+    ).toBe(true);
   });
 });
 
@@ -90,7 +116,11 @@ describe('Teams @mention text → command', () => {
     ['<at>Janitor</at> plan\n', 'plan', { name: 'plan' }],
     ['<at>Janitor</at>&nbsp;status', 'status', { name: 'status' }],
     ['<at>AI Core Janitor</at> apply 3F2A9C1B7D0E', 'apply 3F2A9C1B7D0E', { name: 'apply', hash: '3f2a9c1b7d0e' }],
-    ['<p><at>Janitor</at> snooze e42 2d demo &amp; review</p>', 'snooze e42 2d demo & review', { name: 'snooze', id: 'e42', duration: '2d', reason: 'demo & review' }],
+    [
+      '<p><at>Janitor</at> snooze e42 2d demo &amp; review</p>',
+      'snooze e42 2d demo & review',
+      { name: 'snooze', id: 'e42', duration: '2d', reason: 'demo & review' },
+    ],
     ['<at>Janitor</at>', '', { name: 'help' }],
     ['<at id="0">Janitor</at> <at id="1">Bob</at> help', 'help', { name: 'help' }],
   ])('%j', (text, stripped, command) => {
@@ -105,8 +135,16 @@ describe('webhook: POST /teams/messages', () => {
 
   function setup(env: Record<string, string> = { TEAMS_SECURITY_TOKEN: TOKEN }) {
     const recorder = recordingInvoker();
-    const handler = makeWebhookHandler({ invokeWorker: recorder.invokeWorker, env: () => WebhookEnv.parse({ ...process.env, ...env }), secret: (ref) => Promise.resolve(ref.value), clock: () => NOW });
-    return { payloads: recorder.payloads, call: (request: SignedHttpRequest, path = '/teams/messages') => handler(httpEvent(path, request), localContext(3000)) };
+    const handler = makeWebhookHandler({
+      invokeWorker: recorder.invokeWorker,
+      env: () => WebhookEnv.parse({ ...process.env, ...env }),
+      secret: (ref) => Promise.resolve(ref.value),
+      clock: () => NOW,
+    });
+    return {
+      payloads: recorder.payloads,
+      call: (request: SignedHttpRequest, path = '/teams/messages') => handler(httpEvent(path, request), localContext(3000)),
+    };
   }
 
   it('admits a signed @mention, answers at once with a card and queues one job: Teams user by AAD object id, no reply URL', async () => {
@@ -114,9 +152,22 @@ describe('webhook: POST /teams/messages', () => {
     const result = await call(message('plan'));
     expect(result.statusCode).toBe(200);
     const answer = JSON.parse(result.body) as TeamsMessage;
-    expect(answer).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }] });
+    expect(answer).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard' } }],
+    });
     expect(cardText(answer)).toContain('Planning');
-    expect(payloads).toEqual([{ version: 1, source: 'teams', command: { name: 'plan' }, user: { id: `teams:${ALICE}`, name: 'Alice Example' }, mentionName: 'Janitor', triggerId: expect.stringMatching(/^teams:[0-9a-f]{40}$/), receivedAt: NOW.toISOString() }]);
+    expect(payloads).toEqual([
+      {
+        version: 1,
+        source: 'teams',
+        command: { name: 'plan' },
+        user: { id: `teams:${ALICE}`, name: 'Alice Example' },
+        mentionName: 'Janitor',
+        triggerId: expect.stringMatching(/^teams:[0-9a-f]{40}$/),
+        receivedAt: NOW.toISOString(),
+      },
+    ]);
   });
 
   it('gives a re-delivered (replayed) message the same trigger id, so the worker runs it once; another message gets another', async () => {
@@ -130,12 +181,21 @@ describe('webhook: POST /teams/messages', () => {
   });
 
   it.each([
-    ['a forged signature', () => ({ ...message('plan'), headers: { ...message('plan').headers, authorization: `HMAC ${Buffer.alloc(32).toString('base64')}` } })],
+    [
+      'a forged signature',
+      () => ({ ...message('plan'), headers: { ...message('plan').headers, authorization: `HMAC ${Buffer.alloc(32).toString('base64')}` } }),
+    ],
     ['a message signed with another token', () => message('plan', { securityToken: randomBytes(32).toString('base64') })],
-    ['a body altered after signing', () => ({ ...message('plan'), body: message('plan').body.replace('</at> plan', '</at> apply 0123456789abcdef') })],
+    [
+      'a body altered after signing',
+      () => ({ ...message('plan'), body: message('plan').body.replace('</at> plan', '</at> apply 0123456789abcdef') }),
+    ],
     ['a stale message (301 s old)', () => message('plan', { now: new Date(NOW.getTime() - 301_000) })],
     ['no Authorization header', () => ({ headers: {}, body: message('plan').body })],
-    ['a Slack-style signature', () => ({ ...message('plan'), headers: { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': '1' } })],
+    [
+      'a Slack-style signature',
+      () => ({ ...message('plan'), headers: { 'x-slack-signature': 'v0=00', 'x-slack-request-timestamp': '1' } }),
+    ],
   ])('answers 401 without detail to %s, and queues nothing', async (_name, request) => {
     const { call, payloads } = setup();
     expect(await call(request())).toEqual({ statusCode: 401, headers: { 'content-type': 'text/plain' }, body: 'unauthorized' });
@@ -183,22 +243,35 @@ describe('webhook: POST /teams/messages', () => {
 });
 
 describe('Teams digest: one Adaptive Card', () => {
-  const options = { command: 'plan' as const, requester: `teams:${ALICE}`, requesterName: 'Alice', expiresAt: '2026-11-23T13:00:00Z', approvalRequired: true };
+  const options = {
+    command: 'plan' as const,
+    requester: `teams:${ALICE}`,
+    requesterName: 'Alice',
+    expiresAt: '2026-11-23T13:00:00Z',
+    approvalRequired: true,
+  };
 
   it('stays within Teams’ message size, whatever the plan’s size or text, and says what it left out (property)', () => {
     fc.assert(
-      fc.property(fc.array(arbitraryGroup, { maxLength: 60, size: 'max' }), fc.constantFrom('plan' as const, 'apply' as const), (groups, command) => {
-        const plan = planOf(groups);
-        const card = toTeamsMessage(digestModel(runOf(plan), { ...options, command, approver: command === 'apply' ? `teams:${BOB}` : undefined }));
-        const size = Buffer.byteLength(JSON.stringify(card), 'utf8');
-        expect(size).toBeLessThanOrEqual(TEAMS_MESSAGE_BUDGET_BYTES);
-        const body = card.attachments[0].content.body;
-        // Text only in RichTextBlocks (never parsed as Markdown), and no actions: Workflows cards have no working buttons.
-        expect(body.every((element) => element.type === 'RichTextBlock')).toBe(true);
-        expect(JSON.stringify(card)).not.toContain('"actions"');
-        const actions = plan.totals.stop + plan.totals.delete;
-        if (actions > 0 && !JSON.stringify(body).includes('too large for Teams')) expect(JSON.stringify(body)).toMatch(/more action\(s\)|Actions/);
-      }),
+      fc.property(
+        fc.array(arbitraryGroup, { maxLength: 60, size: 'max' }),
+        fc.constantFrom('plan' as const, 'apply' as const),
+        (groups, command) => {
+          const plan = planOf(groups);
+          const card = toTeamsMessage(
+            digestModel(runOf(plan), { ...options, command, approver: command === 'apply' ? `teams:${BOB}` : undefined }),
+          );
+          const size = Buffer.byteLength(JSON.stringify(card), 'utf8');
+          expect(size).toBeLessThanOrEqual(TEAMS_MESSAGE_BUDGET_BYTES);
+          const body = card.attachments[0].content.body;
+          // Text only in RichTextBlocks (never parsed as Markdown), and no actions: Workflows cards have no working buttons.
+          expect(body.every((element) => element.type === 'RichTextBlock')).toBe(true);
+          expect(JSON.stringify(card)).not.toContain('"actions"');
+          const actions = plan.totals.stop + plan.totals.delete;
+          if (actions > 0 && !JSON.stringify(body).includes('too large for Teams'))
+            expect(JSON.stringify(body)).toMatch(/more action\(s\)|Actions/);
+        },
+      ),
       { numRuns: 25 },
     );
   }, 60_000);
@@ -239,7 +312,10 @@ describe('Teams reply hosts', () => {
   const policy = replyPolicyFromEnv({});
   it.each([
     ['https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s', true],
-    ['https://default0a1b.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=s', true],
+    [
+      'https://default0a1b.ab.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?sig=s',
+      true,
+    ],
     ['https://contoso.webhook.office.com/webhookb2/abc', false],
     ['https://logic.azure.com.evil.example/workflows', false],
     ['http://prod-12.westeurope.logic.azure.com/workflows', false],
@@ -249,7 +325,10 @@ describe('Teams reply hosts', () => {
   });
 
   it('names the retirement of Office 365 connectors, and keeps Teams hosts out of Slack replies', () => {
-    expect(checkReplyUrl('https://contoso.webhook.office.com/webhookb2/abc', policy, ['teams'])).toMatchObject({ ok: false, reason: expect.stringContaining('retired') });
+    expect(checkReplyUrl('https://contoso.webhook.office.com/webhookb2/abc', policy, ['teams'])).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('retired'),
+    });
     expect(checkReplyUrl('https://prod-1.westeurope.logic.azure.com/workflows/x', policy, ['slack']).ok).toBe(false);
   });
 });

@@ -41,7 +41,11 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SLACK, WEBH
     secret: (ref) => Promise.resolve(ref.value),
     clock: () => NOW,
   });
-  return { payloads: recorder.payloads, call: (path: string, request: SignedHttpRequest, options?: Parameters<typeof httpEvent>[2]) => handler(httpEvent(path, request, options), localContext(3000)) };
+  return {
+    payloads: recorder.payloads,
+    call: (path: string, request: SignedHttpRequest, options?: Parameters<typeof httpEvent>[2]) =>
+      handler(httpEvent(path, request, options), localContext(3000)),
+  };
 }
 
 const slash = (text: string, overrides: Partial<Parameters<typeof signedSlashCommand>[0]> = {}) =>
@@ -54,7 +58,13 @@ describe('webhook: signatures', () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ response_type: 'ephemeral', text: expect.stringContaining('Planning') });
     expect(payloads).toEqual([
-      expect.objectContaining({ version: 1, source: 'slack-command', command: { name: 'plan' }, user: { id: 'U0ALICE', name: 'u0alice' }, responseUrl: RESPONSE_URL }),
+      expect.objectContaining({
+        version: 1,
+        source: 'slack-command',
+        command: { name: 'plan' },
+        user: { id: 'U0ALICE', name: 'u0alice' },
+        responseUrl: RESPONSE_URL,
+      }),
     ]);
   });
 
@@ -65,7 +75,10 @@ describe('webhook: signatures', () => {
   });
 
   it.each([
-    ['a forged signature', () => ({ ...slash('plan'), headers: { ...slash('plan').headers, 'x-slack-signature': `v0=${'0'.repeat(64)}` } })],
+    [
+      'a forged signature',
+      () => ({ ...slash('plan'), headers: { ...slash('plan').headers, 'x-slack-signature': `v0=${'0'.repeat(64)}` } }),
+    ],
     ['a signature made with another secret', () => slash('plan', { secret: 'not-the-secret' })],
     ['a body changed after signing', () => ({ ...slash('plan'), body: slash('plan').body.replace('plan', 'apply') })],
     ['a stale timestamp (301 s old)', () => slash('plan', { now: new Date(NOW.getTime() - 301_000) })],
@@ -102,7 +115,10 @@ describe('webhook: bodies and commands', () => {
     const { call, payloads } = setup();
     const body = 'command=%2Fjanitor&text=plan';
     const timestamp = unixSeconds(NOW);
-    const result = await call('/slack/commands', { headers: { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SLACK, timestamp, body) }, body });
+    const result = await call('/slack/commands', {
+      headers: { 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(SLACK, timestamp, body) },
+      body,
+    });
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error).toMatch(/^malformed slash command: .*user_id/);
     expect(payloads).toEqual([]);
@@ -111,7 +127,10 @@ describe('webhook: bodies and commands', () => {
   it('answers 400 to a signed JSON webhook body that is not JSON, or has an unknown key', async () => {
     const { call } = setup();
     const timestamp = unixSeconds(NOW);
-    const sign = (body: string) => ({ headers: { 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(HMAC, timestamp, body) }, body });
+    const sign = (body: string) => ({
+      headers: { 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(HMAC, timestamp, body) },
+      body,
+    });
     const notJson = await call('/webhook', sign('plan please'));
     expect(notJson.statusCode).toBe(400);
     expect(JSON.parse(notJson.body).error).toContain('expected JSON');
@@ -136,14 +155,27 @@ describe('webhook: bodies and commands', () => {
   it('turns an Approve click into `apply <hash>` with the clicking user as approver, acked with an empty 200', async () => {
     const { call, payloads } = setup();
     const hash = 'ab'.repeat(32);
-    const result = await call('/slack/interactions', signedButtonClick({ secret: SLACK, text: `apply ${hash}`, userId: 'U0BOB', responseUrl: RESPONSE_URL, now: NOW, triggerId: 't-1' }));
+    const result = await call(
+      '/slack/interactions',
+      signedButtonClick({ secret: SLACK, text: `apply ${hash}`, userId: 'U0BOB', responseUrl: RESPONSE_URL, now: NOW, triggerId: 't-1' }),
+    );
     expect(result).toEqual({ statusCode: 200, headers: {}, body: '' });
-    expect(payloads).toEqual([expect.objectContaining({ source: 'slack-interaction', command: { name: 'apply', hash }, user: { id: 'U0BOB', name: 'u0bob' }, triggerId: 'slack:t-1' })]);
+    expect(payloads).toEqual([
+      expect.objectContaining({
+        source: 'slack-interaction',
+        command: { name: 'apply', hash },
+        user: { id: 'U0BOB', name: 'u0bob' },
+        triggerId: 'slack:t-1',
+      }),
+    ]);
   });
 
   it('accepts the signed JSON webhook and acks 202 with the trigger id; its user is namespaced', async () => {
     const { call, payloads } = setup();
-    const result = await call('/webhook', signedWebhook({ secret: HMAC, text: 'plan', userId: 'ci-bot', responseUrl: WEBHOOK_REPLY_URL, now: NOW, id: 'build-42' }));
+    const result = await call(
+      '/webhook',
+      signedWebhook({ secret: HMAC, text: 'plan', userId: 'ci-bot', responseUrl: WEBHOOK_REPLY_URL, now: NOW, id: 'build-42' }),
+    );
     expect(result.statusCode).toBe(202);
     expect(JSON.parse(result.body)).toEqual({ accepted: true, command: 'plan', triggerId: 'webhook:id:build-42' });
     expect(payloads).toEqual([expect.objectContaining({ source: 'webhook', user: { id: 'webhook:ci-bot' } })]);
@@ -160,7 +192,11 @@ describe('webhook: bodies and commands', () => {
   it('answers 404 to an unknown path and 400 to something that is not an HTTP event', async () => {
     const { call } = setup();
     expect((await call('/slack/other', slash('plan'))).statusCode).toBe(404);
-    const handler = makeWebhookHandler({ invokeWorker: () => Promise.resolve(), env: () => WebhookEnv.parse({}), secret: () => Promise.resolve(undefined) });
+    const handler = makeWebhookHandler({
+      invokeWorker: () => Promise.resolve(),
+      env: () => WebhookEnv.parse({}),
+      secret: () => Promise.resolve(undefined),
+    });
     expect((await handler({ hello: 'world' }, localContext(3000))).statusCode).toBe(400);
   });
 
@@ -169,7 +205,10 @@ describe('webhook: bodies and commands', () => {
     const slack = await call('/slack/commands', slash('plan'));
     expect(slack.statusCode).toBe(200);
     expect(JSON.parse(slack.body).text).toContain('could not start');
-    const json = await call('/webhook', signedWebhook({ secret: HMAC, text: 'plan', userId: 'ci', responseUrl: WEBHOOK_REPLY_URL, now: NOW }));
+    const json = await call(
+      '/webhook',
+      signedWebhook({ secret: HMAC, text: 'plan', userId: 'ci', responseUrl: WEBHOOK_REPLY_URL, now: NOW }),
+    );
     expect(json.statusCode).toBe(503);
   });
 });
@@ -180,12 +219,24 @@ describe('webhook: reply URLs are checked before anything is dispatched', () => 
 
   it.each([
     ['a foreign host', `https://evil.example/${SECRET_PATH}`, 'evil.example is not an allowed reply host'],
-    ['a Slack lookalike', `https://hooks.slack.com.evil.example/${SECRET_PATH}`, 'hooks.slack.com.evil.example is not an allowed reply host'],
+    [
+      'a Slack lookalike',
+      `https://hooks.slack.com.evil.example/${SECRET_PATH}`,
+      'hooks.slack.com.evil.example is not an allowed reply host',
+    ],
     ['plain http on Slack’s host', `http://hooks.slack.com/${SECRET_PATH}`, 'http is not allowed (https only)'],
     ['the metadata address', `https://169.254.169.254/${SECRET_PATH}`, '169.254.169.254 is a link-local address'],
     ['a private address', `https://10.1.2.3/${SECRET_PATH}`, '10.1.2.3 is a private address'],
-    ['loopback on a deployed stage', `http://127.0.0.1:9/${SECRET_PATH}`, 'loopback reply URLs are allowed only on a local stage (JANITOR_ALLOW_LOOPBACK_REPLIES=true)'],
-    ['GovSlack before the stage allows it', `https://hooks.slack-gov.com/${SECRET_PATH}`, 'add GovSlack or Enterprise Grid hosts with the slackReplyHosts stage parameter'],
+    [
+      'loopback on a deployed stage',
+      `http://127.0.0.1:9/${SECRET_PATH}`,
+      'loopback reply URLs are allowed only on a local stage (JANITOR_ALLOW_LOOPBACK_REPLIES=true)',
+    ],
+    [
+      'GovSlack before the stage allows it',
+      `https://hooks.slack-gov.com/${SECRET_PATH}`,
+      'add GovSlack or Enterprise Grid hosts with the slackReplyHosts stage parameter',
+    ],
   ])('refuses a slash command whose response_url is %s: 400, an ephemeral reason, nothing queued', async (_name, responseUrl, reason) => {
     const { call, payloads } = setup();
     const result = await call('/slack/commands', slash('plan', { responseUrl }));
@@ -200,7 +251,13 @@ describe('webhook: reply URLs are checked before anything is dispatched', () => 
 
   it('refuses a button click whose response_url is foreign, and queues nothing', async () => {
     const { call, payloads } = setup();
-    const click = signedButtonClick({ secret: SLACK, text: `apply ${'ab'.repeat(32)}`, userId: 'U0BOB', responseUrl: 'https://evil.example/actions/x', now: NOW });
+    const click = signedButtonClick({
+      secret: SLACK,
+      text: `apply ${'ab'.repeat(32)}`,
+      userId: 'U0BOB',
+      responseUrl: 'https://evil.example/actions/x',
+      now: NOW,
+    });
     const result = await call('/slack/interactions', click);
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body).error).toContain('evil.example is not an allowed reply host');
@@ -211,7 +268,9 @@ describe('webhook: reply URLs are checked before anything is dispatched', () => 
     vi.stubEnv('JANITOR_SLACK_REPLY_HOSTS', 'hooks.slack-gov.com');
     vi.stubEnv('JANITOR_ALLOW_LOOPBACK_REPLIES', 'true');
     const { call, payloads } = setup();
-    expect((await call('/slack/commands', slash('plan', { responseUrl: 'https://hooks.slack-gov.com/commands/T0/1/abc' }))).statusCode).toBe(200);
+    expect(
+      (await call('/slack/commands', slash('plan', { responseUrl: 'https://hooks.slack-gov.com/commands/T0/1/abc' }))).statusCode,
+    ).toBe(200);
     expect((await call('/slack/commands', slash('plan', { responseUrl: 'http://127.0.0.1:9/response' }))).statusCode).toBe(200);
     expect(payloads).toHaveLength(2);
   });
@@ -237,7 +296,10 @@ describe('webhook: reply URLs are checked before anything is dispatched', () => 
     const { call, payloads } = setup();
     const timestamp = unixSeconds(NOW);
     const body = JSON.stringify({ text: 'status', user: 'ci' });
-    const result = await call('/webhook', { headers: { 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(HMAC, timestamp, body) }, body });
+    const result = await call('/webhook', {
+      headers: { 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(HMAC, timestamp, body) },
+      body,
+    });
     expect(result.statusCode).toBe(202);
     expect(payloads).toEqual([expect.not.objectContaining({ responseUrl: expect.anything() })]);
   });
@@ -247,6 +309,9 @@ describe('webhook: reply URLs are checked before anything is dispatched', () => 
     const meta = { now: NOW, signature: 'sha256=00' };
     expect(parseInbound('webhook', body, meta)).toMatchObject({ kind: 'answer', answer: { statusCode: 400 } });
     const replies = replyPolicyFromEnv({ JANITOR_WEBHOOK_REPLY_HOSTS: 'hooks.example.org' });
-    expect(parseInbound('webhook', body, { ...meta, replies })).toMatchObject({ kind: 'dispatch', job: { responseUrl: 'https://hooks.example.org/r' } });
+    expect(parseInbound('webhook', body, { ...meta, replies })).toMatchObject({
+      kind: 'dispatch',
+      job: { responseUrl: 'https://hooks.example.org/r' },
+    });
   });
 });

@@ -47,7 +47,20 @@ describe('aicore-janitor CLI', () => {
     const policy = join(dir, 'three-mistakes.yaml');
     await writeFile(
       policy,
-      ['version: 1', 'mdoe: apply', 'rules:', '  - id: r1', '    resource: executions', '    match: { olderThen: { field: startTime, age: 1d } }', '    action: stop', '  - id: r2', '    resource: deployments', '    match: { status: [RUNNING] }', '    action: restart', ''].join('\n'),
+      [
+        'version: 1',
+        'mdoe: apply',
+        'rules:',
+        '  - id: r1',
+        '    resource: executions',
+        '    match: { olderThen: { field: startTime, age: 1d } }',
+        '    action: stop',
+        '  - id: r2',
+        '    resource: deployments',
+        '    match: { status: [RUNNING] }',
+        '    action: restart',
+        '',
+      ].join('\n'),
     );
     const io = capturedIo();
     expect(await main(['validate', policy], io)).toBe(2);
@@ -174,8 +187,13 @@ describe('aicore-janitor CLI', () => {
 
     it('apply exits 2 naming a group the tenant does not have, before planning or acting', async () => {
       const io = capturedIo();
-      expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--group', 'team-a', '--group', 'no-such-group'], io), io.stderr()).toBe(2);
-      expect(io.stderr()).toContain('no resource group no-such-group in this tenant (its PROVISIONED groups: prod-serving, team-a, team-b)');
+      expect(
+        await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--group', 'team-a', '--group', 'no-such-group'], io),
+        io.stderr(),
+      ).toBe(2);
+      expect(io.stderr()).toContain(
+        'no resource group no-such-group in this tenant (its PROVISIONED groups: prod-serving, team-a, team-b)',
+      );
       expect(io.stdout()).toBe('');
       expect(simulator.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE')).toEqual([]);
     });
@@ -226,7 +244,10 @@ describe('aicore-janitor CLI', () => {
         const io = capturedIo();
         expect(await main(['apply', '--policy', acting(), '--service-key', keyFile, '--yes', '--json'], io), io.stderr()).toBe(0);
         const report = JSON.parse(io.stdout()) as { runId: string };
-        const store = createStore({ table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint }, tenantNamespace(JSON.parse(await readFile(keyFile, 'utf8')) as ServiceKey));
+        const store = createStore(
+          { table: 'team-janitor', region: 'us-east-1', endpoint: dynamo.endpoint },
+          tenantNamespace(JSON.parse(await readFile(keyFile, 'utf8')) as ServiceKey),
+        );
         expect((await store.recentRuns(1))[0]?.runId).toBe(report.runId);
         expect(existsSync(join(dir, '.aicore-janitor'))).toBe(false);
       } finally {
@@ -245,7 +266,10 @@ describe('README', () => {
     const readme = await readFile('README.md', 'utf8');
     const io = capturedIo();
     expect(await main(['help'], io)).toBe(0);
-    const lines = io.stdout().split('\n').filter((l) => l.startsWith('  '));
+    const lines = io
+      .stdout()
+      .split('\n')
+      .filter((l) => l.startsWith('  '));
     expect(lines.length).toBeGreaterThan(15);
     for (const line of lines) expect(readme).toContain(line);
   });

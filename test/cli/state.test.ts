@@ -19,7 +19,12 @@ import { ensureTable } from '../../lib/store/dynamo.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';
 import { capturedIo } from '../helpers/captured-io.js';
 
-const KEY = { clientid: 'sb-test', clientsecret: 'not-a-real-secret', url: 'https://acme-dev.authentication.example.com', serviceurls: { AI_API_URL: 'https://api.ai.example.com' } };
+const KEY = {
+  clientid: 'sb-test',
+  clientsecret: 'not-a-real-secret',
+  url: 'https://acme-dev.authentication.example.com',
+  serviceurls: { AI_API_URL: 'https://api.ai.example.com' },
+};
 const NAMESPACE = tenantNamespace(KEY);
 const HOUR = 3_600_000;
 
@@ -79,7 +84,9 @@ describe('Function: openState (local)', () => {
     // Assess
     expect(owner).toMatchObject({ pid: process.pid, command: 'plan', runId: 'run-1', hostname: hostname() });
     expect(Number.isNaN(Date.parse(owner.startedAt))).toBe(false);
-    expect(state.describe).toBe('local ./.aicore-janitor/state (per directory: runs in other directories or tables do not see this ledger)');
+    expect(state.describe).toBe(
+      'local ./.aicore-janitor/state (per directory: runs in other directories or tables do not see this ledger)',
+    );
     expect(existsSync(join(dir, '.aicore-janitor', 'state.owner.json'))).toBe(false);
     await state.close(); // twice is harmless
   });
@@ -98,8 +105,12 @@ describe('Function: openState (local)', () => {
     // Assess
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(error).toBeInstanceOf(StateBusyError);
-    expect((error as Error).message).toBe(`another aicore-janitor run is using ./.aicore-janitor (pid ${process.pid}, since ${owner.startedAt})`);
-    expect(waits).toEqual([`./.aicore-janitor is in use by pid ${process.pid} (apply, since ${owner.startedAt}); waiting up to 0.3s for it to finish`]);
+    expect((error as Error).message).toBe(
+      `another aicore-janitor run is using ./.aicore-janitor (pid ${process.pid}, since ${owner.startedAt})`,
+    );
+    expect(waits).toEqual([
+      `./.aicore-janitor is in use by pid ${process.pid} (apply, since ${owner.startedAt}); waiting up to 0.3s for it to finish`,
+    ]);
   });
 
   it('opens once the holder closes within the wait', async () => {
@@ -145,7 +156,9 @@ describe('Function: openState (local)', () => {
       const code = await main(['unlock', '--service-key', keyFile, '--yes'], io).finally(() => delete process.env.JANITOR_STATE_WAIT_MS);
 
       // Assess
-      expect((error as Error).message).toContain(`its recorded holder (pid ${pid}, since 2030-01-01T00:00:00.000Z) is gone; run \`aicore-janitor unlock\``);
+      expect((error as Error).message).toContain(
+        `its recorded holder (pid ${pid}, since 2030-01-01T00:00:00.000Z) is gone; run \`aicore-janitor unlock\``,
+      );
       expect(code).toBe(1);
       expect(io.stderr()).toContain(`Removed the stale owner record (plan, pid ${pid}, since 2030-01-01T00:00:00.000Z)`);
       expect(io.stderr()).not.toMatch(/\n\s+at /);
@@ -175,7 +188,9 @@ describe('Command: unlock (local state)', () => {
 
     // Assess
     expect(code, io.stderr()).toBe(0);
-    expect(io.stdout()).toContain(`Released the run lock of run run-expired (started ${new Date(until.getTime() - HOUR).toISOString()}), lease until ${until.toISOString()}: its lease has ended.`);
+    expect(io.stdout()).toContain(
+      `Released the run lock of run run-expired (started ${new Date(until.getTime() - HOUR).toISOString()}), lease until ${until.toISOString()}: its lease has ended.`,
+    );
     expect(await localLock()).toBe('none');
   });
 
@@ -194,7 +209,9 @@ describe('Command: unlock (local state)', () => {
     const code = await main(['unlock', '--service-key', keyFile], accepted);
 
     // Assess
-    expect(declined.questions[0]).toBe(`Release the run lock of run run-killed (started ${new Date(until.getTime() - HOUR).toISOString()}), lease until ${until.toISOString()}: its process (apply, pid ${pid}, since 2030-01-01T00:00:00.000Z) is gone? [y/N] `);
+    expect(declined.questions[0]).toBe(
+      `Release the run lock of run run-killed (started ${new Date(until.getTime() - HOUR).toISOString()}), lease until ${until.toISOString()}: its process (apply, pid ${pid}, since 2030-01-01T00:00:00.000Z) is gone? [y/N] `,
+    );
     expect(declined.stdout()).toContain('Declined: the run lock stays.');
     expect(stillLocked).toMatchObject({ owner: 'run-killed' });
     expect(code, accepted.stderr()).toBe(0);
@@ -225,7 +242,9 @@ describe('Command: unlock (local state)', () => {
 
     // Assess
     expect(code).toBe(1);
-    expect(io.stderr()).toContain(`another aicore-janitor run is using ./.aicore-janitor (pid ${process.pid}, since ${owner.startedAt}): it is running, so nothing is unlocked`);
+    expect(io.stderr()).toContain(
+      `another aicore-janitor run is using ./.aicore-janitor (pid ${process.pid}, since ${owner.startedAt}): it is running, so nothing is unlocked`,
+    );
     expect(io.stderr()).not.toMatch(/\n\s+at /);
     expect(await readLock(live.store)).toMatchObject({ owner: 'run-live' });
   });
@@ -262,7 +281,9 @@ describe('Command: unlock --table', () => {
 
     // Assess
     expect(refused).toBe(1);
-    expect(live.stderr()).toContain(`run run-elsewhere (started ${now.toISOString()}) holds the run lock until ${until.toISOString()} and its lease is live, so it stays.`);
+    expect(live.stderr()).toContain(
+      `run run-elsewhere (started ${now.toISOString()}) holds the run lock until ${until.toISOString()} and its lease is live, so it stays.`,
+    );
     expect(live.stderr()).toContain('state: DynamoDB table janitor');
     expect(live.stderr()).not.toMatch(/\n\s+at /);
     expect(released, ended.stderr()).toBe(0);

@@ -13,8 +13,20 @@ import { capturedIo } from '../helpers/captured-io.js';
 
 const Estate = z.object({
   version: z.literal(1),
-  estate: z.object({ status: z.string(), tenants: z.number(), totals: z.object({ planned: z.number(), confirmed: z.number(), failed: z.number() }), lines: z.array(z.string()) }),
-  outcomes: z.array(z.object({ tenant: z.string(), status: z.string(), dryRun: z.boolean().optional(), totals: z.object({ planned: z.number(), confirmed: z.number() }).optional() })),
+  estate: z.object({
+    status: z.string(),
+    tenants: z.number(),
+    totals: z.object({ planned: z.number(), confirmed: z.number(), failed: z.number() }),
+    lines: z.array(z.string()),
+  }),
+  outcomes: z.array(
+    z.object({
+      tenant: z.string(),
+      status: z.string(),
+      dryRun: z.boolean().optional(),
+      totals: z.object({ planned: z.number(), confirmed: z.number() }).optional(),
+    }),
+  ),
 });
 
 const writes = (s: RunningSimulator): number => s.requests.entries.filter((e) => e.method === 'PATCH' || e.method === 'DELETE').length;
@@ -38,7 +50,13 @@ beforeEach(async () => {
   });
   await writeFile(join(dir, 'dry.json'), JSON.stringify(tenants(join(cwd, 'examples/policy.yaml'))));
   await writeFile(join(dir, 'acting.json'), JSON.stringify(tenants(join(cwd, 'infra/local/simulator/demo-policy.yaml'))));
-  await writeFile(join(dir, 'uncapped.json'), JSON.stringify({ version: 1, tenants: tenants(join(cwd, 'infra/local/simulator/demo-policy.yaml')).tenants.map(({ limits: _limits, ...t }) => t) }));
+  await writeFile(
+    join(dir, 'uncapped.json'),
+    JSON.stringify({
+      version: 1,
+      tenants: tenants(join(cwd, 'infra/local/simulator/demo-policy.yaml')).tenants.map(({ limits: _limits, ...t }) => t),
+    }),
+  );
   await writeFile(join(dir, 'nokey.json'), JSON.stringify({ version: 1, tenants: [{ name: 'alpha', secretId: 'janitor/alpha' }] }));
   process.chdir(dir);
 });
@@ -83,7 +101,8 @@ describe('CLI --tenants FILE', () => {
     const io = capturedIo(['y', 'n'], true);
     await main(['apply', '--tenants', join(dir, 'uncapped.json')], io);
     expect(io.questions).toHaveLength(2);
-    for (const q of io.questions) expect(q).toMatch(/^Apply tenant (alpha|beta): plan [0-9a-f]{12}, \d+ action\(s\) in \d+ group\(s\)\? \[y\/N\] $/);
+    for (const q of io.questions)
+      expect(q).toMatch(/^Apply tenant (alpha|beta): plan [0-9a-f]{12}, \d+ action\(s\) in \d+ group\(s\)\? \[y\/N\] $/);
     expect(writes(sims[0] as RunningSimulator) + writes(sims[1] as RunningSimulator)).toBeGreaterThan(0);
     expect(Math.min(writes(sims[0] as RunningSimulator), writes(sims[1] as RunningSimulator))).toBe(0);
     expect(io.stdout()).toMatch(/^Run [0-9a-f-]+: /);

@@ -69,7 +69,10 @@ describe('flags (item 8)', () => {
   it('a flag error with --json is one JSON error document on stdout', async () => {
     const result = await runBin(['plan', '--polcy', 'x', '--json']);
     expect(result.code).toBe(2);
-    expect(parseOne(result.stdout)).toEqual({ version: 1, error: { code: 'usage', message: 'unknown flag --polcy; did you mean --policy?', exitCode: 2 } });
+    expect(parseOne(result.stdout)).toEqual({
+      version: 1,
+      error: { code: 'usage', message: 'unknown flag --polcy; did you mean --policy?', exitCode: 2 },
+    });
   });
 
   it('help COMMAND and COMMAND --help show that command’s options only', async () => {
@@ -94,9 +97,15 @@ describe('--json: exactly one versioned document (items 1, 11)', () => {
 
   it('a failed run prints a JSON error document; a key at port 9 gets a hint, not just "bad port"', async () => {
     const badKey = join(dir, 'port9.json');
-    await writeFile(badKey, JSON.stringify({ ...simulator.serviceKey, url: 'http://127.0.0.1:9', serviceurls: { AI_API_URL: 'http://127.0.0.1:9' } }));
+    await writeFile(
+      badKey,
+      JSON.stringify({ ...simulator.serviceKey, url: 'http://127.0.0.1:9', serviceurls: { AI_API_URL: 'http://127.0.0.1:9' } }),
+    );
     const cwd = await scratch('port9');
-    const [json, text] = await Promise.all([runBin(['plan', '--policy', EXAMPLE, '--service-key', badKey, '--json'], { cwd }), runBin(['plan', '--policy', EXAMPLE, '--service-key', badKey], { cwd: await scratch('port9-text') })]);
+    const [json, text] = await Promise.all([
+      runBin(['plan', '--policy', EXAMPLE, '--service-key', badKey, '--json'], { cwd }),
+      runBin(['plan', '--policy', EXAMPLE, '--service-key', badKey], { cwd: await scratch('port9-text') }),
+    ]);
     expect(json.code).toBe(1);
     const error = parseOne(json.stdout).error as { code: string; exitCode: number; hint: string };
     expect(error).toMatchObject({ code: 'runtime', exitCode: 1 });
@@ -177,7 +186,9 @@ describe('snapshot (item 4)', () => {
     const before = simulator.requests.entries.length;
     const result = await runBin(['snapshot', '--service-key', key, '--out', join(dir, 'no/such/dir/f.json')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`cannot write ${join(dir, 'no/such/dir/f.json')}: directory ${join(dir, 'no/such/dir')} does not exist`);
+    expect(result.stderr).toContain(
+      `cannot write ${join(dir, 'no/such/dir/f.json')}: directory ${join(dir, 'no/such/dir')} does not exist`,
+    );
     expect(result.stderr).not.toContain('ENOENT');
     expect(simulator.requests.entries.length).toBe(before);
   });
@@ -267,14 +278,20 @@ describe('a policy starting point that cannot hurt (items 9, 11, 13)', () => {
     expect(again.stderr).toContain('./policy.yaml already exists; nothing was written');
     expect(await readFile(join(cwd, 'policy.yaml'), 'utf8')).toBe(written);
 
-    const apply = await runBin(['apply', '--yes'], { cwd: await scratch('no-mode'), env: { AICORE_SERVICE_KEY: JSON.stringify(simulator.serviceKey) } });
+    const apply = await runBin(['apply', '--yes'], {
+      cwd: await scratch('no-mode'),
+      env: { AICORE_SERVICE_KEY: JSON.stringify(simulator.serviceKey) },
+    });
     expect(apply.code).toBe(2);
   });
 
   it('validate missing.yaml does not suggest --policy; a policy without mode is not said to say dry-run', async () => {
     const noMode = join(dir, 'no-mode.yaml');
     await writeFile(noMode, 'version: 1\nrules: []\n');
-    const [missing, apply] = await Promise.all([runBin(['validate', join(dir, 'missing.yaml')]), runBin(['apply', '--policy', noMode, '--yes', '--service-key', key])]);
+    const [missing, apply] = await Promise.all([
+      runBin(['validate', join(dir, 'missing.yaml')]),
+      runBin(['apply', '--policy', noMode, '--yes', '--service-key', key]),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('not found');
     expect(missing.stderr).not.toContain('--policy');
@@ -285,9 +302,24 @@ describe('a policy starting point that cannot hurt (items 9, 11, 13)', () => {
 
 describe('policy validation messages (item 10)', () => {
   it.each([
-    ['status.yaml', 'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { status: RUNNING }\n    action: stop\n', 'expected a list; write `[RUNNING]`', 5],
-    ['age.yaml', 'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { olderThan: { field: startTime, age: 5 } }\n    action: stop\n', '`5` has no unit: a duration is a number followed by a unit, e.g. `5h`', 5],
-    ['quoted-age.yaml', 'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { olderThan: { field: startTime, age: "5" } }\n    action: stop\n', '`5` has no unit', 5],
+    [
+      'status.yaml',
+      'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { status: RUNNING }\n    action: stop\n',
+      'expected a list; write `[RUNNING]`',
+      5,
+    ],
+    [
+      'age.yaml',
+      'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { olderThan: { field: startTime, age: 5 } }\n    action: stop\n',
+      '`5` has no unit: a duration is a number followed by a unit, e.g. `5h`',
+      5,
+    ],
+    [
+      'quoted-age.yaml',
+      'version: 1\nrules:\n  - id: a\n    resource: executions\n    match: { olderThan: { field: startTime, age: "5" } }\n    action: stop\n',
+      '`5` has no unit',
+      5,
+    ],
     ['empty.yaml', '', 'the policy file is empty', undefined],
     ['unclosed.yaml', 'version: 1\nrules: [\n  - id: a\n', '`[` opened here is never closed', 2],
     ['trailing.json', '{"version": 1, "rules": [],}\n', 'not valid JSON', 1],
@@ -318,9 +350,15 @@ describe('shell completion', () => {
     const script = join(dir, 'completion.bash');
     await writeFile(script, bash.stdout);
     execFileSync('bash', ['-n', script]);
-    const completed = execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(aicore-janitor pl); COMP_CWORD=1; _aicore_janitor; echo "\${COMPREPLY[@]}"`]).toString();
+    const completed = execFileSync('bash', [
+      '-c',
+      `source ${script}; COMP_WORDS=(aicore-janitor pl); COMP_CWORD=1; _aicore_janitor; echo "\${COMPREPLY[@]}"`,
+    ]).toString();
     expect(completed.trim()).toBe('plan');
-    const flagsOfSnapshot = execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(aicore-janitor snapshot --o); COMP_CWORD=2; _aicore_janitor; echo "\${COMPREPLY[@]}"`]).toString();
+    const flagsOfSnapshot = execFileSync('bash', [
+      '-c',
+      `source ${script}; COMP_WORDS=(aicore-janitor snapshot --o); COMP_CWORD=2; _aicore_janitor; echo "\${COMPREPLY[@]}"`,
+    ]).toString();
     expect(flagsOfSnapshot.trim()).toBe('--out');
   });
 });

@@ -84,7 +84,9 @@ describe('two CLI processes in one directory', () => {
     expect(loser.result.code, loser.result.stderr).toBe(1);
     expect(owner.pid).toBe(winner.child.pid);
     expect(loser.result.stderr).toContain('is in use by pid');
-    expect(loser.result.stderr).toContain(`aicore-janitor: another aicore-janitor run is using ./.aicore-janitor (pid ${owner.pid}, since ${owner.startedAt})\n`);
+    expect(loser.result.stderr).toContain(
+      `aicore-janitor: another aicore-janitor run is using ./.aicore-janitor (pid ${owner.pid}, since ${owner.startedAt})\n`,
+    );
     expect(loser.result.stderr).not.toMatch(STACK_TRACE);
     expect(winner.child.exitCode).toBeNull();
   }, 60_000);
@@ -94,12 +96,17 @@ describe('two CLI processes in one directory', () => {
     await slowSimulator(500);
 
     // Act
-    const results = await Promise.all([runBin(plan(), { JANITOR_STATE_WAIT_MS: '30000' }).done, runBin(plan(), { JANITOR_STATE_WAIT_MS: '30000' }).done]);
+    const results = await Promise.all([
+      runBin(plan(), { JANITOR_STATE_WAIT_MS: '30000' }).done,
+      runBin(plan(), { JANITOR_STATE_WAIT_MS: '30000' }).done,
+    ]);
 
     // Assess
     for (const result of results) {
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain('state: local ./.aicore-janitor/state (per directory: runs in other directories or tables do not see this ledger)');
+      expect(result.stderr).toContain(
+        'state: local ./.aicore-janitor/state (per directory: runs in other directories or tables do not see this ledger)',
+      );
       expect(result.stdout).toContain('dry run');
       expect(result.stderr).not.toMatch(STACK_TRACE);
     }
@@ -127,13 +134,20 @@ describe('two CLI processes in one directory', () => {
     // Assess
     expect(death.signal).toBe('SIGKILL');
     expect(refusedCode).toBe(1);
-    expect(refused.stderr()).toMatch(/run [0-9a-f-]{36} \(started [^)]+\) holds the run lock until \d{4}-\d\d-\d\dT[^;]+; this trigger was skipped/);
+    expect(refused.stderr()).toMatch(
+      /run [0-9a-f-]{36} \(started [^)]+\) holds the run lock until \d{4}-\d\d-\d\dT[^;]+; this trigger was skipped/,
+    );
     expect(refused.stderr()).toContain(`Its process (apply, pid ${pid}, since `);
     expect(refused.stderr()).toContain('run `aicore-janitor unlock` to release the lock now');
     expect(unlock.code, unlock.stderr).toBe(0);
-    expect(unlock.stdout).toMatch(new RegExp(`Released the run lock of run [0-9a-f-]{36} \\(started [^)]+\\), lease until [^:]+:\\d\\d:[^:]+: its process \\(apply, pid ${pid}, since [^)]+\\) is gone\\.`));
+    expect(unlock.stdout).toMatch(
+      new RegExp(
+        `Released the run lock of run [0-9a-f-]{36} \\(started [^)]+\\), lease until [^:]+:\\d\\d:[^:]+: its process \\(apply, pid ${pid}, since [^)]+\\) is gone\\.`,
+      ),
+    );
     expect(afterCode, after.stderr()).toBe(0);
     expect(after.stdout()).toMatch(/Applied: ([1-9]\d*) planned, \1 sent, \1 confirmed/);
-    for (const text of [death.stderr, refused.stderr(), unlock.stderr, unlock.stdout, after.stderr()]) expect(text).not.toMatch(STACK_TRACE);
+    for (const text of [death.stderr, refused.stderr(), unlock.stderr, unlock.stdout, after.stderr()])
+      expect(text).not.toMatch(STACK_TRACE);
   }, 90_000);
 });

@@ -30,7 +30,11 @@ function recordingTransport(config: Partial<TransportConfig> = {}) {
 }
 
 async function setup(faults: FaultConfig, groups = 1, config: Partial<TransportConfig> = {}) {
-  const fleet = fleetOf(Object.fromEntries(Array.from({ length: groups }, (_, i) => [`g${i}`, { executions: many(3, `e${i}x`, (id) => execution(id, 'COMPLETED')) }])));
+  const fleet = fleetOf(
+    Object.fromEntries(
+      Array.from({ length: groups }, (_, i) => [`g${i}`, { executions: many(3, `e${i}x`, (id) => execution(id, 'COMPLETED')) }]),
+    ),
+  );
   simulator = await startSimulator({ fleet, faults, seed: 7 });
   const { transport, waits } = recordingTransport(config);
   return { sim: simulator, client: new AiCoreClient(simulator.serviceKey, { transport }), waits };
@@ -67,7 +71,11 @@ describe('AiCoreClient under faults', () => {
   });
 
   it('stops retrying when the deadline leaves no room for the next wait', async () => {
-    const { sim, client } = await setup({ routes: { 'GET /v2/lm/meta': { failFirst: 99 } } }, 1, { baseDelayMs: 10_000, random: () => 1, deadline: () => Date.now() + 5_000 });
+    const { sim, client } = await setup({ routes: { 'GET /v2/lm/meta': { failFirst: 99 } } }, 1, {
+      baseDelayMs: 10_000,
+      random: () => 1,
+      deadline: () => Date.now() + 5_000,
+    });
     await expect(client.capabilities()).rejects.toThrow(/HTTP 503/);
     expect(sim.requests.count('GET /v2/lm/meta')).toBe(1);
   });
@@ -85,8 +93,15 @@ describe('AiCoreClient under faults', () => {
 
   it('slows down under a server rate limit and completes without a 429 storm', async () => {
     // Real waits here: the point is how the client paces itself against the server's bucket.
-    const fleet = fleetOf(Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`g${i}`, { executions: many(3, `e${i}x`, (id) => execution(id, 'COMPLETED')) }])));
-    const sim = (simulator = await startSimulator({ fleet, faults: { routes: { '*': { rateLimit: { capacity: 4, refillPerSecond: 8 }, retryAfterSeconds: 1 } } } }));
+    const fleet = fleetOf(
+      Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`g${i}`, { executions: many(3, `e${i}x`, (id) => execution(id, 'COMPLETED')) }]),
+      ),
+    );
+    const sim = (simulator = await startSimulator({
+      fleet,
+      faults: { routes: { '*': { rateLimit: { capacity: 4, refillPerSecond: 8 }, retryAfterSeconds: 1 } } },
+    }));
     const client = new AiCoreClient(sim.serviceKey);
     const groups = await client.resourceGroups();
     const fleets = await Promise.all(groups.map((g) => client.listGroup(g)));

@@ -29,7 +29,14 @@ function bodiesOf(sim: RunningSimulator, route: string): unknown[] {
 
 describe('AiCoreClient (contract, against the simulator)', () => {
   it('lists every page with the optimum number of requests', async () => {
-    const { sim, client } = await setup({ fleet: fleetOf({ big: { executions: many(250, 'exe', (id) => execution(id, 'COMPLETED')), deployments: many(200, 'dep', (id) => deployment(id, 'RUNNING')) } }) });
+    const { sim, client } = await setup({
+      fleet: fleetOf({
+        big: {
+          executions: many(250, 'exe', (id) => execution(id, 'COMPLETED')),
+          deployments: many(200, 'dep', (id) => deployment(id, 'RUNNING')),
+        },
+      }),
+    });
     const fleet = await client.listGroup({ id: 'big', labels: {} });
     expect(fleet.listingError).toBeNull();
     expect(fleet.resources.filter((r) => r.type === 'executions')).toHaveLength(250);
@@ -64,14 +71,26 @@ describe('AiCoreClient (contract, against the simulator)', () => {
   });
 
   it('uses the `deployments` wrapper key and mixes STOP and DELETE in one request', async () => {
-    const { sim, client } = await setup({ fleet: fleetOf({ g1: { deployments: [deployment('dep-run1', 'RUNNING'), deployment('dep-dead1', 'DEAD')] } }) });
-    const results = await client.update('g1', 'deployments', [
-      { id: 'dep-run1', status: 'RUNNING', action: 'stop' },
-      { id: 'dep-dead1', status: 'DEAD', action: 'delete' },
-    ], true);
+    const { sim, client } = await setup({
+      fleet: fleetOf({ g1: { deployments: [deployment('dep-run1', 'RUNNING'), deployment('dep-dead1', 'DEAD')] } }),
+    });
+    const results = await client.update(
+      'g1',
+      'deployments',
+      [
+        { id: 'dep-run1', status: 'RUNNING', action: 'stop' },
+        { id: 'dep-dead1', status: 'DEAD', action: 'delete' },
+      ],
+      true,
+    );
     expect(results.map((r) => r.outcome)).toEqual(['accepted', 'accepted']);
     expect(bodiesOf(sim, 'PATCH /v2/lm/deployments')).toEqual([
-      { deployments: [{ id: 'dep-run1', targetStatus: 'STOPPED' }, { id: 'dep-dead1', targetStatus: 'DELETED' }] },
+      {
+        deployments: [
+          { id: 'dep-run1', targetStatus: 'STOPPED' },
+          { id: 'dep-dead1', targetStatus: 'DELETED' },
+        ],
+      },
     ]);
     const patch = sim.requests.entries.find((e) => e.route === 'PATCH /v2/lm/deployments');
     expect(patch?.status).toBe(202);
@@ -79,10 +98,15 @@ describe('AiCoreClient (contract, against the simulator)', () => {
 
   it('reports per-item failures inside a 202', async () => {
     const { client } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-done1', 'COMPLETED')] } }) });
-    const results = await client.update('g1', 'executions', [
-      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
-      { id: 'exe-ghost', status: 'COMPLETED', action: 'delete' },
-    ], true);
+    const results = await client.update(
+      'g1',
+      'executions',
+      [
+        { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+        { id: 'exe-ghost', status: 'COMPLETED', action: 'delete' },
+      ],
+      true,
+    );
     expect(results.find((r) => r.id === 'exe-done1')?.outcome).toBe('accepted');
     expect(results.find((r) => r.id === 'exe-ghost')).toMatchObject({ outcome: 'rejected', notFound: true, code: '01010020' });
   });
@@ -94,10 +118,15 @@ describe('AiCoreClient (contract, against the simulator)', () => {
     });
     const caps = await client.capabilities();
     expect(caps.bulkUpdates).toEqual({ executions: false, deployments: false });
-    const results = await client.update('g1', 'executions', [
-      { id: 'exe-run1', status: 'RUNNING', action: 'stop' },
-      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
-    ], caps.bulkUpdates.executions);
+    const results = await client.update(
+      'g1',
+      'executions',
+      [
+        { id: 'exe-run1', status: 'RUNNING', action: 'stop' },
+        { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+      ],
+      caps.bulkUpdates.executions,
+    );
     expect(results.every((r) => r.outcome === 'accepted')).toBe(true);
     expect(sim.requests.count('PATCH /v2/lm/executions')).toBe(0);
     expect(sim.requests.count('PATCH /v2/lm/executions/{id}')).toBe(1);
@@ -106,13 +135,22 @@ describe('AiCoreClient (contract, against the simulator)', () => {
   });
 
   it('refuses an illegal transition without sending anything', async () => {
-    const { sim, client } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING'), execution('exe-done1', 'COMPLETED')] } }) });
-    const attempt = client.update('g1', 'executions', [
-      { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
-      { id: 'exe-run1', status: 'RUNNING', action: 'delete' },
-    ], true);
+    const { sim, client } = await setup({
+      fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING'), execution('exe-done1', 'COMPLETED')] } }),
+    });
+    const attempt = client.update(
+      'g1',
+      'executions',
+      [
+        { id: 'exe-done1', status: 'COMPLETED', action: 'delete' },
+        { id: 'exe-run1', status: 'RUNNING', action: 'delete' },
+      ],
+      true,
+    );
     await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
-    await expect(client.update('g1', 'deployments', [{ id: 'dep-x1', status: 'STOPPING', action: 'stop' }], true)).rejects.toThrow(/not a legal transition/);
+    await expect(client.update('g1', 'deployments', [{ id: 'dep-x1', status: 'STOPPING', action: 'stop' }], true)).rejects.toThrow(
+      /not a legal transition/,
+    );
     expect(sim.requests.entries.filter((e) => e.method !== 'GET' && e.route !== 'POST /oauth/token')).toEqual([]);
   });
 

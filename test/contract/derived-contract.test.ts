@@ -23,19 +23,26 @@ describe('the committed AI API contract', () => {
     const contract = JSON.parse(committed) as { openapi: string; info: { version: string }; paths: Record<string, unknown> };
     expect(contract.openapi).toMatch(/^3\.0\./);
     expect(contract.info.version).toBe('2.42.0');
-    expect(Object.keys(contract.paths)).toEqual(expect.arrayContaining(['/lm/executions', '/lm/deployments', '/lm/meta', '/admin/resourceGroups']));
+    expect(Object.keys(contract.paths)).toEqual(
+      expect.arrayContaining(['/lm/executions', '/lm/deployments', '/lm/meta', '/admin/resourceGroups']),
+    );
     // Sentences are prose; the only strings with spaces are this file's provenance and two patterns.
     const sentences = strings(contract).filter(([path, text]) => / \w+ /.test(text) && path !== '/info/derivedFrom');
     expect(sentences).toEqual([]);
     expect(committed).not.toMatch(/"(summary|example|examples|x-[\w-]+)":/);
   });
 
-  it(existsSync(source) ? `equals what the derivation makes of ${source} today` : 'is the derivation’s output format (no official copy here to re-derive from)', () => {
-    if (existsSync(source)) {
-      expect(committed).toBe(contractJson(readFileSync(source, 'utf8')));
-    } else {
-      // Without the source, the file must at least be exactly as the script writes it.
-      expect(committed).toBe(`${JSON.stringify(JSON.parse(committed), null, 1)}\n`);
-    }
-  });
+  it(
+    existsSync(source)
+      ? `equals what the derivation makes of ${source} today`
+      : 'is the derivation’s output format (no official copy here to re-derive from)',
+    () => {
+      if (existsSync(source)) {
+        expect(committed).toBe(contractJson(readFileSync(source, 'utf8')));
+      } else {
+        // Without the source, the file must at least be exactly as the script writes it.
+        expect(committed).toBe(`${JSON.stringify(JSON.parse(committed), null, 1)}\n`);
+      }
+    },
+  );
 });

@@ -33,24 +33,55 @@ beforeAll(async () => {
   ] as const) {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
     writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'rogue.key', '-out', 'rogue.pem', '-days', '1', '-subj', '/CN=rogue');
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  Object.assign(pem, { ca: read('ca.pem'), serverCert: read('server.pem'), serverKey: read('server.key'), clientCert: read('client.pem'), clientKey: read('client.key') });
-
-  server = createServer({ key: pem.serverKey, cert: pem.serverCert, ca: pem.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    const peer = (req.socket as TLSSocket).getPeerCertificate();
-    seenClients.push(String(peer.subject.CN));
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      const form = new URLSearchParams(body);
-      const ok = req.method === 'POST' && req.url === '/oauth/token' && form.get('grant_type') === 'client_credentials' && form.get('client_id') === 'sb-janitor';
-      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ok ? { access_token: 'eyJ.mtls.token', expires_in: 3600, token_type: 'bearer' } : { error: 'invalid_request' }));
-    });
+  Object.assign(pem, {
+    ca: read('ca.pem'),
+    serverCert: read('server.pem'),
+    serverKey: read('server.key'),
+    clientCert: read('client.pem'),
+    clientKey: read('client.key'),
   });
+
+  server = createServer(
+    { key: pem.serverKey, cert: pem.serverCert, ca: pem.ca, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      const peer = (req.socket as TLSSocket).getPeerCertificate();
+      seenClients.push(String(peer.subject.CN));
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const ok =
+          req.method === 'POST' &&
+          req.url === '/oauth/token' &&
+          form.get('grant_type') === 'client_credentials' &&
+          form.get('client_id') === 'sb-janitor';
+        res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(ok ? { access_token: 'eyJ.mtls.token', expires_in: 3600, token_type: 'bearer' } : { error: 'invalid_request' }),
+        );
+      });
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   certurl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -62,7 +93,13 @@ afterAll(async () => {
 });
 
 function x509Key(cert: string, key: string) {
-  return ServiceKey.parse({ clientid: 'sb-janitor', certificate: cert, key, certurl, serviceurls: { AI_API_URL: 'https://api.example.invalid' } });
+  return ServiceKey.parse({
+    clientid: 'sb-janitor',
+    certificate: cert,
+    key,
+    certurl,
+    serviceurls: { AI_API_URL: 'https://api.example.invalid' },
+  });
 }
 
 describe('X.509 service key', () => {

@@ -20,7 +20,12 @@ afterEach(async () => {
 
 async function simulator(faults: FaultConfig = {}): Promise<RunningSimulator> {
   const sim = await startSimulator({
-    fleet: fleetOf({ g1: { executions: many(3, 'exe-run', (id) => execution(id, 'RUNNING')), deployments: many(3, 'dep-dead', (id) => deployment(id, 'DEAD')) } }),
+    fleet: fleetOf({
+      g1: {
+        executions: many(3, 'exe-run', (id) => execution(id, 'RUNNING')),
+        deployments: many(3, 'dep-dead', (id) => deployment(id, 'DEAD')),
+      },
+    }),
     faults,
   });
   cleanups.push(() => sim.stop());
@@ -29,7 +34,12 @@ async function simulator(faults: FaultConfig = {}): Promise<RunningSimulator> {
 
 /** Quick retries (real, short sleeps) and a short request timeout for the `timeout` loss. */
 function quickTransport(config: Partial<TransportConfig> = {}): Transport {
-  return new Transport({ baseDelayMs: 1, requestTimeoutMs: 400, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))), ...config });
+  return new Transport({
+    baseDelayMs: 1,
+    requestTimeoutMs: 400,
+    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+    ...config,
+  });
 }
 
 /** Every id the simulator received in a stop or delete, once per request (safety.test.ts's pattern). */
@@ -43,7 +53,11 @@ function submittedIds(sim: RunningSimulator): string[] {
 }
 
 const stops: UpdateRequest[] = ['exe-run000000', 'exe-run000001', 'exe-run000002'].map((id) => ({ id, status: 'RUNNING', action: 'stop' }));
-const deletes: UpdateRequest[] = ['dep-dead000000', 'dep-dead000001', 'dep-dead000002'].map((id) => ({ id, status: 'DEAD', action: 'delete' }));
+const deletes: UpdateRequest[] = ['dep-dead000000', 'dep-dead000001', 'dep-dead000002'].map((id) => ({
+  id,
+  status: 'DEAD',
+  action: 'delete',
+}));
 
 const PATHS: Array<{ name: string; route: string; type: ResourceType; requests: UpdateRequest[]; bulk: boolean }> = [
   { name: 'bulk PATCH', route: 'PATCH /v2/lm/executions', type: 'executions', requests: stops, bulk: true },
@@ -66,7 +80,10 @@ describe('a lost answer to a mutation', () => {
       // The requests were applied: AI Core acted although the client never heard.
       const items = sim.fleet()[type].g1 ?? [];
       // (A deleted item vanishes right away with the default deleteDelayMs of 0.)
-      for (const r of requests) expect(items.find((i) => i.id === r.id)?.targetStatus ?? (r.action === 'delete' ? 'DELETED' : 'gone')).toBe(TARGET_STATUS[r.action]);
+      for (const r of requests)
+        expect(items.find((i) => i.id === r.id)?.targetStatus ?? (r.action === 'delete' ? 'DELETED' : 'gone')).toBe(
+          TARGET_STATUS[r.action],
+        );
       if (type === 'deployments') expect(items).toEqual([]);
     });
   });
@@ -82,7 +99,10 @@ describe('a lost answer to a mutation', () => {
     const client = new AiCoreClient(sim.serviceKey, { transport: new RetriesEverything({ baseDelayMs: 1 }) });
     const results = await client.update('g1', 'executions', stops.slice(0, 1), true);
     expect(submittedIds(sim)).toEqual(['exe-run000000', 'exe-run000000']);
-    expect(results[0]).toMatchObject({ outcome: 'rejected', message: expect.stringMatching(/Current status STOPP(ING|ED) cannot be changed/) });
+    expect(results[0]).toMatchObject({
+      outcome: 'rejected',
+      message: expect.stringMatching(/Current status STOPP(ING|ED) cannot be changed/),
+    });
   });
 
   it('a 429 storm, then success: accepted, the id re-sent only after 429s', async () => {
@@ -129,7 +149,9 @@ async function closedPortUrl(): Promise<string> {
 }
 
 /** A loopback server that records every request and answers with `reply`. */
-async function recordingServer(reply: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(200).end('{}')) {
+async function recordingServer(
+  reply: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => void res.writeHead(200).end('{}'),
+) {
   const received: string[] = [];
   const listening = await listenOnLoopback(
     createServer((req, res) => {
@@ -165,7 +187,9 @@ describe('provably not sent', () => {
   });
 
   it('a 401 after a fresh token: not-sent', async () => {
-    const api = await recordingServer((_req, res) => void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"x","message":"no"}}'));
+    const api = await recordingServer(
+      (_req, res) => void res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"x","message":"no"}}'),
+    );
     const sim = await simulator();
     const client = new AiCoreClient(keyWithApi(sim, api.url), { transport: quickTransport() });
     const results = await client.update('g1', 'executions', stops.slice(0, 1), false);
@@ -217,11 +241,18 @@ describe('nothing leaves for a host we did not choose', () => {
         const response = await real.config.fetch(url, init);
         if (!url.includes('/admin/resourceGroups')) return response;
         const link = `<${other.url}/v2/admin/resourceGroups?continueToken=x>; rel="next"`;
-        return { status: response.status, headers: { get: (name) => (name.toLowerCase() === 'link' ? link : response.headers.get(name)) }, text: () => response.text() };
+        return {
+          status: response.status,
+          headers: { get: (name) => (name.toLowerCase() === 'link' ? link : response.headers.get(name)) },
+          text: () => response.text(),
+        };
       },
     });
     const client = new AiCoreClient(sim.serviceKey, { transport: rewriting });
-    await expect(client.resourceGroups()).rejects.toMatchObject({ name: 'AiCoreResponseError', message: expect.stringContaining('not AI_API_URL') });
+    await expect(client.resourceGroups()).rejects.toMatchObject({
+      name: 'AiCoreResponseError',
+      message: expect.stringContaining('not AI_API_URL'),
+    });
     expect(other.received).toEqual([]);
   });
 
@@ -255,8 +286,17 @@ describe('ids outside the spec pattern', () => {
     const fleet = await client.listGroup({ id: 'g1', labels: {} });
     expect(fleet.resources.filter((r) => r.type === 'executions').map((r) => r.item.id)).toEqual(stops.map((s) => s.id));
     expect(fleet.unparseable.map((u) => u.id)).toEqual(['abc', 'has space', 'x'.repeat(65)]);
-    await expect(client.update('g1', 'executions', [{ id: 'abc', status: 'RUNNING', action: 'stop' }], true)).rejects.toMatchObject({ name: 'InvalidIdError' });
-    await expect(client.update('g1', 'executions', [stops[0] ?? { id: '', status: '', action: 'stop' }, { id: '../meta', status: 'RUNNING', action: 'stop' }], false)).rejects.toMatchObject({ name: 'InvalidIdError' });
+    await expect(client.update('g1', 'executions', [{ id: 'abc', status: 'RUNNING', action: 'stop' }], true)).rejects.toMatchObject({
+      name: 'InvalidIdError',
+    });
+    await expect(
+      client.update(
+        'g1',
+        'executions',
+        [stops[0] ?? { id: '', status: '', action: 'stop' }, { id: '../meta', status: 'RUNNING', action: 'stop' }],
+        false,
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidIdError' });
     expect(submittedIds(sim)).toEqual([]);
   });
 });

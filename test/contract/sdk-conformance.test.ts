@@ -28,11 +28,14 @@ const base = { scenarioId: 'dev-churn-model', executableId: 'churn-training', co
 /** One group per test, so the tests share a simulator (as the SDK needs) without sharing items. */
 function fleet() {
   const exe = (id: string, status: string, ageDays: number) => makeExecution({ ...base, id, status, createdAtMs: NOW - ageDays * DAY });
-  const dep = (id: string, status: string, ageDays: number) => makeDeployment({ ...base, executableId: 'churn-serving', id, status, createdAtMs: NOW - ageDays * DAY });
+  const dep = (id: string, status: string, ageDays: number) =>
+    makeDeployment({ ...base, executableId: 'churn-serving', id, status, createdAtMs: NOW - ageDays * DAY });
   return {
     resourceGroups: ['query', 'bulk', 'single', 'expiry'].map((resourceGroupId) => ({ resourceGroupId })),
     executions: {
-      query: Array.from({ length: 12 }, (_, i) => exe(`exe-query-${String(i).padStart(2, '0')}`, i % 3 === 0 ? 'RUNNING' : 'COMPLETED', 12 - i)),
+      query: Array.from({ length: 12 }, (_, i) =>
+        exe(`exe-query-${String(i).padStart(2, '0')}`, i % 3 === 0 ? 'RUNNING' : 'COMPLETED', 12 - i),
+      ),
       bulk: [exe('exe-bulk-run', 'RUNNING', 3), exe('exe-bulk-done', 'COMPLETED', 9), exe('exe-bulk-pend', 'PENDING', 1)],
       single: [exe('exe-single-run', 'RUNNING', 2), exe('exe-single-done', 'COMPLETED', 8)],
       expiry: [exe('exe-expiry-run', 'RUNNING', 2)],
@@ -79,7 +82,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const [name, value] of [['AICORE_SERVICE_KEY', saved.key], ['VCAP_SERVICES', saved.vcap]] as const) {
+  for (const [name, value] of [
+    ['AICORE_SERVICE_KEY', saved.key],
+    ['VCAP_SERVICES', saved.vcap],
+  ] as const) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -98,7 +104,12 @@ describe('@sap-ai-sdk/ai-api against the simulator', () => {
     const page1 = await sdk.ExecutionApi.executionQuery({ $top: 5 }, h).execute();
     const page3 = await sdk.ExecutionApi.executionQuery({ $top: 5, $skip: 10 }, h).execute();
     expect([page1.count, page1.resources.length, page3.resources.length]).toEqual([12, 5, 2]);
-    expect(page1.resources[0]).toMatchObject({ id: 'exe-query-00', status: 'RUNNING', createdAt: '2026-11-08T10:00:00Z', completionTime: null });
+    expect(page1.resources[0]).toMatchObject({
+      id: 'exe-query-00',
+      status: 'RUNNING',
+      createdAt: '2026-11-08T10:00:00Z',
+      completionTime: null,
+    });
     const running = await sdk.ExecutionApi.executionQuery({ status: 'RUNNING' }, h).execute();
     expect(running.resources.map((r) => r.id)).toEqual(['exe-query-00', 'exe-query-03', 'exe-query-06', 'exe-query-09']);
     // executableIds is `style: form, explode: false`: one comma-separated value.
@@ -117,10 +128,21 @@ describe('@sap-ai-sdk/ai-api against the simulator', () => {
 
   it('bulk: executionBatchModify answers 202 with a result per item, errors for unknown and ineligible ids', async () => {
     const h = { 'AI-Resource-Group': 'bulk' };
-    const items = [{ id: 'exe-bulk-run', targetStatus: 'STOPPED' as const }, { id: 'exe-bulk-done', targetStatus: 'DELETED' as const }, { id: 'exe-bulk-ghost', targetStatus: 'DELETED' as const }, { id: 'exe-bulk-pend', targetStatus: 'DELETED' as const }];
+    const items = [
+      { id: 'exe-bulk-run', targetStatus: 'STOPPED' as const },
+      { id: 'exe-bulk-done', targetStatus: 'DELETED' as const },
+      { id: 'exe-bulk-ghost', targetStatus: 'DELETED' as const },
+      { id: 'exe-bulk-pend', targetStatus: 'DELETED' as const },
+    ];
     const raw = await sdk.ExecutionApi.executionBatchModify({ executions: sdkList(items) }, h).executeRaw();
     expect(raw.status).toBe(202);
-    const results = z.object({ executions: z.array(z.looseObject({ id: z.string(), message: z.string().optional(), error: z.looseObject({ code: z.string() }).optional() })) }).parse(raw.data);
+    const results = z
+      .object({
+        executions: z.array(
+          z.looseObject({ id: z.string(), message: z.string().optional(), error: z.looseObject({ code: z.string() }).optional() }),
+        ),
+      })
+      .parse(raw.data);
     expect(results.executions.map((r) => [r.id, r.message ?? r.error?.code])).toEqual([
       ['exe-bulk-run', 'Execution modification scheduled'],
       ['exe-bulk-done', 'Execution modification scheduled'],
@@ -128,14 +150,21 @@ describe('@sap-ai-sdk/ai-api against the simulator', () => {
       ['exe-bulk-pend', '01010076'],
     ]);
     // The simulator answers 415 to anything but merge-patch, so the 202 also proves the SDK's content type.
-    expect(sim.requests.entries.filter((e) => e.route === 'PATCH /v2/lm/executions')).toMatchObject([{ group: 'bulk', status: 202, body: { executions: items } }]);
+    expect(sim.requests.entries.filter((e) => e.route === 'PATCH /v2/lm/executions')).toMatchObject([
+      { group: 'bulk', status: 202, body: { executions: items } },
+    ]);
     const after = await sdk.ExecutionApi.executionGet('exe-bulk-run', {}, h).execute();
     expect([after.status, after.targetStatus]).toEqual(['STOPPED', 'STOPPED']);
   });
 
   it('bulk: deploymentBatchModify sends the deployments key and gets deployment codes back', async () => {
     const h = { 'AI-Resource-Group': 'bulk' };
-    const items = [{ id: 'dep-bulk-run', targetStatus: 'STOPPED' as const }, { id: 'dep-bulk-stopped', targetStatus: 'DELETED' as const }, { id: 'dep-bulk-unknown', targetStatus: 'DELETED' as const }, { id: 'dep-bulk-ghost', targetStatus: 'STOPPED' as const }];
+    const items = [
+      { id: 'dep-bulk-run', targetStatus: 'STOPPED' as const },
+      { id: 'dep-bulk-stopped', targetStatus: 'DELETED' as const },
+      { id: 'dep-bulk-unknown', targetStatus: 'DELETED' as const },
+      { id: 'dep-bulk-ghost', targetStatus: 'STOPPED' as const },
+    ];
     const answer = await sdk.DeploymentApi.deploymentBatchModify({ deployments: sdkList(items) }, h).execute();
     expect(answer.deployments?.map((r) => ('error' in r ? r.error.code : r.message))).toEqual([
       'Deployment modification scheduled',
@@ -146,10 +175,13 @@ describe('@sap-ai-sdk/ai-api against the simulator', () => {
     expect(sim.requests.entries.filter((e) => e.route === 'PATCH /v2/lm/deployments').map((e) => e.body)).toEqual([{ deployments: items }]);
   });
 
-  it('bulk: a Set, as the SDK\'s types ask for, is sent as {} and rejected with 400 before anything changes', async () => {
+  it("bulk: a Set, as the SDK's types ask for, is sent as {} and rejected with 400 before anything changes", async () => {
     const h = { 'AI-Resource-Group': 'bulk' };
     const asTyped = new Set([{ id: 'exe-bulk-pend', targetStatus: 'STOPPED' as const }]);
-    expect(await failure(sdk.ExecutionApi.executionBatchModify({ executions: asTyped }, h).execute())).toEqual({ status: 400, code: '01000400' });
+    expect(await failure(sdk.ExecutionApi.executionBatchModify({ executions: asTyped }, h).execute())).toEqual({
+      status: 400,
+      code: '01000400',
+    });
     expect(sim.requests.entries.at(-1)?.body).toEqual({ executions: {} });
     expect((await sdk.ExecutionApi.executionGet('exe-bulk-pend', {}, h).execute()).status).toBe('PENDING');
   });
@@ -161,13 +193,24 @@ describe('@sap-ai-sdk/ai-api against the simulator', () => {
     const dep = await sdk.DeploymentApi.deploymentModify('dep-single-run', { targetStatus: 'STOPPED' }, h).execute();
     expect(dep).toEqual({ id: 'dep-single-run', message: 'Deployment modification scheduled' });
     expect((await sdk.DeploymentApi.deploymentGet('dep-single-run', {}, h).execute()).status).toBe('STOPPED');
-    expect(await failure(sdk.ExecutionApi.executionModify('exe-single-done', { targetStatus: 'STOPPED' }, h).execute())).toEqual({ status: 412, code: '01010076' });
+    expect(await failure(sdk.ExecutionApi.executionModify('exe-single-done', { targetStatus: 'STOPPED' }, h).execute())).toEqual({
+      status: 412,
+      code: '01010076',
+    });
   });
 
   it('single: executionDelete and deploymentDelete answer 202 {id, message, targetStatus: DELETED}; unknown ids 404', async () => {
     const h = { 'AI-Resource-Group': 'single' };
-    expect(await sdk.ExecutionApi.executionDelete('exe-single-done', h).execute()).toEqual({ id: 'exe-single-done', message: 'Deletion scheduled', targetStatus: 'DELETED' });
-    expect(await sdk.DeploymentApi.deploymentDelete('dep-single-stopped', h).execute()).toEqual({ id: 'dep-single-stopped', message: 'Deletion scheduled', targetStatus: 'DELETED' });
+    expect(await sdk.ExecutionApi.executionDelete('exe-single-done', h).execute()).toEqual({
+      id: 'exe-single-done',
+      message: 'Deletion scheduled',
+      targetStatus: 'DELETED',
+    });
+    expect(await sdk.DeploymentApi.deploymentDelete('dep-single-stopped', h).execute()).toEqual({
+      id: 'dep-single-stopped',
+      message: 'Deletion scheduled',
+      targetStatus: 'DELETED',
+    });
     expect(await failure(sdk.ExecutionApi.executionDelete('exe-single-ghost', h).execute())).toEqual({ status: 404, code: '01010020' });
     expect(await failure(sdk.DeploymentApi.deploymentDelete('dep-single-ghost', h).execute())).toEqual({ status: 404, code: '01010016' });
   });

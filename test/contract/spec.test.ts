@@ -36,13 +36,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function ruleBeyondSpec(type: ResourceType, body: unknown): string | null {
   if (!isRecord(body)) return null;
   const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== type) return `the body holds exactly the '${type}' key (documented; the spec marks no key required and allows others)`;
+  if (keys.length !== 1 || keys[0] !== type)
+    return `the body holds exactly the '${type}' key (documented; the spec marks no key required and allows others)`;
   const list = body[type];
   if (!Array.isArray(list)) return null;
   const ids = list.map((item: unknown) => (isRecord(item) ? item.id : undefined));
-  if (new Set(ids).size !== ids.length) return 'an id appears at most once (documented; the spec\'s uniqueItems compares whole items)';
+  if (new Set(ids).size !== ids.length) return "an id appears at most once (documented; the spec's uniqueItems compares whole items)";
   if (list.some((item: unknown) => isRecord(item) && Object.keys(item).some((k) => k !== 'id' && k !== 'targetStatus'))) {
-    return 'items carry only id and targetStatus (our own rule: the spec allows more, the server\'s handling is undocumented)';
+    return "items carry only id and targetStatus (our own rule: the spec allows more, the server's handling is undocumented)";
   }
   return null;
 }
@@ -54,7 +55,10 @@ const ID = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('abc', 'x'.repeat(65), 'has space', 'a/b/c', 'ümlaut', '') },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null)) },
 );
-const TARGET = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('STOPPED', 'DELETED') }, { weight: 1, arbitrary: fc.constantFrom('RUNNING', 'COMPLETED', 'stopped', 'DELETING', '') });
+const TARGET = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('STOPPED', 'DELETED') },
+  { weight: 1, arbitrary: fc.constantFrom('RUNNING', 'COMPLETED', 'stopped', 'DELETING', '') },
+);
 const ITEM = fc.oneof(
   { weight: 12, arbitrary: fc.record({ id: ID, targetStatus: TARGET }) },
   { weight: 1, arbitrary: fc.record({ id: ID, targetStatus: TARGET, configurationId: GOOD_ID }) },
@@ -63,18 +67,31 @@ const ITEM = fc.oneof(
 /** Lists around the 1..100 bounds: short mixed lists, and long lists of distinct valid items. */
 const LIST = fc.oneof(
   { weight: 6, arbitrary: fc.array(ITEM, { maxLength: 6 }) },
-  { weight: 2, arbitrary: fc.uniqueArray(GOOD_ID, { minLength: 98, maxLength: 102 }).map((ids) => ids.map((id, i) => ({ id, targetStatus: i % 2 === 0 ? 'STOPPED' : 'DELETED' }))) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .uniqueArray(GOOD_ID, { minLength: 98, maxLength: 102 })
+      .map((ids) => ids.map((id, i) => ({ id, targetStatus: i % 2 === 0 ? 'STOPPED' : 'DELETED' }))),
+  },
   { weight: 1, arbitrary: fc.constantFrom<unknown>('not a list', null, {}) },
 );
-const KEYS = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(['executions'], ['deployments']) }, { weight: 1, arbitrary: fc.constantFrom([], ['executions', 'deployments'], ['items']) });
+const KEYS = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(['executions'], ['deployments']) },
+  { weight: 1, arbitrary: fc.constantFrom([], ['executions', 'deployments'], ['items']) },
+);
 /** Round-tripped through JSON, as a body travels (fast-check's records have no prototype). */
-const BODY = fc.tuple(KEYS, LIST, LIST).map(([keys, first, second]): unknown => JSON.parse(JSON.stringify(Object.fromEntries(keys.map((key, i) => [key, i === 0 ? first : second])))));
+const BODY = fc
+  .tuple(KEYS, LIST, LIST)
+  .map(([keys, first, second]): unknown =>
+    JSON.parse(JSON.stringify(Object.fromEntries(keys.map((key, i) => [key, i === 0 ? first : second])))),
+  );
 
 function bulkBody(type: ResourceType, items: unknown[]): Record<string, unknown> {
   return { [type]: items };
 }
 
-const ids = (n: number, prefix = 'item') => Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, targetStatus: 'DELETED' }));
+const ids = (n: number, prefix = 'item') =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${String(i).padStart(4, '0')}`, targetStatus: 'DELETED' }));
 
 describe('request schemas vs the official spec', () => {
   describe('the spec and our vocabulary agree', () => {
@@ -84,7 +101,8 @@ describe('request schemas vs the official spec', () => {
       expect(doc.components.schemas.AiExecutionStatus?.enum).toEqual([...STATUSES]);
       expect(doc.components.schemas.AiDeploymentStatus?.enum).toEqual([...STATUSES]);
       for (const type of RESOURCE_TYPES) {
-        for (const path of [`/lm/${type}`, `/lm/${type}/$count`]) expect(officialSpec().parameters(path, 'get').get('status')?.schema.enum).toEqual([...STATUSES]);
+        for (const path of [`/lm/${type}`, `/lm/${type}/$count`])
+          expect(officialSpec().parameters(path, 'get').get('status')?.schema.enum).toEqual([...STATUSES]);
       }
     });
 
@@ -148,7 +166,14 @@ describe('request schemas vs the official spec', () => {
       ['an id with a space or a slash', (t: ResourceType) => bulkBody(t, [{ id: 'a b/c', targetStatus: 'DELETED' }])],
       ['an item without targetStatus (required)', (t: ResourceType) => bulkBody(t, [{ id: 'item-0001' }])],
       ['an item without id (required)', (t: ResourceType) => bulkBody(t, [{ targetStatus: 'DELETED' }])],
-      ['the same item twice (uniqueItems)', (t: ResourceType) => bulkBody(t, [{ id: 'item-0001', targetStatus: 'DELETED' }, { id: 'item-0001', targetStatus: 'DELETED' }])],
+      [
+        'the same item twice (uniqueItems)',
+        (t: ResourceType) =>
+          bulkBody(t, [
+            { id: 'item-0001', targetStatus: 'DELETED' },
+            { id: 'item-0001', targetStatus: 'DELETED' },
+          ]),
+      ],
       ['a list that is not an array', (t: ResourceType) => ({ [t]: { id: 'item-0001', targetStatus: 'DELETED' } })],
     ])('mirrors the spec: %s is rejected by the spec and by ours', (_name, build) => {
       for (const type of RESOURCE_TYPES) {
@@ -158,19 +183,46 @@ describe('request schemas vs the official spec', () => {
 
     it('mirrors the spec at the bounds: 100 items, ids of 4 and 64 characters with . - _ are accepted by both', () => {
       for (const type of RESOURCE_TYPES) {
-        for (const body of [bulkBody(type, ids(100)), bulkBody(type, [{ id: 'a.-_', targetStatus: 'STOPPED' }, { id: 'Z'.repeat(64), targetStatus: 'DELETED' }])]) {
+        for (const body of [
+          bulkBody(type, ids(100)),
+          bulkBody(type, [
+            { id: 'a.-_', targetStatus: 'STOPPED' },
+            { id: 'Z'.repeat(64), targetStatus: 'DELETED' },
+          ]),
+        ]) {
           expect([specAccepts(type, body), oursAccepts(type, body)]).toEqual([true, true]);
         }
       }
     });
 
     const beyondSpec: Array<[string, ResourceType, unknown]> = [
-      ['one id twice with different target statuses', 'executions', { executions: [{ id: 'item-0001', targetStatus: 'STOPPED' }, { id: 'item-0001', targetStatus: 'DELETED' }] }],
-      ['the executions key on the deployments path (the DOC bug)', 'deployments', { executions: [{ id: 'item-0001', targetStatus: 'DELETED' }] }],
+      [
+        'one id twice with different target statuses',
+        'executions',
+        {
+          executions: [
+            { id: 'item-0001', targetStatus: 'STOPPED' },
+            { id: 'item-0001', targetStatus: 'DELETED' },
+          ],
+        },
+      ],
+      [
+        'the executions key on the deployments path (the DOC bug)',
+        'deployments',
+        { executions: [{ id: 'item-0001', targetStatus: 'DELETED' }] },
+      ],
       ['the deployments key on the executions path', 'executions', { deployments: [{ id: 'item-0001', targetStatus: 'DELETED' }] }],
       ['an empty body (the wrapper key is not required in the spec)', 'deployments', {}],
-      ['both wrapper keys', 'executions', { executions: [{ id: 'item-0001', targetStatus: 'DELETED' }], deployments: [{ id: 'item-0002', targetStatus: 'DELETED' }] }],
-      ['an item with an extra key', 'deployments', { deployments: [{ id: 'item-0001', targetStatus: 'STOPPED', configurationId: 'cfg-0001' }] }],
+      [
+        'both wrapper keys',
+        'executions',
+        { executions: [{ id: 'item-0001', targetStatus: 'DELETED' }], deployments: [{ id: 'item-0002', targetStatus: 'DELETED' }] },
+      ],
+      [
+        'an item with an extra key',
+        'deployments',
+        { deployments: [{ id: 'item-0001', targetStatus: 'STOPPED', configurationId: 'cfg-0001' }] },
+      ],
     ];
 
     it.each(beyondSpec)('goes beyond the spec: %s is valid per the spec alone, rejected by ours with a named rule', (_name, type, body) => {
@@ -180,7 +232,14 @@ describe('request schemas vs the official spec', () => {
     });
 
     it('the simulator answers 400 to each of those bodies and changes nothing', async () => {
-      const base = { status: 'STOPPED', createdAtMs: Date.UTC(2026, 0, 1), scenarioId: 'scn-a', executableId: 'exe-a', configurationId: 'cfg-a', configurationName: 'a' };
+      const base = {
+        status: 'STOPPED',
+        createdAtMs: Date.UTC(2026, 0, 1),
+        scenarioId: 'scn-a',
+        executableId: 'exe-a',
+        configurationId: 'cfg-a',
+        configurationName: 'a',
+      };
       const sim = await startSimulator({
         fleet: {
           resourceGroups: [{ resourceGroupId: 'default' }],
@@ -204,7 +263,15 @@ describe('request schemas vs the official spec', () => {
   describe('single modification requests', () => {
     it('every body SingleStopRequest accepts is valid for both single PATCH schemas', () => {
       const spec = officialSpec();
-      const candidates: unknown[] = [{ targetStatus: 'STOPPED' }, { targetStatus: 'DELETED' }, { targetStatus: 'stopped' }, {}, { configurationId: 'cfg-0001' }, { targetStatus: 'STOPPED', configurationId: 'cfg-0001' }, []];
+      const candidates: unknown[] = [
+        { targetStatus: 'STOPPED' },
+        { targetStatus: 'DELETED' },
+        { targetStatus: 'stopped' },
+        {},
+        { configurationId: 'cfg-0001' },
+        { targetStatus: 'STOPPED', configurationId: 'cfg-0001' },
+        [],
+      ];
       const accepted = candidates.filter((body) => SingleStopRequest.safeParse(body).success);
       expect(accepted).toEqual([{ targetStatus: 'STOPPED' }]);
       for (const type of RESOURCE_TYPES) {

@@ -76,7 +76,17 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 function scheduledEvent(id: string): Record<string, unknown> {
-  return { version: '0', id, 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
+  return {
+    version: '0',
+    id,
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail: {},
+  };
 }
 
 async function invokeScheduled(event: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
@@ -104,7 +114,13 @@ beforeAll(async () => {
   workflow = await startReceiver();
   // Own process group (detached), so the whole tree can be signalled; stdout parsed for readiness.
   child = spawn(process.execPath, ['--import', 'tsx', 'scripts/offline.ts', '--timeout', '600'], {
-    env: { ...process.env, SLACK_SIGNING_SECRET: SIGNING_SECRET, TEAMS_SECURITY_TOKEN: TEAMS_TOKEN, TEAMS_WORKFLOW_URL: workflow.url, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      TEAMS_SECURITY_TOKEN: TEAMS_TOKEN,
+      TEAMS_WORKFLOW_URL: workflow.url,
+      LOG_LEVEL: 'info',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -126,7 +142,10 @@ afterAll(async () => {
   if (child === undefined) return;
   if (child.exitCode === null && child.signalCode === null) {
     killGroup(child.pid, 'SIGINT');
-    const stopped = await Promise.race([exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000))]);
+    const stopped = await Promise.race([
+      exited.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
     if (!stopped) killGroup(child.pid, 'SIGKILL');
   }
   // A clean exit (0) means the script stopped serverless offline itself. Otherwise its group (it
@@ -146,10 +165,24 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
     expect(report.plan.totals.delete).toBeGreaterThan(0);
 
     // Structured logs carry the run id and policy digest; the EMF document carries the heartbeat.
-    const logLine = await waitFor('the "run finished" log line', 10_000, () => output.split('\n').find((l) => l.includes('"run finished"') && l.includes(report.runId)));
-    expect(JSON.parse(logLine)).toMatchObject({ level: 'INFO', runId: report.runId, policyDigest: report.plan.policyDigest, service: `aicore-janitor-${ready.stage}` });
-    const emf = await waitFor('the EMF metrics document', 10_000, () => output.split('\n').find((l) => l.startsWith('{"_aws"') && l.includes('"Heartbeat"')));
-    expect(JSON.parse(emf)).toMatchObject({ Heartbeat: 1, Planned: report.plan.totals.stop + report.plan.totals.delete, Submitted: 0, service: `aicore-janitor-${ready.stage}` });
+    const logLine = await waitFor('the "run finished" log line', 10_000, () =>
+      output.split('\n').find((l) => l.includes('"run finished"') && l.includes(report.runId)),
+    );
+    expect(JSON.parse(logLine)).toMatchObject({
+      level: 'INFO',
+      runId: report.runId,
+      policyDigest: report.plan.policyDigest,
+      service: `aicore-janitor-${ready.stage}`,
+    });
+    const emf = await waitFor('the EMF metrics document', 10_000, () =>
+      output.split('\n').find((l) => l.startsWith('{"_aws"') && l.includes('"Heartbeat"')),
+    );
+    expect(JSON.parse(emf)).toMatchObject({
+      Heartbeat: 1,
+      Planned: report.plan.totals.stop + report.plan.totals.delete,
+      Submitted: 0,
+      service: `aicore-janitor-${ready.stage}`,
+    });
     // Secrets stay out of the logs: the service key's client secret is in the stub, never in output.
     expect(output).not.toMatch(/clientsecret"\s*:\s*"[^[]/i);
   });
@@ -162,8 +195,18 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
   });
 
   it('refuses a forged slash command with 401', async () => {
-    const forged = signedSlashCommand({ secret: 'not-the-signing-secret', text: 'plan', userId: 'U0MALLORY', responseUrl: 'http://127.0.0.1:9/nowhere' });
-    const response = await fetch(`${ready.httpUrl}/slack/commands`, { method: 'POST', headers: forged.headers, body: forged.body, signal: AbortSignal.timeout(30_000) });
+    const forged = signedSlashCommand({
+      secret: 'not-the-signing-secret',
+      text: 'plan',
+      userId: 'U0MALLORY',
+      responseUrl: 'http://127.0.0.1:9/nowhere',
+    });
+    const response = await fetch(`${ready.httpUrl}/slack/commands`, {
+      method: 'POST',
+      headers: forged.headers,
+      body: forged.body,
+      signal: AbortSignal.timeout(30_000),
+    });
     expect(response.status).toBe(401);
   });
 
@@ -171,7 +214,12 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
     const receiver = await startReceiver();
     try {
       const request = signedSlashCommand({ secret: SIGNING_SECRET, text: 'plan', userId: 'U0ALICE', responseUrl: receiver.url });
-      const response = await fetch(`${ready.httpUrl}/slack/commands`, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
+      const response = await fetch(`${ready.httpUrl}/slack/commands`, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(30_000),
+      });
       expect(response.status).toBe(200);
       const digest = await waitFor('the digest at the response_url', 90_000, () => receiver.posts[0]);
       expect(JSON.stringify(digest)).toMatch(/Janitor plan [0-9a-f]{12}/);
@@ -182,14 +230,24 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
 
   it('refuses a Teams message signed with another token with 401', async () => {
     const forged = signedTeamsMessage({ securityToken: randomBytes(32).toString('base64'), text: 'plan', aadObjectId: randomUUID() });
-    const response = await fetch(`${ready.httpUrl}/teams/messages`, { method: 'POST', headers: forged.headers, body: forged.body, signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${ready.httpUrl}/teams/messages`, {
+      method: 'POST',
+      headers: forged.headers,
+      body: forged.body,
+      signal: AbortSignal.timeout(30_000),
+    });
     expect(response.status).toBe(401);
   });
 
   it('answers a signed Teams @mention at once and posts one Adaptive Card to the Workflows webhook (webhook → worker)', async () => {
     const request = signedTeamsMessage({ securityToken: TEAMS_TOKEN, text: 'plan', aadObjectId: randomUUID(), userName: 'E2E User' });
     const started = Date.now();
-    const response = await fetch(`${ready.httpUrl}/teams/messages`, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
+    const response = await fetch(`${ready.httpUrl}/teams/messages`, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(30_000),
+    });
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(JSON.stringify(await response.json())).toContain('Planning');

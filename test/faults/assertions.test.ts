@@ -31,8 +31,18 @@ afterEach(async () => {
 /** Sends one raw bulk PATCH, as a broken client would. */
 async function rawPatch(body: unknown): Promise<void> {
   const key = ctx.stack.simulator.serviceKey;
-  const token = (await (await fetch(`${key.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: key.clientid, client_secret: key.clientsecret }) })).json()) as { access_token: string };
-  await fetch(`${key.url}/v2/lm/executions`, { method: 'PATCH', headers: { authorization: `Bearer ${token.access_token}`, 'ai-resource-group': 'g1', 'content-type': 'application/merge-patch+json' }, body: JSON.stringify(body) });
+  const token = (await (
+    await fetch(`${key.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: key.clientid, client_secret: key.clientsecret }),
+    })
+  ).json()) as { access_token: string };
+  await fetch(`${key.url}/v2/lm/executions`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token.access_token}`, 'ai-resource-group': 'g1', 'content-type': 'application/merge-patch+json' },
+    body: JSON.stringify(body),
+  });
 }
 
 describe('the common assertions report what they guard against', () => {
@@ -58,7 +68,14 @@ describe('the common assertions report what they guard against', () => {
     ctx = new RowContext();
     await ctx.start(mixedFleet(), BUSY);
     const items = Array.from({ length: 99 }, (_, i) => ({ id: `dele-0-${String(i).padStart(6, '0')}`, targetStatus: 'DELETED' }));
-    await rawPatch({ executions: [...items, { id: 'dele-0-000000', targetStatus: 'DELETED' }, { id: 'stop-0-000000', targetStatus: 'DELETED' }, { id: 'prot-run-0001', targetStatus: 'STOPPED' }] });
+    await rawPatch({
+      executions: [
+        ...items,
+        { id: 'dele-0-000000', targetStatus: 'DELETED' },
+        { id: 'stop-0-000000', targetStatus: 'DELETED' },
+        { id: 'prot-run-0001', targetStatus: 'STOPPED' },
+      ],
+    });
     const result = await ctx.result();
     const violations = check('no-forbidden-request')(result).join('\n');
     expect(violations).toMatch(/102 items/);

@@ -28,7 +28,8 @@ const COMMON_ASSERTIONS: readonly CommonAssertion[] = [
   {
     id: 'only-selected-items',
     text: 'Zero protected or unmatched items touched: every fleet holds protected items (by id and by scenario) and items no rule selects, and no mutation names any of them (nor an item that appeared after the listing).',
-    check: (r) => [...new Set(r.observer.touched().filter((id) => !r.isTarget(id)))].map((id) => `touched ${id}, which the policy does not select`),
+    check: (r) =>
+      [...new Set(r.observer.touched().filter((id) => !r.isTarget(id)))].map((id) => `touched ${id}, which the policy does not select`),
   },
   {
     id: 'never-sent-twice',
@@ -37,21 +38,23 @@ const COMMON_ASSERTIONS: readonly CommonAssertion[] = [
   },
   {
     id: 'every-item-ends',
-    text:
-      'Every planned item of every run ends confirmed, failed (with a reason), not-attempted or awaiting-confirmation; the row ends with a follow-up run after which nothing is awaiting confirmation and the ledger holds nothing open.',
+    text: 'Every planned item of every run ends confirmed, failed (with a reason), not-attempted or awaiting-confirmation; the row ends with a follow-up run after which nothing is awaiting confirmation and the ledger holds nothing open.',
     check: (r) => {
       const problems: string[] = [];
       for (const report of r.reports) {
         if (report.dryRun) continue;
         const planned = report.plan.groups.reduce((n, g) => n + (g.aborted === null ? g.actions.length : 0), 0);
-        if (report.outcomes.length !== planned) problems.push(`run ${report.runId}: ${planned} planned action(s) but ${report.outcomes.length} outcome(s)`);
+        if (report.outcomes.length !== planned)
+          problems.push(`run ${report.runId}: ${planned} planned action(s) but ${report.outcomes.length} outcome(s)`);
         for (const o of report.outcomes) {
-          if (!(OUTCOME_STATES as readonly string[]).includes(o.state)) problems.push(`run ${report.runId}: ${o.id} ended in state ${o.state}`);
+          if (!(OUTCOME_STATES as readonly string[]).includes(o.state))
+            problems.push(`run ${report.runId}: ${o.id} ended in state ${o.state}`);
           if (o.state === 'failed' && o.message.trim() === '') problems.push(`run ${report.runId}: ${o.id} failed without a reason`);
         }
       }
       const last = r.reports.at(-1);
-      if (last !== undefined && last.totals.awaitingConfirmation > 0) problems.push(`the row's last run (${last.runId}) left ${last.totals.awaitingConfirmation} item(s) awaiting confirmation`);
+      if (last !== undefined && last.totals.awaitingConfirmation > 0)
+        problems.push(`the row's last run (${last.runId}) left ${last.totals.awaitingConfirmation} item(s) awaiting confirmation`);
       if (r.openLedgerItems > 0) problems.push(`${r.openLedgerItems} ledger item(s) still open after the row's last run`);
       return problems;
     },
@@ -60,8 +63,12 @@ const COMMON_ASSERTIONS: readonly CommonAssertion[] = [
     id: 'clear-user-errors',
     text: 'User mistakes get one clear message (aicore-janitor: …) and exit 2; nothing the row printed, logged or answered contains a stack trace.',
     check: (r) => [
-      ...r.cli.filter((c) => c.mistake && c.code !== 2).map((c) => `${c.argv.join(' ')}: exit ${c.code}, expected 2 (${c.stderr.slice(0, 200)})`),
-      ...r.cli.filter((c) => c.mistake && !/^aicore-janitor: \S/.test(c.stderr)).map((c) => `${c.argv.join(' ')}: no clear message on stderr (${JSON.stringify(c.stderr.slice(0, 120))})`),
+      ...r.cli
+        .filter((c) => c.mistake && c.code !== 2)
+        .map((c) => `${c.argv.join(' ')}: exit ${c.code}, expected 2 (${c.stderr.slice(0, 200)})`),
+      ...r.cli
+        .filter((c) => c.mistake && !/^aicore-janitor: \S/.test(c.stderr))
+        .map((c) => `${c.argv.join(' ')}: no clear message on stderr (${JSON.stringify(c.stderr.slice(0, 120))})`),
       ...allOutput(r)
         .filter((text) => STACK_TRACE.test(text))
         .map((text) => `a stack trace in the output: ${text.slice(0, 300)}`),

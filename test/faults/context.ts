@@ -130,7 +130,12 @@ function replaced(response: FetchResponse, text: string, extra: { status?: numbe
 }
 
 class RowContext {
-  readonly clock = { ms: Date.now(), now: (): number => this.clock.ms, date: (): Date => new Date(this.clock.ms), advance: (ms: number): void => void (this.clock.ms += ms) };
+  readonly clock = {
+    ms: Date.now(),
+    now: (): number => this.clock.ms,
+    date: (): Date => new Date(this.clock.ms),
+    advance: (ms: number): void => void (this.clock.ms += ms),
+  };
   readonly observer: Observer = observe();
   readonly reports: RunReport[] = [];
   readonly results: GuardedResult[] = [];
@@ -218,7 +223,10 @@ class RowContext {
       },
       ...options.transport,
     });
-    return new AiCoreClient(this.stack.simulator.serviceKey, { transport, ...(options.config === undefined ? {} : { config: options.config }) });
+    return new AiCoreClient(this.stack.simulator.serviceKey, {
+      transport,
+      ...(options.config === undefined ? {} : { config: options.config }),
+    });
   }
 
   /** One guarded janitor run (apply consent) on the row's clock; its report is kept. */
@@ -282,7 +290,9 @@ class RowContext {
   async openLedgerItems(): Promise<number> {
     if (this.storeValue === undefined) return 0;
     let open = 0;
-    for (const group of this.groups) for (const chunk of await this.store.openChunks(group)) open += chunk.items.filter((i) => i.state === 'submitting' || i.state === 'submitted').length;
+    for (const group of this.groups)
+      for (const chunk of await this.store.openChunks(group))
+        open += chunk.items.filter((i) => i.state === 'submitting' || i.state === 'submitted').length;
     return open;
   }
 

@@ -64,7 +64,8 @@ class Observer {
     } else if (typeof parsed === 'object' && parsed !== null) {
       const keys = Object.keys(parsed);
       bodyKey = keys[0];
-      if (keys.length !== 1 || !(RESOURCE_TYPES as readonly string[]).includes(keys[0] ?? '')) this.violations.push(`bulk PATCH on ${type} with body keys ${JSON.stringify(keys)}`);
+      if (keys.length !== 1 || !(RESOURCE_TYPES as readonly string[]).includes(keys[0] ?? ''))
+        this.violations.push(`bulk PATCH on ${type} with body keys ${JSON.stringify(keys)}`);
       else if (bodyKey !== type) this.violations.push(`bulk PATCH on ${type} carries a "${bodyKey}" body`);
       const items: unknown = (parsed as Record<string, unknown>)[keys[0] ?? ''];
       if (Array.isArray(items)) {
@@ -82,7 +83,8 @@ class Observer {
     const items = raw.map((r): SentItem => {
       const status = group === null ? undefined : state.get(type, group, r.id)?.status;
       const statusThen = status ?? null;
-      if (statusThen !== null && !isLegalTransition(type, statusThen, r.action)) this.violations.push(`${r.action} of ${type} ${r.id} while AI Core listed it ${statusThen}`);
+      if (statusThen !== null && !isLegalTransition(type, statusThen, r.action))
+        this.violations.push(`${r.action} of ${type} ${r.id} while AI Core listed it ${statusThen}`);
       const key = `${group ?? ''}/${type}/${r.id}/${r.action}`;
       if (this.accepted.has(key)) this.resends.push(`${r.action} ${type} ${r.id} in ${group ?? '?'}: sent again after AI Core accepted it`);
       return { id: r.id, action: r.action, statusThen };
@@ -121,7 +123,13 @@ function install(): void {
     return before.call(this, route, request);
   };
   const transition = FleetState.prototype.transition;
-  FleetState.prototype.transition = function observedTransition(this: FleetState, type: ResourceType, group: string, id: string, action: Action) {
+  FleetState.prototype.transition = function observedTransition(
+    this: FleetState,
+    type: ResourceType,
+    group: string,
+    id: string,
+    action: Action,
+  ) {
     const result = transition.call(this, type, group, id, action);
     current?.onTransition(group, type, id, action, result.ok);
     return result;

@@ -17,13 +17,25 @@ const HMAC = 'webhook-hmac-secret-faults-0001';
 function signed(secret: string, body: Record<string, string>, now = new Date()): SignedHttpRequest {
   const text = JSON.stringify(body);
   const timestamp = unixSeconds(now);
-  return { headers: { 'content-type': 'application/json', 'x-janitor-timestamp': timestamp, 'x-janitor-signature': webhookSignature(secret, timestamp, text) }, body: text };
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'x-janitor-timestamp': timestamp,
+      'x-janitor-signature': webhookSignature(secret, timestamp, text),
+    },
+    body: text,
+  };
 }
 
 function webhookSetup(ctx: RowContext) {
   ctx.secrets.push(HMAC);
   const recorder = recordingInvoker();
-  const handler = makeWebhookHandler({ invokeWorker: recorder.invokeWorker, env: () => WebhookEnv.parse({ WEBHOOK_HMAC_SECRET: HMAC }), secret: (ref) => Promise.resolve(ref.value), clock: () => new Date() });
+  const handler = makeWebhookHandler({
+    invokeWorker: recorder.invokeWorker,
+    env: () => WebhookEnv.parse({ WEBHOOK_HMAC_SECRET: HMAC }),
+    secret: (ref) => Promise.resolve(ref.value),
+    clock: () => new Date(),
+  });
   const call = async (request: SignedHttpRequest) => {
     const result = await handler(httpEvent('/webhook', request), localContext(3000));
     ctx.output.push(bodyOf(result));
@@ -61,8 +73,20 @@ const BAD_POLICIES = {
 };
 
 const inputRows: MatrixRow[] = [
-  refusedWebhook('webhook-forged', 'A webhook body signed with the wrong secret', 'A JSON webhook `apply` signed with another HMAC secret.', () => signed('not-the-secret-0001', { text: 'apply', user: 'ci' }), /^401$/),
-  refusedWebhook('webhook-stale', 'A correctly signed webhook body from 10 minutes ago', 'A JSON webhook `plan` whose signed timestamp is 600 s old.', () => signed(HMAC, { text: 'plan', user: 'ci' }, new Date(Date.now() - 600_000)), /^401$/),
+  refusedWebhook(
+    'webhook-forged',
+    'A webhook body signed with the wrong secret',
+    'A JSON webhook `apply` signed with another HMAC secret.',
+    () => signed('not-the-secret-0001', { text: 'apply', user: 'ci' }),
+    /^401$/,
+  ),
+  refusedWebhook(
+    'webhook-stale',
+    'A correctly signed webhook body from 10 minutes ago',
+    'A JSON webhook `plan` whose signed timestamp is 600 s old.',
+    () => signed(HMAC, { text: 'plan', user: 'ci' }, new Date(Date.now() - 600_000)),
+    /^401$/,
+  ),
   refusedWebhook(
     'webhook-oversized',
     'A correctly signed 1 MB webhook body',
@@ -96,7 +120,9 @@ const inputRows: MatrixRow[] = [
     area: 'malformed policies, service keys and snapshots',
     title: 'Policies with an unknown key, broken YAML, a bad value, or no file at all',
     injects: '`validate` and `plan` are given each bad policy (and a path that does not exist).',
-    guarantees: ['Each exits 2 with the file, the path of the problem and no stack trace; `plan` makes no API call before the policy validates.'],
+    guarantees: [
+      'Each exits 2 with the file, the path of the problem and no stack trace; `plan` makes no API call before the policy validates.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       const files = ctx.files({ ...BAD_POLICIES, 'key.json': JSON.stringify(ctx.stack.simulator.serviceKey) });
@@ -106,7 +132,10 @@ const inputRows: MatrixRow[] = [
         check(validate.stderr.includes(name) || validate.stdout.includes(name), `validate names the file ${name}`);
         await ctx.cli(['plan', '--policy', path, '--service-key', files['key.json'] ?? ''], { mistake: true, cwd: files.dir });
       }
-      await ctx.cli(['plan', '--policy', `${files.dir}/missing.yaml`, '--service-key', files['key.json'] ?? ''], { mistake: true, cwd: files.dir });
+      await ctx.cli(['plan', '--policy', `${files.dir}/missing.yaml`, '--service-key', files['key.json'] ?? ''], {
+        mistake: true,
+        cwd: files.dir,
+      });
       check(ctx.stack.simulator.requests.entries.length === 0, 'no API call before the policy validates');
       return ctx.result();
     },
@@ -116,7 +145,7 @@ const inputRows: MatrixRow[] = [
     area: 'malformed policies, service keys and snapshots',
     title: 'Service keys that are not JSON, miss fields, do not exist, or come broken from the environment',
     injects: '`plan` is given each bad service key, by file and by $AICORE_SERVICE_KEY.',
-    guarantees: ['Each exits 2 with a message naming the source, without echoing the key\'s secret, and no API call is made.'],
+    guarantees: ["Each exits 2 with a message naming the source, without echoing the key's secret, and no API call is made."],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       const { clientsecret, ...partial } = ctx.stack.simulator.serviceKey;
@@ -126,7 +155,12 @@ const inputRows: MatrixRow[] = [
         'not-json.json': `{"clientid": "x", "clientsecret": "${clientsecret}"`,
         'missing-fields.json': JSON.stringify({ ...partial, clientsecret, serviceurls: {} }),
       });
-      const plan = (extra: string[], env: Record<string, string | undefined> = {}) => ctx.cli(['plan', '--policy', files['policy.yaml'] ?? '', ...extra], { mistake: true, cwd: files.dir, env: { AICORE_SERVICE_KEY: undefined, ...env } });
+      const plan = (extra: string[], env: Record<string, string | undefined> = {}) =>
+        ctx.cli(['plan', '--policy', files['policy.yaml'] ?? '', ...extra], {
+          mistake: true,
+          cwd: files.dir,
+          env: { AICORE_SERVICE_KEY: undefined, ...env },
+        });
       await plan(['--service-key', files['not-json.json'] ?? '']);
       await plan(['--service-key', files['missing-fields.json'] ?? '']);
       await plan(['--service-key', `${files.dir}/nope.json`]);
@@ -158,13 +192,29 @@ const inputRows: MatrixRow[] = [
     id: 'unknown-commands-and-flags',
     area: 'unknown commands and flags',
     title: 'Unknown commands, unknown flags, flags without values, bad durations',
-    injects: '`frobnicate`, `plan --frobnicate`, `apply --deadline banana`, `ledger --id`, `plan --group` and `apply` with a dry-run policy and no terminal.',
-    guarantees: ['Each exits 2 with one clear message (and the usage text where the command line is wrong), never a stack trace; nothing is called.'],
+    injects:
+      '`frobnicate`, `plan --frobnicate`, `apply --deadline banana`, `ledger --id`, `plan --group` and `apply` with a dry-run policy and no terminal.',
+    guarantees: [
+      'Each exits 2 with one clear message (and the usage text where the command line is wrong), never a stack trace; nothing is called.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
-      const files = ctx.files({ 'dry.yaml': POLICY_YAML.replace('mode: apply', 'mode: dry-run'), 'key.json': JSON.stringify(ctx.stack.simulator.serviceKey) });
-      for (const argv of [['frobnicate'], ['plan', '--frobnicate'], ['apply', '--deadline', 'banana'], ['ledger', '--id'], ['plan', '--group']]) await ctx.cli(argv, { mistake: true, cwd: files.dir });
-      await ctx.cli(['apply', '--policy', files['dry.yaml'] ?? '', '--service-key', files['key.json'] ?? ''], { mistake: true, cwd: files.dir });
+      const files = ctx.files({
+        'dry.yaml': POLICY_YAML.replace('mode: apply', 'mode: dry-run'),
+        'key.json': JSON.stringify(ctx.stack.simulator.serviceKey),
+      });
+      for (const argv of [
+        ['frobnicate'],
+        ['plan', '--frobnicate'],
+        ['apply', '--deadline', 'banana'],
+        ['ledger', '--id'],
+        ['plan', '--group'],
+      ])
+        await ctx.cli(argv, { mistake: true, cwd: files.dir });
+      await ctx.cli(['apply', '--policy', files['dry.yaml'] ?? '', '--service-key', files['key.json'] ?? ''], {
+        mistake: true,
+        cwd: files.dir,
+      });
       check(ctx.stack.simulator.requests.entries.length === 0, 'nothing called');
       return ctx.result();
     },

@@ -86,7 +86,13 @@ function ledgerFaultOnce(store: JanitorStore, n: number, fault: (changes: readon
   };
 }
 
-const throttled = () => Promise.reject(new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: { httpStatusCode: 400 } }));
+const throttled = () =>
+  Promise.reject(
+    new ProvisionedThroughputExceededException({
+      message: 'The level of configured provisioned throughput for the table was exceeded.',
+      $metadata: { httpStatusCode: 400 },
+    }),
+  );
 
 /** Kill the run at `point`, then re-run the same trigger after the dead run's lease passed. */
 function killRow(point: 'before-send' | 'after-accept' | 'during-confirm', title: string, injects: string): MatrixRow {
@@ -108,7 +114,8 @@ function killRow(point: 'before-send' | 'after-accept' | 'during-confirm', title
       });
       const dying = ctx.janitor({ client: killed, triggerId: 'evt-kill' });
       dying.catch(() => undefined);
-      for (let i = 0; i < 200 && ctx.observer.mutations.length === 0 && killed.shared.updates < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 200 && ctx.observer.mutations.length === 0 && killed.shared.updates < 2; i += 1)
+        await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 100));
       const early = await ctx.janitor({ triggerId: 'evt-kill' });
       check(early.status === 'duplicate', `a re-delivery while the dead run's lease holds is a duplicate: ${early.status}`);
@@ -125,27 +132,47 @@ const stateRows: MatrixRow[] = [
   {
     id: 'deadline-mid-apply',
     area: 'the deadline reached mid-apply',
-    title: 'The run\'s deadline passes between bulk requests',
+    title: "The run's deadline passes between bulk requests",
     injects: 'Each bulk request takes 40 s on the moved clock; the deadline is 60 s after the start, with 4 chunks to send.',
-    guarantees: ['No request starts after the deadline; what it cut off is not-attempted (never failed) and the report says why (stopped).', 'The next run sends exactly the cut-off items, once.'],
+    guarantees: [
+      'No request starts after the deadline; what it cut off is not-attempted (never failed) and the report says why (stopped).',
+      'The next run sends exactly the cut-off items, once.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(120), BUSY);
       const client = new ScriptedClient(ctx, { stepMs: 40 * SECOND, advance: ctx.clock.advance });
       const first = done(await ctx.janitor({ client, deadline: new Date(ctx.clock.ms + 60 * SECOND) }));
-      check(/deadline/.test(first.report.stopped ?? '') && first.report.totals.failed === 0 && first.report.totals.notAttempted > 0, `cut off by the deadline: ${first.report.stopped} ${JSON.stringify(first.report.totals)}`);
+      check(
+        /deadline/.test(first.report.stopped ?? '') && first.report.totals.failed === 0 && first.report.totals.notAttempted > 0,
+        `cut off by the deadline: ${first.report.stopped} ${JSON.stringify(first.report.totals)}`,
+      );
       await ctx.settle();
       return ctx.result();
     },
   },
-  killRow('before-send', 'Killed after one group was sent, before the next request leaves', 'The second bulk request never starts (the process dies); a re-delivery of the same trigger follows at once and again after 6 min.'),
-  killRow('after-accept', 'Killed right after AI Core accepted a bulk request, before the ledger records it', 'The first bulk request is applied and answered, then the process dies before recording the answer.'),
-  killRow('during-confirm', 'Killed while re-listing to confirm', 'The confirming re-list of a group never returns (the process dies after sending).'),
+  killRow(
+    'before-send',
+    'Killed after one group was sent, before the next request leaves',
+    'The second bulk request never starts (the process dies); a re-delivery of the same trigger follows at once and again after 6 min.',
+  ),
+  killRow(
+    'after-accept',
+    'Killed right after AI Core accepted a bulk request, before the ledger records it',
+    'The first bulk request is applied and answered, then the process dies before recording the answer.',
+  ),
+  killRow(
+    'during-confirm',
+    'Killed while re-listing to confirm',
+    'The confirming re-list of a group never returns (the process dies after sending).',
+  ),
   {
     id: 'run-outlives-lease',
     area: 'a run outliving its lease',
     title: 'A run takes longer than its lease period; a rival starts meanwhile',
     injects: 'Bulk requests take 40 s each with a 60 s lease period; a second run starts 80 s in, on the same table.',
-    guarantees: ['The lease is renewed while the run works: the rival is skipped with a message naming the holder and the lease end; nothing is sent twice.'],
+    guarantees: [
+      'The lease is renewed while the run works: the rival is skipped with a message naming the holder and the lease end; nothing is sent twice.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(120), BUSY);
       let rival: GuardedResult | undefined;
@@ -157,7 +184,10 @@ const stateRows: MatrixRow[] = [
         },
       });
       done(await ctx.janitor({ client, runId: 'long', deadline: new Date(ctx.clock.ms + 30 * MINUTE) }));
-      check(rival?.status === 'locked' && /run long.*until/.test(rival.message), `the rival is skipped, told who holds the lock until when: ${JSON.stringify(rival)}`);
+      check(
+        rival?.status === 'locked' && /run long.*until/.test(rival.message),
+        `the rival is skipped, told who holds the lock until when: ${JSON.stringify(rival)}`,
+      );
       await ctx.settle();
       return ctx.result();
     },
@@ -171,9 +201,15 @@ const stateRows: MatrixRow[] = [
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       const results = await Promise.all([ctx.janitor(), ctx.janitor()]);
-      check(JSON.stringify(results.map((r) => r.status).sort()) === '["done","locked"]', `one done, one locked: ${results.map((r) => r.status).join(',')}`);
+      check(
+        JSON.stringify(results.map((r) => r.status).sort()) === '["done","locked"]',
+        `one done, one locked: ${results.map((r) => r.status).join(',')}`,
+      );
       const locked = results.find((r) => r.status === 'locked');
-      check(locked?.status === 'locked' && /holds the run lock until \S+/.test(locked.message), `names holder and lease end: ${JSON.stringify(locked)}`);
+      check(
+        locked?.status === 'locked' && /holds the run lock until \S+/.test(locked.message),
+        `names holder and lease end: ${JSON.stringify(locked)}`,
+      );
       await ctx.settle();
       return ctx.result();
     },
@@ -183,7 +219,9 @@ const stateRows: MatrixRow[] = [
     area: 'duplicate EventBridge deliveries and Slack retries',
     title: 'The scheduled function gets the same EventBridge event twice',
     injects: 'The scheduled handler (JANITOR_APPLY=true) is invoked twice with one event id; its log lines are captured.',
-    guarantees: ['The second delivery runs nothing and is logged as skipped (duplicate); nothing is sent twice; no secret in any log line.'],
+    guarantees: [
+      'The second delivery runs nothing and is logged as skipped (duplicate); nothing is sent twice; no secret in any log line.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), {});
       const policy = ctx.files({ 'policy.yaml': POLICY_YAML });
@@ -195,8 +233,14 @@ const stateRows: MatrixRow[] = [
       const second = await scheduled(event, localContext(60_000));
       ctx.keep(first as GuardedResult);
       ctx.output.push(JSON.stringify(second));
-      check(first.status === 'done' && second.status === 'duplicate', `first runs, second is a duplicate: ${first.status}, ${second.status}`);
-      check(ctx.output.some((line) => line.includes('run skipped: duplicate')), 'the duplicate is logged');
+      check(
+        first.status === 'done' && second.status === 'duplicate',
+        `first runs, second is a duplicate: ${first.status}, ${second.status}`,
+      );
+      check(
+        ctx.output.some((line) => line.includes('run skipped: duplicate')),
+        'the duplicate is logged',
+      );
       return ctx.result();
     },
   },
@@ -211,10 +255,28 @@ const stateRows: MatrixRow[] = [
       const secret = 'slack-signing-secret-faults-0001';
       ctx.secrets.push(secret);
       const recorder = recordingInvoker();
-      const webhook = makeWebhookHandler({ invokeWorker: recorder.invokeWorker, env: () => WebhookEnv.parse({ SLACK_SIGNING_SECRET: secret }), secret: (ref) => Promise.resolve(ref.value), clock: () => new Date() });
-      const request = signedSlashCommand({ secret, text: 'plan', userId: 'U0ALICE', responseUrl: 'https://hooks.slack.com/commands/T0/1/abc', triggerId: '111.222.333' });
+      const webhook = makeWebhookHandler({
+        invokeWorker: recorder.invokeWorker,
+        env: () => WebhookEnv.parse({ SLACK_SIGNING_SECRET: secret }),
+        secret: (ref) => Promise.resolve(ref.value),
+        clock: () => new Date(),
+      });
+      const request = signedSlashCommand({
+        secret,
+        text: 'plan',
+        userId: 'U0ALICE',
+        responseUrl: 'https://hooks.slack.com/commands/T0/1/abc',
+        triggerId: '111.222.333',
+      });
       ctx.output.push(bodyOf(await webhook(httpEvent('/slack/commands', request), localContext(3000))));
-      ctx.output.push(bodyOf(await webhook(httpEvent('/slack/commands', request, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }), localContext(3000))));
+      ctx.output.push(
+        bodyOf(
+          await webhook(
+            httpEvent('/slack/commands', request, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
+            localContext(3000),
+          ),
+        ),
+      );
       const ids = recorder.payloads.map((p) => (p as { triggerId: string }).triggerId);
       check(ids.length === 2 && ids[0] === ids[1], `one trigger id for both deliveries: ${ids.join(',')}`);
       const runs = [await ctx.janitor({ triggerId: ids[0] }), await ctx.janitor({ triggerId: ids[1] })];
@@ -229,7 +291,9 @@ const stateRows: MatrixRow[] = [
       area: 'DynamoDB throttling, conditional-check failures and an unreachable table',
       title: `DynamoDB throttles the ${n === 1 ? 'first' : 'second'} ledger write`,
       injects: `The ledger's ${n === 1 ? 'first' : 'second'} writeChunks throws ProvisionedThroughputExceededException (the SDK's retries exhausted).`,
-      guarantees: ['The run fails loudly instead of acting without a ledger record; what it sent is reconciled, never re-sent, by the next run.'],
+      guarantees: [
+        'The run fails loudly instead of acting without a ledger record; what it sent is reconciled, never re-sent, by the next run.',
+      ],
       run: async (ctx) => {
         await ctx.start(mixedFleet(), BUSY);
         const message = await ctx.failingJanitor({ store: ledgerFaultOnce(ctx.store, n, throttled) });
@@ -243,8 +307,11 @@ const stateRows: MatrixRow[] = [
     id: 'ddb-conditional-check-failure',
     area: 'DynamoDB throttling, conditional-check failures and an unreachable table',
     title: 'Another writer changes a ledger chunk between read and write',
-    injects: 'Just before the run updates an open ledger chunk, the same change is written by another writer, so the run\'s conditional write fails.',
-    guarantees: ['The conditional check wins: the run stops with a ledger-conflict error and never overwrites; the next run settles the items without re-sending.'],
+    injects:
+      "Just before the run updates an open ledger chunk, the same change is written by another writer, so the run's conditional write fails.",
+    guarantees: [
+      'The conditional check wins: the run stops with a ledger-conflict error and never overwrites; the next run settles the items without re-sending.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       let rivalled = false;
@@ -272,7 +339,7 @@ const stateRows: MatrixRow[] = [
     id: 'ddb-table-unreachable',
     area: 'DynamoDB throttling, conditional-check failures and an unreachable table',
     title: 'The DynamoDB endpoint refuses connections',
-    injects: 'The run\'s store points at a loopback port nothing listens on.',
+    injects: "The run's store points at a loopback port nothing listens on.",
     guarantees: ['The run fails with a message before it sends anything: no action without a ledger.'],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
@@ -288,8 +355,11 @@ const stateRows: MatrixRow[] = [
     id: 'ddb-table-goes-away-mid-run',
     area: 'DynamoDB throttling, conditional-check failures and an unreachable table',
     title: 'The DynamoDB endpoint stops after the first bulk request was accepted',
-    injects: 'A persisted dynalite is stopped right after AI Core accepted the first bulk request, then restarted from its files for the next run.',
-    guarantees: ['The run fails instead of acting unrecorded; the next run on the restarted table reconciles what was sent without re-sending it.'],
+    injects:
+      'A persisted dynalite is stopped right after AI Core accepted the first bulk request, then restarted from its files for the next run.',
+    guarantees: [
+      'The run fails instead of acting unrecorded; the next run on the restarted table reconciles what was sent without re-sending it.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(5, ['g1', 'g2']), BUSY);
       const dir = ctx.tempDir();
@@ -315,8 +385,11 @@ const stateRows: MatrixRow[] = [
     id: 'clock-skew-between-runs',
     area: 'clock skew between runs',
     title: 'Consecutive runs on hosts whose clocks disagree by minutes',
-    injects: 'Run 1 on the true clock; run 2 a minute later on a clock 10 min behind; run 3 two minutes later on a clock 5 min ahead (AI Core has not acted yet).',
-    guarantees: ['A skewed clock neither re-sends what is still within the resubmit guard nor takes a lock another run holds; everything ends confirmed once AI Core acts.'],
+    injects:
+      'Run 1 on the true clock; run 2 a minute later on a clock 10 min behind; run 3 two minutes later on a clock 5 min ahead (AI Core has not acted yet).',
+    guarantees: [
+      'A skewed clock neither re-sends what is still within the resubmit guard nor takes a lock another run holds; everything ends confirmed once AI Core acts.',
+    ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       done(await ctx.janitor());

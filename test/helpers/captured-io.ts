@@ -1,7 +1,10 @@
 import type { CliIo } from '../../cli/io.js';
 
 /** A CliIo that records what a command printed and answers prompts from a script. */
-function capturedIo(answers: string[] = [], interactive = false): CliIo & { stdout: () => string; stderr: () => string; questions: string[] } {
+function capturedIo(
+  answers: string[] = [],
+  interactive = false,
+): CliIo & { stdout: () => string; stderr: () => string; questions: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   const questions: string[] = [];

@@ -37,7 +37,9 @@ function withGuardsOff(store: JanitorStore, off: GuardsOff): JanitorStore {
       ? () => Promise.resolve({ kind: 'new' })
       : async (id, runId, now, leaseUntil): Promise<TriggerBegin> => {
           const begin = await store.beginTrigger(id, runId, now, leaseUntil);
-          return off.healing && begin.kind === 'retry' && begin.earlier.state === 'running' ? { kind: 'duplicate', earlier: begin.earlier } : begin;
+          return off.healing && begin.kind === 'retry' && begin.earlier.state === 'running'
+            ? { kind: 'duplicate', earlier: begin.earlier }
+            : begin;
         },
     finishTrigger: (id, runId, state, summary) => store.finishTrigger(id, runId, state, summary),
   };

@@ -23,7 +23,8 @@ interface BinOptions {
 /** The child's environment: the caller's, quiet logs, no NO_COLOR unless asked; undefined removes a variable. */
 function envOf(extra: BinOptions['env']): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'silent', NO_COLOR: undefined, ...extra })) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries({ ...process.env, LOG_LEVEL: 'silent', NO_COLOR: undefined, ...extra }))
+    if (v !== undefined) env[k] = v;
   return env;
 }
 
@@ -77,9 +78,15 @@ function shellQuote(text: string): string {
  * redirects them (e.g. `> out.txt`). `keys` are typed once the prompt appeared. stdout of the result
  * is everything the terminal showed.
  */
-function runOnTerminal(args: readonly string[], options: BinOptions & { shellTail?: string; keys?: string; waitFor?: RegExp } = {}): Promise<BinResult> {
+function runOnTerminal(
+  args: readonly string[],
+  options: BinOptions & { shellTail?: string; keys?: string; waitFor?: RegExp } = {},
+): Promise<BinResult> {
   const command = `${shellQuote(process.execPath)} ${shellQuote(BIN)} ${args.map(shellQuote).join(' ')} ${options.shellTail ?? ''}`;
-  const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: options.cwd ?? ROOT, env: envOf({ TERM: 'xterm', ...options.env }) });
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    cwd: options.cwd ?? ROOT,
+    env: envOf({ TERM: 'xterm', ...options.env }),
+  });
   let typed = false;
   return collect(child, options.timeoutMs ?? 60_000, (stdout) => {
     if (!typed && options.keys !== undefined && (options.waitFor ?? /\[y\/N\]/).test(stdout)) {

@@ -10,7 +10,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as z from 'zod';
 
-const Resource = z.object({ Type: z.string(), Properties: z.record(z.string(), z.unknown()).default({}), DependsOn: z.unknown().optional() });
+const Resource = z.object({
+  Type: z.string(),
+  Properties: z.record(z.string(), z.unknown()).default({}),
+  DependsOn: z.unknown().optional(),
+});
 const Template = z.object({ Resources: z.record(z.string(), Resource), Conditions: z.record(z.string(), z.unknown()).optional() });
 type Template = z.infer<typeof Template>;
 type Resource = z.infer<typeof Resource>;
@@ -37,14 +41,25 @@ interface Packaged {
 async function packageService(stage: string, params: readonly string[]): Promise<Packaged> {
   const root = resolve('.');
   const dir = mkdtempSync(join(tmpdir(), 'janitor-package-'));
-  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'infra', 'functions', 'lib', 'examples', 'schema']) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['serverless.yml', 'package.json', 'tsconfig.json', 'infra', 'functions', 'lib', 'examples', 'schema'])
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   await promisify(execFile)(
     'timeout',
-    ['300', process.execPath, join(root, 'node_modules/serverless/bin/serverless.js'), 'package', `--stage=${stage}`, ...params.map((p) => `--param=${p}`)],
+    [
+      '300',
+      process.execPath,
+      join(root, 'node_modules/serverless/bin/serverless.js'),
+      'package',
+      `--stage=${stage}`,
+      ...params.map((p) => `--param=${p}`),
+    ],
     { cwd: dir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' }, maxBuffer: 16 * 1024 * 1024 },
   );
-  return { dir, template: Template.parse(JSON.parse(readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'))) };
+  return {
+    dir,
+    template: Template.parse(JSON.parse(readFileSync(join(dir, '.serverless/cloudformation-template-update-stack.json'), 'utf8'))),
+  };
 }
 
 function resourceOf(template: Template, logicalId: string): Resource {
@@ -55,11 +70,15 @@ function resourceOf(template: Template, logicalId: string): Resource {
 
 function grantsOf(template: Template, roleId: string): Grant[] {
   const policies = RolePolicies.parse(resourceOf(template, roleId).Properties.Policies);
-  return policies.flatMap((p) => p.PolicyDocument.Statement.map((s) => ({ policy: p.PolicyName, actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) })));
+  return policies.flatMap((p) =>
+    p.PolicyDocument.Statement.map((s) => ({ policy: p.PolicyName, actions: [s.Action].flat(), resources: JSON.stringify(s.Resource) })),
+  );
 }
 
 function actionsOf(template: Template, roleId: string): string[] {
-  return grantsOf(template, roleId).flatMap((g) => g.actions).sort();
+  return grantsOf(template, roleId)
+    .flatMap((g) => g.actions)
+    .sort();
 }
 
 function grantFor(template: Template, roleId: string, action: string): Grant {

@@ -12,16 +12,30 @@ import { actionsOf, grantFor, grantsOf, packageService, resourceOf, type Templat
 
 const STAGE = 'sfntest';
 const FN = (name: string): string => `aicore-janitor-${STAGE}-${name}`;
-const STEPS = { 'list-groups': ['ListGroups', 60, 90], 'plan-group': ['PlanGroup', 300, 330], verdict: ['Verdict', 120, 150], 'apply-group': ['ApplyGroup', 900, 930], digest: ['Digest', 120, 150], summary: ['Summary', 30, 60] } as const;
+const STEPS = {
+  'list-groups': ['ListGroups', 60, 90],
+  'plan-group': ['PlanGroup', 300, 330],
+  verdict: ['Verdict', 120, 150],
+  'apply-group': ['ApplyGroup', 900, 930],
+  digest: ['Digest', 120, 150],
+  summary: ['Summary', 30, 60],
+} as const;
 const PLACEHOLDER = 'arn:aws:lambda:us-east-1:000000000000:function:aicore-janitor-step-';
 
-const Join = z.object({ 'Fn::Join': z.tuple([z.literal(''), z.array(z.union([z.string(), z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) })]))]) });
+const Join = z.object({
+  'Fn::Join': z.tuple([z.literal(''), z.array(z.union([z.string(), z.object({ 'Fn::GetAtt': z.tuple([z.string(), z.literal('Arn')]) })]))]),
+});
 
 let dir: string;
 let template: Template;
 
 beforeAll(async () => {
-  ({ dir, template } = await packageService(STAGE, ['engine=step-functions', 'apply=true', 'schedule=rate(2 hours)', 'tenantSecretPrefix=platform/janitor/']));
+  ({ dir, template } = await packageService(STAGE, [
+    'engine=step-functions',
+    'apply=true',
+    'schedule=rate(2 hours)',
+    'tenantSecretPrefix=platform/janitor/',
+  ]));
 }, 320_000);
 
 afterAll(() => {
@@ -38,9 +52,14 @@ describe('serverless package --param=engine=step-functions', () => {
     const text = parts.map((p) => (typeof p === 'string' ? p : `arn:fn:${p['Fn::GetAtt'][0]}`)).join('');
     // Assess
     expect(machine.Type).toBe('AWS::StepFunctions::StateMachine');
-    expect(machine.Properties).toMatchObject({ StateMachineName: `aicore-janitor-${STAGE}`, StateMachineType: 'STANDARD', RoleArn: { 'Fn::GetAtt': ['StateMachineRole', 'Arn'] } });
+    expect(machine.Properties).toMatchObject({
+      StateMachineName: `aicore-janitor-${STAGE}`,
+      StateMachineType: 'STANDARD',
+      RoleArn: { 'Fn::GetAtt': ['StateMachineRole', 'Arn'] },
+    });
     let expected = asl;
-    for (const [step, [logical]] of Object.entries(STEPS)) expected = expected.replaceAll(`${PLACEHOLDER}${step}"`, `arn:fn:${logical}LambdaFunction"`);
+    for (const [step, [logical]] of Object.entries(STEPS))
+      expected = expected.replaceAll(`${PLACEHOLDER}${step}"`, `arn:fn:${logical}LambdaFunction"`);
     expect(JSON.parse(text)).toEqual(JSON.parse(expected));
     expect(text).not.toContain('000000000000');
     expect(JSON.stringify(machine)).not.toContain('${');
@@ -54,13 +73,25 @@ describe('serverless package --param=engine=step-functions', () => {
       expect(props.Timeout, step).toBeLessThan(taskTimeout);
       expect(asl).toMatch(new RegExp(`${PLACEHOLDER}${step}",\\s*("Parameters": \\{[^}]*\\},\\s*)?"TimeoutSeconds": ${taskTimeout}`));
       expect(props.Role).toEqual({ 'Fn::GetAtt': ['StepsRole', 'Arn'] });
-      expect(props.Environment).toMatchObject({ Variables: { JANITOR_TENANTS_FILE: 'examples/tenants.json', JANITOR_TABLE: `aicore-janitor-${STAGE}`, JANITOR_POLICY_FILE: 'examples/policy.yaml' } });
+      expect(props.Environment).toMatchObject({
+        Variables: {
+          JANITOR_TENANTS_FILE: 'examples/tenants.json',
+          JANITOR_TABLE: `aicore-janitor-${STAGE}`,
+          JANITOR_POLICY_FILE: 'examples/policy.yaml',
+        },
+      });
       const zip = readFileSync(join(dir, '.serverless', `${logical.charAt(0).toLowerCase()}${logical.slice(1)}.zip`)).toString('latin1');
       expect(zip, step).toContain('examples/tenants.json');
     }
     const starter = resourceOf(template, 'StarterLambdaFunction').Properties;
     expect(starter.Role).toEqual({ 'Fn::GetAtt': ['StarterRole', 'Arn'] });
-    expect(starter.Environment).toMatchObject({ Variables: { JANITOR_STATE_MACHINE_ARN: { Ref: 'JanitorStateMachine' }, JANITOR_TENANTS_FILE: 'examples/tenants.json', JANITOR_APPLY: 'true' } });
+    expect(starter.Environment).toMatchObject({
+      Variables: {
+        JANITOR_STATE_MACHINE_ARN: { Ref: 'JanitorStateMachine' },
+        JANITOR_TENANTS_FILE: 'examples/tenants.json',
+        JANITOR_APPLY: 'true',
+      },
+    });
   });
 
   it('the schedule targets the starter, not the scheduled function', () => {
@@ -78,22 +109,33 @@ describe('serverless package --param=engine=step-functions', () => {
 
   it('state machine: invokes exactly the six steps and runs its Distributed Map children', () => {
     const role = resourceOf(template, 'StateMachineRole');
-    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-    expect(actionsOf(template, 'StateMachineRole')).toEqual(['lambda:InvokeFunction', 'states:DescribeExecution', 'states:StartExecution', 'states:StopExecution']);
+    expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [{ Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    expect(actionsOf(template, 'StateMachineRole')).toEqual([
+      'lambda:InvokeFunction',
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
     const invoke = grantFor(template, 'StateMachineRole', 'lambda:InvokeFunction').resources;
-    for (const [logical] of Object.values(STEPS)) expect(invoke).toContain(`:function:${FN(`${logical.charAt(0).toLowerCase()}${logical.slice(1)}`)}"`);
+    for (const [logical] of Object.values(STEPS))
+      expect(invoke).toContain(`:function:${FN(`${logical.charAt(0).toLowerCase()}${logical.slice(1)}`)}"`);
     expect(invoke).not.toContain('starter');
     expect(grantFor(template, 'StateMachineRole', 'states:StartExecution').resources).toContain(`:stateMachine:aicore-janitor-${STAGE}"`);
     expect(grantFor(template, 'StateMachineRole', 'states:DescribeExecution').resources).toContain(`:execution:aicore-janitor-${STAGE}:*`);
   });
 
-  it('steps: the tenants\' secrets under the prefix and the ledger actions on the table, nothing else', () => {
+  it("steps: the tenants' secrets under the prefix and the ledger actions on the table, nothing else", () => {
     expect(actionsOf(template, 'StepsRole')).toEqual(actionsOf(template, 'ScheduledRole'));
     expect(grantFor(template, 'StepsRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:platform/janitor/*');
     expect(grantFor(template, 'StepsRole', 'dynamodb:Query').resources).toBe(JSON.stringify({ 'Fn::GetAtt': ['JanitorTable', 'Arn'] }));
     for (const role of ['StarterRole', 'StepsRole', 'StateMachineRole']) {
       for (const grant of grantsOf(template, role)) {
-        expect(grant.actions.some((a) => a.includes('*')), `${role} ${grant.policy}`).toBe(false);
+        expect(
+          grant.actions.some((a) => a.includes('*')),
+          `${role} ${grant.policy}`,
+        ).toBe(false);
         expect(grant.resources, `${role} ${grant.policy}`).not.toBe('"*"');
       }
     }

@@ -25,7 +25,13 @@ const actionsOf = (roleId: string): string[] => packaged.actionsOf(template, rol
 const grantFor = (roleId: string, action: string): Grant => packaged.grantFor(template, roleId, action);
 
 beforeAll(async () => {
-  const params = ['schedule=rate(30 minutes)', 'heartbeatPeriodSeconds=1800', `alarmTopicArn=${TOPIC}`, 'apply=true', 'secretId=team/janitor-key'];
+  const params = [
+    'schedule=rate(30 minutes)',
+    'heartbeatPeriodSeconds=1800',
+    `alarmTopicArn=${TOPIC}`,
+    'apply=true',
+    'secretId=team/janitor-key',
+  ];
   ({ dir, template } = await packaged.packageService(STAGE, params));
 }, 320_000);
 
@@ -45,11 +51,17 @@ describe('serverless package: CloudFormation template', () => {
   });
 
   it('runs scheduled, webhook and worker on nodejs22.x, each with its own role and the same table name', () => {
-    for (const [fn, role] of [['Scheduled', 'ScheduledRole'], ['Webhook', 'WebhookRole'], ['Worker', 'WorkerRole']] as const) {
+    for (const [fn, role] of [
+      ['Scheduled', 'ScheduledRole'],
+      ['Webhook', 'WebhookRole'],
+      ['Worker', 'WorkerRole'],
+    ] as const) {
       const props = resourceOf(`${fn}LambdaFunction`).Properties;
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
-      expect(props.Environment).toMatchObject({ Variables: { JANITOR_TABLE: `aicore-janitor-${STAGE}`, POWERTOOLS_METRICS_NAMESPACE: 'AicoreJanitor' } });
+      expect(props.Environment).toMatchObject({
+        Variables: { JANITOR_TABLE: `aicore-janitor-${STAGE}`, POWERTOOLS_METRICS_NAMESPACE: 'AicoreJanitor' },
+      });
     }
     // No shared role: osls generates one only when some function lacks `role:`.
     expect(Object.keys(template.Resources)).not.toContain('IamRoleLambdaExecution');
@@ -57,7 +69,17 @@ describe('serverless package: CloudFormation template', () => {
 
   it('scheduled: reads only the service key, uses only the ledger actions on the table, invokes nothing', () => {
     expect(actionsOf('ScheduledRole')).toEqual(
-      ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
     );
     expect(grantFor('ScheduledRole', 'secretsmanager:GetSecretValue').resources).toContain(':secret:team/janitor-key-??????');
     expect(grantFor('ScheduledRole', 'dynamodb:Query').resources).toBe(JSON.stringify({ 'Fn::GetAtt': ['JanitorTable', 'Arn'] }));
@@ -67,13 +89,20 @@ describe('serverless package: CloudFormation template', () => {
   it('grants every DynamoDB action the store sends in a run (the CLI-only Scan and table creation aside)', () => {
     const source = readFileSync('lib/store/dynamo.ts', 'utf8');
     const sent = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1] ?? '');
-    const needed = [...new Set(sent)].filter((c) => c !== 'Scan' && c !== 'CreateTable').map((c) => `dynamodb:${c === 'Get' || c === 'Put' || c === 'Delete' || c === 'Update' ? `${c}Item` : c === 'BatchWrite' ? 'BatchWriteItem' : c}`);
+    const needed = [...new Set(sent)]
+      .filter((c) => c !== 'Scan' && c !== 'CreateTable')
+      .map(
+        (c) =>
+          `dynamodb:${c === 'Get' || c === 'Put' || c === 'Delete' || c === 'Update' ? `${c}Item` : c === 'BatchWrite' ? 'BatchWriteItem' : c}`,
+      );
     expect(needed.length).toBeGreaterThanOrEqual(6);
     for (const action of needed) expect(actionsOf('ScheduledRole')).toContain(action);
   });
 
   it('webhook: reads only the three signing secrets and may invoke only the worker; no table, no service key', () => {
-    expect(actionsOf('WebhookRole')).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort());
+    expect(actionsOf('WebhookRole')).toEqual(
+      ['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+    );
     const secrets = grantFor('WebhookRole', 'secretsmanager:GetSecretValue').resources;
     expect(secrets).toContain(':secret:aicore-janitor/slack-signing-secret-??????');
     expect(secrets).toContain(':secret:aicore-janitor/webhook-hmac-secret-??????');
@@ -96,10 +125,15 @@ describe('serverless package: CloudFormation template', () => {
   it('no role grants a wildcard action or a wildcard resource', () => {
     for (const role of ['ScheduledRole', 'WebhookRole', 'WorkerRole']) {
       for (const grant of grantsOf(role)) {
-        expect(grant.actions.some((a) => a.includes('*')), `${role} ${grant.policy}`).toBe(false);
+        expect(
+          grant.actions.some((a) => a.includes('*')),
+          `${role} ${grant.policy}`,
+        ).toBe(false);
         expect(grant.resources, `${role} ${grant.policy}`).not.toBe('"*"');
       }
-      expect(resourceOf(role).Properties.AssumeRolePolicyDocument).toMatchObject({ Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+      expect(resourceOf(role).Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
     }
   });
 
@@ -125,7 +159,12 @@ describe('serverless package: CloudFormation template', () => {
     const rule = Object.values(template.Resources).find((r) => r.Type === 'AWS::Events::Rule');
     expect(rule?.Properties.ScheduleExpression).toBe('rate(30 minutes)');
     expect(resourceOf('ScheduledLambdaFunction').Properties.Environment).toMatchObject({
-      Variables: { JANITOR_APPLY: 'true', JANITOR_DISABLED: 'false', AICORE_SECRET_ID: 'team/janitor-key', JANITOR_POLICY_FILE: 'examples/policy.yaml' },
+      Variables: {
+        JANITOR_APPLY: 'true',
+        JANITOR_DISABLED: 'false',
+        AICORE_SECRET_ID: 'team/janitor-key',
+        JANITOR_POLICY_FILE: 'examples/policy.yaml',
+      },
     });
     // The schedule's consent is the schedule's alone: chat-ops applies need an approval instead.
     const worker = resourceOf('WorkerLambdaFunction').Properties.Environment;
@@ -147,7 +186,11 @@ describe('serverless package: CloudFormation template', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual(['POST /slack/commands', 'POST /slack/interactions', 'POST /teams/messages', 'POST /webhook']);
-    expect(resourceOf('WebhookLambdaFunction').Properties.Environment).toMatchObject({ Variables: { TEAMS_SECURITY_TOKEN_ID: 'aicore-janitor/teams-security-token' } });
-    expect(resourceOf('WorkerLambdaFunction').Properties.Environment).toMatchObject({ Variables: { TEAMS_WORKFLOW_URL_ID: 'aicore-janitor/teams-workflow-url', JANITOR_TEAMS_REPLY_HOSTS: '' } });
+    expect(resourceOf('WebhookLambdaFunction').Properties.Environment).toMatchObject({
+      Variables: { TEAMS_SECURITY_TOKEN_ID: 'aicore-janitor/teams-security-token' },
+    });
+    expect(resourceOf('WorkerLambdaFunction').Properties.Environment).toMatchObject({
+      Variables: { TEAMS_WORKFLOW_URL_ID: 'aicore-janitor/teams-workflow-url', JANITOR_TEAMS_REPLY_HOSTS: '' },
+    });
   });
 });

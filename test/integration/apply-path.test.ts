@@ -54,35 +54,44 @@ describe.each(['504', 'timeout', 'reset'] as const)('the answer to a bulk PATCH 
   });
 });
 
-describe.each(['504', 'reset', 'garbled'] as const)('without bulk updates, the answer to a single DELETE is lost after AI Core acted (%s)', (as) => {
-  async function scenario(transport: Transport) {
-    await h.start(deletes(12), { bulkUpdates: { executions: false, deployments: false }, faults: { routes: { 'DELETE /v2/lm/executions/{id}': { loseAnswer: { first: 3, as } } } } });
-    const first = done(await h.janitor({ client: h.client(transport) }));
-    h.clock.advance(MINUTE);
-    await h.janitor();
-    return { first, ids: h.submittedIds() };
-  }
+describe.each(['504', 'reset', 'garbled'] as const)(
+  'without bulk updates, the answer to a single DELETE is lost after AI Core acted (%s)',
+  (as) => {
+    async function scenario(transport: Transport) {
+      await h.start(deletes(12), {
+        bulkUpdates: { executions: false, deployments: false },
+        faults: { routes: { 'DELETE /v2/lm/executions/{id}': { loseAnswer: { first: 3, as } } } },
+      });
+      const first = done(await h.janitor({ client: h.client(transport) }));
+      h.clock.advance(MINUTE);
+      await h.janitor();
+      return { first, ids: h.submittedIds() };
+    }
 
-  it('sends each DELETE once, one request per item, and confirms all of them from the listing', async () => {
-    const { first, ids } = await scenario(new Transport({ baseDelayMs: 1 }));
-    expect(ids).toHaveLength(12);
-    expect(duplicates(ids)).toEqual([]);
-    expect(h.stack.simulator.requests.count('PATCH /v2/lm/executions')).toBe(0);
-    expect(first.report.totals).toMatchObject({ planned: 12, sent: 12, confirmed: 12, failed: 0 });
-  });
-
-  // A garbled 2xx was never retried by the transport; the ledger test below covers it.
-  if (as !== 'garbled') {
-    it('(guard off) retrying the DELETE sends it twice', async () => {
-      const { ids } = await scenario(new RetriesMutations({ baseDelayMs: 1 }));
-      expect(duplicates(ids).length).toBeGreaterThanOrEqual(3);
+    it('sends each DELETE once, one request per item, and confirms all of them from the listing', async () => {
+      const { first, ids } = await scenario(new Transport({ baseDelayMs: 1 }));
+      expect(ids).toHaveLength(12);
+      expect(duplicates(ids)).toEqual([]);
+      expect(h.stack.simulator.requests.count('PATCH /v2/lm/executions')).toBe(0);
+      expect(first.report.totals).toMatchObject({ planned: 12, sent: 12, confirmed: 12, failed: 0 });
     });
-  }
-});
+
+    // A garbled 2xx was never retried by the transport; the ledger test below covers it.
+    if (as !== 'garbled') {
+      it('(guard off) retrying the DELETE sends it twice', async () => {
+        const { ids } = await scenario(new RetriesMutations({ baseDelayMs: 1 }));
+        expect(duplicates(ids).length).toBeGreaterThanOrEqual(3);
+      });
+    }
+  },
+);
 
 describe('a 202 whose body cannot be read', () => {
   async function scenario(off: GuardsOff) {
-    await h.start(deletes(20), { ...BUSY_AI_CORE, faults: { routes: { 'PATCH /v2/lm/executions': { loseAnswer: { first: 1, as: 'garbled' } } } } });
+    await h.start(deletes(20), {
+      ...BUSY_AI_CORE,
+      faults: { routes: { 'PATCH /v2/lm/executions': { loseAnswer: { first: 1, as: 'garbled' } } } },
+    });
     const store = withGuardsOff(h.store, off);
     const first = done(await h.janitor({ store }));
     // A minute later AI Core has not acted yet: the items look untouched and are planned again.
@@ -95,7 +104,9 @@ describe('a 202 whose body cannot be read', () => {
 
   it('is an unknown outcome, not a failure: nothing is sent again until the listing shows it', async () => {
     const { first, second, third, ids } = await scenario({});
-    expect(first.report.outcomes.every((o) => o.state === 'awaiting-confirmation' && o.sent && /outcome unknown/.test(o.message))).toBe(true);
+    expect(first.report.outcomes.every((o) => o.state === 'awaiting-confirmation' && o.sent && /outcome unknown/.test(o.message))).toBe(
+      true,
+    );
     expect(first.report.totals.failed).toBe(0);
     expect(second.report.outcomes.every((o) => o.state === 'awaiting-confirmation' && !o.sent)).toBe(true);
     expect(third.report.totals.sent).toBe(0);
@@ -150,7 +161,9 @@ describe('a run that lasts longer than one lease period', () => {
       if (call === 3) rival = await h.janitor({ store, runId: 'rival' });
     });
     // Without renewal the rival's ledger writes collide with the first run's: it may end with a conflict.
-    const first = await h.janitor({ store, client, runId: 'long', deadline: new Date(h.clock.ms + 30 * MINUTE) }).catch((error: unknown) => error);
+    const first = await h
+      .janitor({ store, client, runId: 'long', deadline: new Date(h.clock.ms + 30 * MINUTE) })
+      .catch((error: unknown) => error);
     return { first, rival, ids: h.submittedIds() };
   }
 
@@ -207,7 +220,9 @@ describe('a Lambda killed at its timeout, then retried', () => {
     await h.start(deletes(200), {});
     const store = withGuardsOff(h.store, off);
     // The second request never comes back: the invocation is killed mid-run, leaving its trigger `running`.
-    const killed = new SlowClient(h.stack.simulator.serviceKey, (call) => (call === 2 ? new Promise<void>(() => undefined) : Promise.resolve()));
+    const killed = new SlowClient(h.stack.simulator.serviceKey, (call) =>
+      call === 2 ? new Promise<void>(() => undefined) : Promise.resolve(),
+    );
     const dying = h.janitor({ store, client: killed, triggerId: 'evt-9' });
     dying.catch(() => undefined);
     await waitFor(() => killed.calls === 2);
@@ -258,7 +273,9 @@ describe('a group that cannot be listed', () => {
     const listGroup = AiCoreClient.prototype.listGroup;
     const spy = vi.spyOn(AiCoreClient.prototype, 'listGroup').mockImplementation(async function (this: AiCoreClient, group) {
       const listed = await listGroup.call(this, group);
-      return group.id === 'g2' ? { ...listed, resources: [], listingError: 'list executions in resource group g2 failed with HTTP 404' } : listed;
+      return group.id === 'g2'
+        ? { ...listed, resources: [], listingError: 'list executions in resource group g2 failed with HTTP 404' }
+        : listed;
     });
     try {
       const result = done(await h.janitor({ config: { groups: ['g1', 'g2'] } }));
@@ -272,7 +289,9 @@ describe('a group that cannot be listed', () => {
 
   it('refuses a named group the tenant does not have before planning or sending anything', async () => {
     await h.start(deletes(10), {});
-    await expect(h.janitor({ config: { groups: ['g1', 'missing-group'] } })).rejects.toThrow(/no resource group missing-group in this tenant \(its PROVISIONED groups: g1\)/);
+    await expect(h.janitor({ config: { groups: ['g1', 'missing-group'] } })).rejects.toThrow(
+      /no resource group missing-group in this tenant \(its PROVISIONED groups: g1\)/,
+    );
     expect(h.submittedIds()).toEqual([]);
   });
 });
@@ -328,13 +347,21 @@ describe('an earlier stop, not yet confirmed, and a delete planned now', () => {
     const second = done(await h.janitor({ config: { policy: stopThenDelete.policy } }));
     expect(second.report.outcomes).toHaveLength(5);
     expect(second.report.outcomes.every((o) => o.action === 'delete' && o.sent)).toBe(true);
-    expect(h.stack.simulator.requests.entries.filter((e) => e.method === 'PATCH').flatMap((e) => JSON.stringify(e.body).match(/DELETED/g) ?? [])).toHaveLength(5);
+    expect(
+      h.stack.simulator.requests.entries.filter((e) => e.method === 'PATCH').flatMap((e) => JSON.stringify(e.body).match(/DELETED/g) ?? []),
+    ).toHaveLength(5);
   });
 });
 
 describe('what the ledger costs', () => {
   it('stays within 6 × ⌈actions/100⌉ + 10 × groups + ⌈observations/25⌉ store requests', async () => {
-    await h.start(fleetOf({ g1: { executions: many(700, 'done', (id) => execution(id, 'COMPLETED')) }, g2: { executions: many(300, 'runs', (id) => execution(id, 'RUNNING')) } }), {});
+    await h.start(
+      fleetOf({
+        g1: { executions: many(700, 'done', (id) => execution(id, 'COMPLETED')) },
+        g2: { executions: many(300, 'runs', (id) => execution(id, 'RUNNING')) },
+      }),
+      {},
+    );
     const { report } = done(await h.janitor());
     expect(report.totals.confirmed).toBe(1000);
     expect(report.storeRequests).toBeLessThanOrEqual(6 * 10 + 10 * 2);

@@ -49,7 +49,9 @@ describe('two overlapping runs', () => {
     const results = await scenario({});
     expect(results.map((r) => r.status).sort()).toEqual(['done', 'locked']);
     const locked = results.find((r) => r.status === 'locked');
-    expect(locked).toMatchObject({ message: expect.stringMatching(/^run run-\d \(started .+\) holds the run lock until .+; this trigger was skipped$/) });
+    expect(locked).toMatchObject({
+      message: expect.stringMatching(/^run run-\d \(started .+\) holds the run lock until .+; this trigger was skipped$/),
+    });
   });
 
   it('(guard off) without the lock both act', async () => {
@@ -76,7 +78,9 @@ describe('a run killed mid-way, then run again', () => {
   async function scenario(off: GuardsOff) {
     await h.start(
       fleetOf({
-        g1: { executions: [...many(120, 'done', (id) => execution(id, 'COMPLETED')), ...many(3, 'runs', (id) => execution(id, 'RUNNING'))] },
+        g1: {
+          executions: [...many(120, 'done', (id) => execution(id, 'COMPLETED')), ...many(3, 'runs', (id) => execution(id, 'RUNNING'))],
+        },
         g2: { executions: many(40, 'late', (id) => execution(id, 'COMPLETED')) },
       }),
     );
@@ -117,7 +121,12 @@ describe('a DELETE for an item that is already gone', () => {
     // Someone else deletes done-gone1 after our listing but before our bulk PATCH.
     class RacingClient extends AiCoreClient {
       override async update(group: string, type: ResourceType, requests: readonly UpdateRequest[], bulk: boolean): Promise<UpdateResult[]> {
-        await new AiCoreClient(h.stack.simulator.serviceKey).update(group, type, [{ id: 'done-gone1', status: 'COMPLETED', action: 'delete' }], false);
+        await new AiCoreClient(h.stack.simulator.serviceKey).update(
+          group,
+          type,
+          [{ id: 'done-gone1', status: 'COMPLETED', action: 'delete' }],
+          false,
+        );
         return super.update(group, type, requests, bulk);
       }
     }

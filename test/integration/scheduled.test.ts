@@ -23,7 +23,10 @@ afterEach(async () => {
 });
 
 function storeOf() {
-  return createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, tenantNamespace(stack.simulator.serviceKey));
+  return createStore(
+    { table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint },
+    tenantNamespace(stack.simulator.serviceKey),
+  );
 }
 
 function invoke(context: Context = localContext(60_000)) {
@@ -72,7 +75,9 @@ describe('scheduled handler on the local stack', () => {
       const listGroup = AiCoreClient.prototype.listGroup;
       vi.spyOn(AiCoreClient.prototype, 'listGroup').mockImplementation(async function (this: AiCoreClient, group) {
         const listed = await listGroup.call(this, group);
-        return group.id === 'team-b' ? { ...listed, resources: [], listingError: 'list executions in resource group team-b failed with HTTP 500' } : listed;
+        return group.id === 'team-b'
+          ? { ...listed, resources: [], listingError: 'list executions in resource group team-b failed with HTTP 500' }
+          : listed;
       });
       const result = await handler({ ...syntheticScheduledEvent(now), id: 'second-event' }, localContext(60_000));
       if (result.status !== 'done') throw new Error('expected a run');
@@ -86,7 +91,9 @@ describe('scheduled handler on the local stack', () => {
 
   it('names a configured group the tenant does not have before planning anything', async () => {
     process.env.JANITOR_GROUPS = 'missing-group';
-    await expect(handler({ ...syntheticScheduledEvent(now), id: 'typo-event' }, localContext(60_000))).rejects.toThrow(/no resource group missing-group in this tenant \(its PROVISIONED groups: prod-serving, team-a, team-b\)/);
+    await expect(handler({ ...syntheticScheduledEvent(now), id: 'typo-event' }, localContext(60_000))).rejects.toThrow(
+      /no resource group missing-group in this tenant \(its PROVISIONED groups: prod-serving, team-a, team-b\)/,
+    );
   });
 
   it('does nothing when the kill switch is set', async () => {

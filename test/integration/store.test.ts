@@ -106,7 +106,17 @@ function ledgerItem(id: string, state: ItemState = 'submitting', targetStatus: L
 }
 
 function newChunk(chunkId: string, items: LedgerItem[], extra: Partial<LedgerChunk> = {}): LedgerChunk {
-  return { chunkId, group: 'team-a', type: 'executions', runId: 'run-1', planHash: 'h1', createdAt: T0.toISOString(), version: 0, items, ...extra };
+  return {
+    chunkId,
+    group: 'team-a',
+    type: 'executions',
+    runId: 'run-1',
+    planHash: 'h1',
+    createdAt: T0.toISOString(),
+    version: 0,
+    items,
+    ...extra,
+  };
 }
 
 /** The chunk with every item moved to `state`. */
@@ -176,7 +186,9 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       const store = await make();
       await store.writeChunks([{ previous: undefined, next: newChunk('c1', [ledgerItem('e0000001')]) }]);
       // A record of a format this version does not know (e.g. written by a newer janitor).
-      await Reflect.apply(Reflect.get(store, '_put') as (item: unknown) => Promise<unknown>, store, [{ pk: 'T#ns@host#OPEN#team-a', sk: 'future-chunk', format: 2 }]);
+      await Reflect.apply(Reflect.get(store, '_put') as (item: unknown) => Promise<unknown>, store, [
+        { pk: 'T#ns@host#OPEN#team-a', sk: 'future-chunk', format: 2 },
+      ]);
       await expect(store.openChunks('team-a')).rejects.toBeInstanceOf(UnreadableLedgerError);
     });
 
@@ -226,7 +238,11 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       const store = await make();
       const open = newChunk('c2', [ledgerItem('e0000002')], { createdAt: at(2000).toISOString() });
       const settledA = newChunk('c1', [ledgerItem('e0000001', 'not-attempted')], { createdAt: at(1000).toISOString() });
-      const settledB = newChunk('c3', [ledgerItem('d0000001', 'not-attempted', 'DELETED')], { group: 'team-b', type: 'deployments', createdAt: at(0).toISOString() });
+      const settledB = newChunk('c3', [ledgerItem('d0000001', 'not-attempted', 'DELETED')], {
+        group: 'team-b',
+        type: 'deployments',
+        createdAt: at(0).toISOString(),
+      });
       await store.writeChunks([
         { previous: undefined, next: open },
         { previous: undefined, next: settledA },
@@ -247,7 +263,11 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
         await expect(store.writeChunks([{ previous: undefined, next: chunk }])).rejects.toBeInstanceOf(IllegalLedgerMoveError);
       });
 
-      await expect(store.writeChunks([{ previous: undefined, next: chunk }])).rejects.toMatchObject({ id: 'e0000002', from: 'submitting', to: 'submitted' });
+      await expect(store.writeChunks([{ previous: undefined, next: chunk }])).rejects.toMatchObject({
+        id: 'e0000002',
+        from: 'submitting',
+        to: 'submitted',
+      });
       expect(spent).toBe(0);
       expect(await store.ledger()).toEqual([]);
     });
@@ -263,7 +283,9 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       const chunk = newChunk('c1', [ledgerItem('e0000001', 'submitted'), ledgerItem('e0000002', from)]);
       const read = { ...chunk, version: 3 };
 
-      const attempt = store.writeChunks([{ previous: read, next: { ...read, items: [ledgerItem('e0000001', 'submitted'), ledgerItem('e0000002', to)] } }]);
+      const attempt = store.writeChunks([
+        { previous: read, next: { ...read, items: [ledgerItem('e0000001', 'submitted'), ledgerItem('e0000002', to)] } },
+      ]);
 
       await expect(attempt).rejects.toBeInstanceOf(IllegalLedgerMoveError);
       await expect(attempt).rejects.toMatchObject({ chunk: { chunkId: 'c1' }, id: 'e0000002', from, to });
@@ -282,7 +304,8 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
         [ledgerItem('e0000001'), ledgerItem('e0000002', 'submitting', 'DELETED')], // retargeted
       ];
 
-      for (const items of changed) await expect(store.writeChunks([{ previous: read, next: { ...read, items } }])).rejects.toBeInstanceOf(LedgerConflictError);
+      for (const items of changed)
+        await expect(store.writeChunks([{ previous: read, next: { ...read, items } }])).rejects.toBeInstanceOf(LedgerConflictError);
       expect(await store.openChunks('team-a')).toEqual([read]);
     });
 
@@ -305,7 +328,13 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
   describe('Port: ObservationStore', () => {
     it('returns the first instant an item was seen STOPPED, keyed group#type#id', async () => {
       const store = await make();
-      await store.recordStopped([{ group: 'team-a', type: 'deployments', id: 'd0000001' }, { group: 'team-b', type: 'executions', id: 'e0000001' }], T0);
+      await store.recordStopped(
+        [
+          { group: 'team-a', type: 'deployments', id: 'd0000001' },
+          { group: 'team-b', type: 'executions', id: 'e0000001' },
+        ],
+        T0,
+      );
 
       const obs = await store.observations(['team-a', 'team-b', 'team-c'], at(MINUTE));
 
@@ -362,7 +391,10 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect(await store.acquireLock('run-a', at(MINUTE), T0)).toEqual({ acquired: true });
       const refused = await store.acquireLock('run-b', at(2 * MINUTE), at(1000));
 
-      expect(refused).toEqual({ acquired: false, holder: { owner: 'run-a', leaseUntil: at(MINUTE).getTime(), acquiredAt: T0.toISOString() } });
+      expect(refused).toEqual({
+        acquired: false,
+        holder: { owner: 'run-a', leaseUntil: at(MINUTE).getTime(), acquiredAt: T0.toISOString() },
+      });
       // The holder may take its own lock again.
       expect(await store.acquireLock('run-a', at(MINUTE), at(2000))).toEqual({ acquired: true });
     });
@@ -374,7 +406,10 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       // A crashed run never releases: its lease expires instead.
       expect((await store.acquireLock('run-b', at(3 * MINUTE), at(MINUTE))).acquired).toBe(false);
       expect(await store.acquireLock('run-b', at(3 * MINUTE), at(MINUTE + 1))).toEqual({ acquired: true });
-      expect(await store.acquireLock('run-a', at(4 * MINUTE), at(2 * MINUTE))).toMatchObject({ acquired: false, holder: { owner: 'run-b' } });
+      expect(await store.acquireLock('run-a', at(4 * MINUTE), at(2 * MINUTE))).toMatchObject({
+        acquired: false,
+        holder: { owner: 'run-b' },
+      });
     });
 
     it('extends the lease of its owner only', async () => {
@@ -420,13 +455,23 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       const store = await make();
 
       expect(await store.beginTrigger('evt-1', 'run-1', T0, at(MINUTE))).toEqual({ kind: 'new' });
-      const running = { triggerId: 'evt-1', runId: 'run-1', state: 'running', startedAt: T0.toISOString(), leaseUntil: at(MINUTE).toISOString(), summary: null };
+      const running = {
+        triggerId: 'evt-1',
+        runId: 'run-1',
+        state: 'running',
+        startedAt: T0.toISOString(),
+        leaseUntil: at(MINUTE).toISOString(),
+        summary: null,
+      };
       expect(await store.beginTrigger('evt-1', 'run-2', at(30_000), at(2 * MINUTE))).toEqual({ kind: 'duplicate', earlier: running });
       expect(await store.beginTrigger('evt-1', 'run-2', at(MINUTE), at(2 * MINUTE))).toEqual({ kind: 'duplicate', earlier: running });
 
       // run-1 died: its lease passed while it was still running.
       expect(await store.beginTrigger('evt-1', 'run-3', at(MINUTE + 1), at(3 * MINUTE))).toEqual({ kind: 'retry', earlier: running });
-      expect(await store.beginTrigger('evt-1', 'run-4', at(2 * MINUTE), at(4 * MINUTE))).toMatchObject({ kind: 'duplicate', earlier: { runId: 'run-3', state: 'running' } });
+      expect(await store.beginTrigger('evt-1', 'run-4', at(2 * MINUTE), at(4 * MINUTE))).toMatchObject({
+        kind: 'duplicate',
+        earlier: { runId: 'run-3', state: 'running' },
+      });
     });
 
     it('retries a failed trigger', async () => {
@@ -438,7 +483,14 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
 
       expect(again).toEqual({
         kind: 'retry',
-        earlier: { triggerId: 'evt-1', runId: 'run-1', state: 'failed', startedAt: T0.toISOString(), leaseUntil: at(MINUTE).toISOString(), summary: 'AI Core unreachable' },
+        earlier: {
+          triggerId: 'evt-1',
+          runId: 'run-1',
+          state: 'failed',
+          startedAt: T0.toISOString(),
+          leaseUntil: at(MINUTE).toISOString(),
+          summary: 'AI Core unreachable',
+        },
       });
     });
 
@@ -450,7 +502,14 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       for (const when of [at(1000), at(60 * MINUTE)]) {
         expect(await store.beginTrigger('evt-1', 'run-2', when, at(120 * MINUTE))).toEqual({
           kind: 'duplicate',
-          earlier: { triggerId: 'evt-1', runId: 'run-1', state: 'done', startedAt: T0.toISOString(), leaseUntil: at(MINUTE).toISOString(), summary: 'run run-1: 3 planned' },
+          earlier: {
+            triggerId: 'evt-1',
+            runId: 'run-1',
+            state: 'done',
+            startedAt: T0.toISOString(),
+            leaseUntil: at(MINUTE).toISOString(),
+            summary: 'run run-1: 3 planned',
+          },
         });
       }
     });
@@ -463,9 +522,15 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       // run-1 was only slow, not dead: it finishes after run-2 took over.
       await store.finishTrigger('evt-1', 'run-1', 'done', 'run run-1: stale');
 
-      expect(await store.beginTrigger('evt-1', 'run-3', at(2 * MINUTE + 1), at(4 * MINUTE))).toMatchObject({ kind: 'duplicate', earlier: { runId: 'run-2', state: 'running', summary: null } });
+      expect(await store.beginTrigger('evt-1', 'run-3', at(2 * MINUTE + 1), at(4 * MINUTE))).toMatchObject({
+        kind: 'duplicate',
+        earlier: { runId: 'run-2', state: 'running', summary: null },
+      });
       await store.finishTrigger('evt-1', 'run-2', 'done', 'run run-2: 1 planned');
-      expect(await store.beginTrigger('evt-1', 'run-3', at(5 * MINUTE), at(6 * MINUTE))).toMatchObject({ kind: 'duplicate', earlier: { runId: 'run-2', state: 'done', summary: 'run run-2: 1 planned' } });
+      expect(await store.beginTrigger('evt-1', 'run-3', at(5 * MINUTE), at(6 * MINUTE))).toMatchObject({
+        kind: 'duplicate',
+        earlier: { runId: 'run-2', state: 'done', summary: 'run run-2: 1 planned' },
+      });
     });
 
     it('ignores finishing a trigger that was never begun', async () => {
@@ -485,12 +550,22 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       await store.recordRun(run('r2', '2026-11-21T00:00:00.000Z'));
 
       expect((await store.recentRuns(2)).map((r) => r.runId)).toEqual(['r1', 'r2']);
-      expect(await store.recentRuns(10)).toEqual([run('r1', '2026-11-22T00:00:00.000Z'), run('r2', '2026-11-21T00:00:00.000Z'), run('r0', '2026-11-20T00:00:00.000Z')]);
+      expect(await store.recentRuns(10)).toEqual([
+        run('r1', '2026-11-22T00:00:00.000Z'),
+        run('r2', '2026-11-21T00:00:00.000Z'),
+        run('r0', '2026-11-20T00:00:00.000Z'),
+      ]);
     });
   });
 
   describe('Port: ChatOpsStore', () => {
-    const plan = (hash: string) => ({ hash, requester: 'u1', createdAt: T0.toISOString(), expiresAt: at(10 * MINUTE).toISOString(), runId: 'run-dry' });
+    const plan = (hash: string) => ({
+      hash,
+      requester: 'u1',
+      createdAt: T0.toISOString(),
+      expiresAt: at(10 * MINUTE).toISOString(),
+      runId: 'run-dry',
+    });
 
     it('finds recorded plans by hash prefix, at most `limit`', async () => {
       const store = await make();
@@ -565,7 +640,10 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect(await a.acquireLock('run-c', at(MINUTE), T0)).toMatchObject({ acquired: false, holder: { owner: 'run-a' } });
       expect(await a.beginTrigger('evt-1', 'run-c', T0, at(MINUTE))).toMatchObject({ kind: 'duplicate', earlier: { runId: 'run-a' } });
       expect((await a.recentRuns(10)).map((r) => r.runId)).toEqual(['run-a']);
-      expect(await a.observations(['team-a'], T0)).toMatchObject({ firstSeenStopped: { 'team-a#executions#e0000009': T0.toISOString() }, actionsToday: 4 });
+      expect(await a.observations(['team-a'], T0)).toMatchObject({
+        firstSeenStopped: { 'team-a#executions#e0000009': T0.toISOString() },
+        actionsToday: 4,
+      });
     });
   });
 
@@ -577,7 +655,11 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect(await cost(store, () => store.writeChunks([{ previous: undefined, next: chunk }]))).toBe(1);
       expect(await cost(store, () => store.openChunks('team-a'))).toBe(1);
       expect(await cost(store, () => store.writeChunks([{ previous: { ...chunk, version: 0 }, next: moved(chunk, 'submitted') }]))).toBe(1);
-      expect(await cost(store, () => store.writeChunks([{ previous: { ...chunk, version: 0 }, next: moved(chunk, 'unknown') }]).catch(() => undefined))).toBe(1);
+      expect(
+        await cost(store, () =>
+          store.writeChunks([{ previous: { ...chunk, version: 0 }, next: moved(chunk, 'unknown') }]).catch(() => undefined),
+        ),
+      ).toBe(1);
       expect(await cost(store, () => store.writeChunks([]))).toBe(0);
       expect(await cost(store, () => store.countActions(2, T0))).toBe(1);
       expect(await cost(store, () => store.countActions(0, T0))).toBe(0);
@@ -585,7 +667,11 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect(await cost(store, () => store.recordRun(run('r1', T0.toISOString())))).toBe(1);
       expect(await cost(store, () => store.recentRuns(5))).toBe(1);
       expect(await cost(store, () => store.snooze('e0000001', at(MINUTE), 'u1'))).toBe(1);
-      expect(await cost(store, () => store.recordPlan({ hash: 'abc', requester: 'u1', createdAt: T0.toISOString(), expiresAt: at(MINUTE).toISOString(), runId: 'r' }))).toBe(1);
+      expect(
+        await cost(store, () =>
+          store.recordPlan({ hash: 'abc', requester: 'u1', createdAt: T0.toISOString(), expiresAt: at(MINUTE).toISOString(), runId: 'r' }),
+        ),
+      ).toBe(1);
       expect(await cost(store, () => store.findPlans('ab', 5))).toBe(1);
       expect(await cost(store, () => store.claimApproval('abc', 'u2', T0))).toBe(1);
     });
@@ -612,7 +698,9 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect(await cost(store, () => store.writeChunks(created.map((next) => ({ previous: undefined, next }))))).toBe(30);
       const read = await store.openChunks('team-a');
       // Settling from open: a put into the history and a delete from the open set, 25 per batch: 60 writes.
-      expect(await cost(store, () => store.writeChunks(read.map((previous) => ({ previous, next: moved(previous, 'confirmed') }))))).toBe(3);
+      expect(await cost(store, () => store.writeChunks(read.map((previous) => ({ previous, next: moved(previous, 'confirmed') }))))).toBe(
+        3,
+      );
       // Settled at once (never open): only the 30 puts.
       const skipped = chunks(30, 'team-b').map((c) => moved(c, 'not-attempted'));
       expect(await cost(store, () => store.writeChunks(skipped.map((next) => ({ previous: undefined, next }))))).toBe(2);

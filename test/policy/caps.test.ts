@@ -3,7 +3,14 @@ import { evaluate, type Plan } from '../../lib/policy/index.js';
 import type { PolicyInput } from '../../lib/policy/schema.js';
 import { NOW, ago, execution, group, observations, policy } from './factories.js';
 
-const RULE: PolicyInput['rules'] = [{ id: 'stale', resource: 'executions', match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '1d' } }] }, action: 'stop' }];
+const RULE: PolicyInput['rules'] = [
+  {
+    id: 'stale',
+    resource: 'executions',
+    match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '1d' } }] },
+    action: 'stop',
+  },
+];
 
 /** `n` stale runs; run i started (i + 2) days ago, so e00 is the youngest. */
 function runs(prefix: string, n: number, idle = 0) {
@@ -18,7 +25,8 @@ function run(caps: PolicyInput['caps'], groups: Array<[string, number, number?]>
   return evaluate({ fleet, policy: policy({ caps, rules: RULE }), now: NOW, observations: observations({ actionsToday }) });
 }
 
-const applied = (p: Plan) => (p.aborted === null ? p.groups.filter((g) => g.aborted === null).reduce((n, g) => n + g.actions.length, 0) : 0);
+const applied = (p: Plan) =>
+  p.aborted === null ? p.groups.filter((g) => g.aborted === null).reduce((n, g) => n + g.actions.length, 0) : 0;
 
 describe('Caps', () => {
   it('has documented defaults that allow a normal run', () => {
@@ -29,8 +37,16 @@ describe('Caps', () => {
 
   describe('onCapExceeded: abort', () => {
     it('aborts a group over maxActionsPerGroup; other groups are unaffected', () => {
-      const p = run({ maxActionsPerGroup: 3 }, [['a', 4], ['b', 3]]);
-      expect(p.groups[0]?.aborted).toEqual({ cap: 'maxActionsPerGroup', limit: 3, selected: 4, reason: '4 actions planned in the group, more than maxActionsPerGroup 3' });
+      const p = run({ maxActionsPerGroup: 3 }, [
+        ['a', 4],
+        ['b', 3],
+      ]);
+      expect(p.groups[0]?.aborted).toEqual({
+        cap: 'maxActionsPerGroup',
+        limit: 3,
+        selected: 4,
+        reason: '4 actions planned in the group, more than maxActionsPerGroup 3',
+      });
       expect(p.groups[0]?.actions).toHaveLength(4); // listed, but not applied
       expect(p.groups[1]?.aborted).toBeNull();
       expect(applied(p)).toBe(3);
@@ -38,17 +54,34 @@ describe('Caps', () => {
 
     it('aborts a group over maxPercentOfGroup, counting unparseable items in the denominator', () => {
       const fleet = [group('a', { executions: runs('a', 5, 4), unparseable: [{ type: 'executions', id: 'x', reason: 'bad' }] })];
-      const p = evaluate({ fleet, policy: policy({ caps: { maxPercentOfGroup: 40 }, rules: RULE }), now: NOW, observations: observations() });
+      const p = evaluate({
+        fleet,
+        policy: policy({ caps: { maxPercentOfGroup: 40 }, rules: RULE }),
+        now: NOW,
+        observations: observations(),
+      });
       expect(p.groups[0]?.aborted).toMatchObject({ cap: 'maxPercentOfGroup', limit: 4, selected: 5 });
-      const ok = evaluate({ fleet, policy: policy({ caps: { maxPercentOfGroup: 50 }, rules: RULE }), now: NOW, observations: observations() });
+      const ok = evaluate({
+        fleet,
+        policy: policy({ caps: { maxPercentOfGroup: 50 }, rules: RULE }),
+        now: NOW,
+        observations: observations(),
+      });
       expect(ok.groups[0]?.aborted).toBeNull();
     });
 
     it('aborts the whole run over maxActionsPerRun, counting only groups that were not aborted', () => {
-      const p = run({ maxActionsPerRun: 5, maxActionsPerGroup: 3 }, [['a', 4], ['b', 3], ['c', 2]]);
+      const p = run({ maxActionsPerRun: 5, maxActionsPerGroup: 3 }, [
+        ['a', 4],
+        ['b', 3],
+        ['c', 2],
+      ]);
       expect(p.groups[0]?.aborted?.cap).toBe('maxActionsPerGroup');
       expect(p.aborted).toBeNull(); // 3 + 2 = 5 ≤ 5
-      const over = run({ maxActionsPerRun: 4 }, [['a', 3], ['b', 2]]);
+      const over = run({ maxActionsPerRun: 4 }, [
+        ['a', 3],
+        ['b', 2],
+      ]);
       expect(over.aborted).toMatchObject({ cap: 'maxActionsPerRun', limit: 4, selected: 5 });
       expect(applied(over)).toBe(0);
     });
@@ -86,12 +119,20 @@ describe('Caps', () => {
     it('breaks ties by id', () => {
       const same = ago(100);
       const fleet = [group('g', { executions: ['c', 'a', 'b'].map((id) => execution(id, { startTime: same })) })];
-      const p = evaluate({ fleet, policy: policy({ caps: { maxActionsPerGroup: 2, onCapExceeded: 'oldest-first' }, rules: RULE }), now: NOW, observations: observations() });
+      const p = evaluate({
+        fleet,
+        policy: policy({ caps: { maxActionsPerGroup: 2, onCapExceeded: 'oldest-first' }, rules: RULE }),
+        now: NOW,
+        observations: observations(),
+      });
       expect(p.groups[0]?.actions.map((a) => a.id)).toEqual(['a', 'b']);
     });
 
     it('keeps the oldest across groups for the run and day caps', () => {
-      const p = run({ maxActionsPerRun: 3, onCapExceeded: 'oldest-first' }, [['a', 2], ['b', 3]]);
+      const p = run({ maxActionsPerRun: 3, onCapExceeded: 'oldest-first' }, [
+        ['a', 2],
+        ['b', 3],
+      ]);
       expect(p.aborted).toBeNull();
       expect(p.groups.flatMap((g) => g.actions.map((a) => a.id)).sort()).toEqual(['a01', 'b01', 'b02']);
       const day = run({ maxActionsPerDay: 10, onCapExceeded: 'oldest-first' }, [['a', 4]], 8);

@@ -7,9 +7,18 @@ import { NOW, ago, deployment, execution } from './factories.js';
 function ctx(resource: Resource, labels: Record<string, string> = {}): ConditionContext {
   return { resource, labels, nowMs: NOW.getTime() };
 }
-const run = (overrides: Parameters<typeof execution>[1] = {}): Resource => ({ type: 'executions', group: 'team-a', item: execution('e1', overrides) });
-const dep = (overrides: Parameters<typeof deployment>[1] = {}): Resource => ({ type: 'deployments', group: 'team-a', item: deployment('d1', overrides) });
-const truth = (condition: Condition, resource: Resource, labels: Record<string, string> = {}) => evaluateCondition(condition, ctx(resource, labels)).truth;
+const run = (overrides: Parameters<typeof execution>[1] = {}): Resource => ({
+  type: 'executions',
+  group: 'team-a',
+  item: execution('e1', overrides),
+});
+const dep = (overrides: Parameters<typeof deployment>[1] = {}): Resource => ({
+  type: 'deployments',
+  group: 'team-a',
+  item: deployment('d1', overrides),
+});
+const truth = (condition: Condition, resource: Resource, labels: Record<string, string> = {}) =>
+  evaluateCondition(condition, ctx(resource, labels)).truth;
 
 describe('Function: evaluateCondition', () => {
   describe('status', () => {
@@ -29,12 +38,15 @@ describe('Function: evaluateCondition', () => {
       expect(truth({ olderThan: { field: 'startTime', age: '24h' } }, run({ startTime: ago(24) }))).toBe(false);
       expect(truth({ olderThan: { field: 'startTime', age: '24h' } }, run({ startTime: ago(-5) }))).toBe(false);
     });
-    it.each(['createdAt', 'modifiedAt', 'submissionTime', 'startTime', 'completionTime'] as const)('reads %s and is unknown when it is null', (field) => {
-      expect(truth({ olderThan: { field, age: '1h' } }, run({ [field]: ago(2) }))).toBe(true);
-      const trace = evaluateCondition({ olderThan: { field, age: '1h' } }, ctx(run({ [field]: null })));
-      expect(trace.truth).toBe('unknown');
-      expect(unknownDetails(trace)).toEqual([`${field} is missing`]);
-    });
+    it.each(['createdAt', 'modifiedAt', 'submissionTime', 'startTime', 'completionTime'] as const)(
+      'reads %s and is unknown when it is null',
+      (field) => {
+        expect(truth({ olderThan: { field, age: '1h' } }, run({ [field]: ago(2) }))).toBe(true);
+        const trace = evaluateCondition({ olderThan: { field, age: '1h' } }, ctx(run({ [field]: null })));
+        expect(trace.truth).toBe('unknown');
+        expect(unknownDetails(trace)).toEqual([`${field} is missing`]);
+      },
+    );
     it('is unknown for an unparseable or zone-less timestamp', () => {
       expect(truth({ olderThan: { field: 'createdAt', age: '1h' } }, run({ createdAt: 'yesterday' }))).toBe('unknown');
       expect(truth({ olderThan: { field: 'createdAt', age: '1h' } }, run({ createdAt: '2020-01-01T00:00:00' }))).toBe('unknown');
@@ -112,7 +124,10 @@ describe('Function: evaluateCondition', () => {
 
 describe('Function: matchedConditions', () => {
   it('lists the conditions that made a rule true, with the values seen', () => {
-    const trace = evaluateCondition({ all: [{ status: ['RUNNING'] }, { any: [{ scenario: 'x' }, { scenario: 'dev-*' }] }, { not: { ttl: 'present' } }] }, ctx(dep()));
+    const trace = evaluateCondition(
+      { all: [{ status: ['RUNNING'] }, { any: [{ scenario: 'x' }, { scenario: 'dev-*' }] }, { not: { ttl: 'present' } }] },
+      ctx(dep()),
+    );
     expect(matchedConditions(trace)).toEqual([
       { condition: 'status in [RUNNING]', value: 'RUNNING' },
       { condition: 'scenarioId ~ dev-*', value: 'dev-serving' },

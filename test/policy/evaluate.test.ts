@@ -5,7 +5,12 @@ import type { GroupFleet } from '../../lib/resources.js';
 import type { PolicyInput } from '../../lib/policy/schema.js';
 import { NOW, OPEN_CAPS, ago, deployment, execution, group, observations, policy } from './factories.js';
 
-const STOP_STALE: PolicyInput['rules'][number] = { id: 'stale-runs', resource: 'executions', match: { all: [{ status: ['RUNNING', 'PENDING'] }, { olderThan: { field: 'startTime', age: '24h' } }] }, action: 'stop' };
+const STOP_STALE: PolicyInput['rules'][number] = {
+  id: 'stale-runs',
+  resource: 'executions',
+  match: { all: [{ status: ['RUNNING', 'PENDING'] }, { olderThan: { field: 'startTime', age: '24h' } }] },
+  action: 'stop',
+};
 
 function plan(fleet: GroupFleet[], p: Policy, obs = observations()): Plan {
   return evaluate({ fleet, policy: p, now: NOW, observations: obs });
@@ -25,9 +30,18 @@ function actionOf(p: Plan, id: string) {
 describe('Function: evaluate', () => {
   describe('rules', () => {
     it('stops a stale run with a reason naming the rule, status and age', () => {
-      const result = plan([group('team-a', { executions: [execution('e1', { startTime: ago(76) })] })], policy({ rules: [STOP_STALE], caps: OPEN_CAPS }));
+      const result = plan(
+        [group('team-a', { executions: [execution('e1', { startTime: ago(76) })] })],
+        policy({ rules: [STOP_STALE], caps: OPEN_CAPS }),
+      );
       const action = actionOf(result, 'e1');
-      expect(action).toMatchObject({ action: 'stop', targetStatus: 'STOPPED', ruleId: 'stale-runs', status: 'RUNNING', ageSeconds: 76 * 3600 });
+      expect(action).toMatchObject({
+        action: 'stop',
+        targetStatus: 'STOPPED',
+        ruleId: 'stale-runs',
+        status: 'RUNNING',
+        ageSeconds: 76 * 3600,
+      });
       expect(action?.reason).toBe('stale-runs: RUNNING, startTime 3d 4h ago (> 24h)');
       expect(action?.matched).toEqual([
         { condition: 'status in [RUNNING, PENDING]', value: 'RUNNING' },
@@ -50,8 +64,16 @@ describe('Function: evaluate', () => {
         }),
       ];
       const result = plan(fleet, p);
-      expect(skipOf(result, 'stopping-soon')).toMatchObject({ kind: 'waiting', ruleId: 'stale-runs', reason: expect.stringContaining('stop already requested (targetStatus STOPPED)') });
-      expect(skipOf(result, 'going-away')).toMatchObject({ kind: 'waiting', ruleId: 'finished', reason: expect.stringContaining('delete already requested') });
+      expect(skipOf(result, 'stopping-soon')).toMatchObject({
+        kind: 'waiting',
+        ruleId: 'stale-runs',
+        reason: expect.stringContaining('stop already requested (targetStatus STOPPED)'),
+      });
+      expect(skipOf(result, 'going-away')).toMatchObject({
+        kind: 'waiting',
+        ruleId: 'finished',
+        reason: expect.stringContaining('delete already requested'),
+      });
       expect(result.groups[0]?.actions.map((a) => a.id)).toEqual(['still-running']);
     });
 
@@ -82,13 +104,19 @@ describe('Function: evaluate', () => {
     });
 
     it('counts items no rule matches as no-match, and rules only see their resource type', () => {
-      const result = plan([group('g', { executions: [execution('e1', { startTime: ago(1) })], deployments: [deployment('d1')] })], policy({ rules: [STOP_STALE], caps: OPEN_CAPS }));
+      const result = plan(
+        [group('g', { executions: [execution('e1', { startTime: ago(1) })], deployments: [deployment('d1')] })],
+        policy({ rules: [STOP_STALE], caps: OPEN_CAPS }),
+      );
       expect(skipOf(result, 'e1')).toMatchObject({ kind: 'no-match', reason: 'no rule matched' });
       expect(skipOf(result, 'd1')).toMatchObject({ kind: 'no-match', reason: 'no rule for deployments' });
     });
 
     it('never acts on a status outside the documented enum, even under not', () => {
-      const p = policy({ caps: OPEN_CAPS, rules: [{ id: 'r', resource: 'executions', match: { not: { status: ['COMPLETED'] } }, action: 'delete' }] });
+      const p = policy({
+        caps: OPEN_CAPS,
+        rules: [{ id: 'r', resource: 'executions', match: { not: { status: ['COMPLETED'] } }, action: 'delete' }],
+      });
       const result = plan([group('g', { executions: [execution('x', { status: 'ARCHIVED' })] })], p);
       expect(skipOf(result, 'x')).toMatchObject({ kind: 'unknown' });
       expect(skipOf(result, 'x')?.reason).toContain('ARCHIVED is not a documented status');
@@ -101,9 +129,24 @@ describe('Function: evaluate', () => {
   });
 
   describe('minimum age', () => {
-    const p = (minimumAge?: string) => policy({ caps: OPEN_CAPS, ...(minimumAge === undefined ? {} : { minimumAge }), rules: [{ id: 'all-unknown', resource: 'deployments', match: { status: ['UNKNOWN'] }, action: 'delete' }] });
+    const p = (minimumAge?: string) =>
+      policy({
+        caps: OPEN_CAPS,
+        ...(minimumAge === undefined ? {} : { minimumAge }),
+        rules: [{ id: 'all-unknown', resource: 'deployments', match: { status: ['UNKNOWN'] }, action: 'delete' }],
+      });
     it('skips matched items younger than the default 1h as too-young', () => {
-      const result = plan([group('g', { deployments: [deployment('new', { status: 'UNKNOWN', createdAt: ago(0.5) }), deployment('old', { status: 'UNKNOWN', createdAt: ago(2) })] })], p());
+      const result = plan(
+        [
+          group('g', {
+            deployments: [
+              deployment('new', { status: 'UNKNOWN', createdAt: ago(0.5) }),
+              deployment('old', { status: 'UNKNOWN', createdAt: ago(2) }),
+            ],
+          }),
+        ],
+        p(),
+      );
       expect(skipOf(result, 'new')).toMatchObject({ kind: 'too-young', ruleId: 'all-unknown' });
       expect(skipOf(result, 'new')?.reason).toContain('younger than the minimum age 1h');
       expect(actionOf(result, 'old')).toMatchObject({ action: 'delete' });
@@ -121,13 +164,24 @@ describe('Function: evaluate', () => {
 
   describe('legal transitions', () => {
     const rule = (action: 'stop' | 'delete' | 'stop-then-delete', gracePeriod?: string) =>
-      policy({ caps: OPEN_CAPS, rules: [{ id: 'r', resource: 'deployments', match: { scenario: 'dev-*' }, action, ...(gracePeriod === undefined ? {} : { gracePeriod }) }] });
-    const fleetWith = (...statuses: string[]) => [group('g', { deployments: statuses.map((status) => deployment(status.toLowerCase(), { status })) })];
+      policy({
+        caps: OPEN_CAPS,
+        rules: [
+          { id: 'r', resource: 'deployments', match: { scenario: 'dev-*' }, action, ...(gracePeriod === undefined ? {} : { gracePeriod }) },
+        ],
+      });
+    const fleetWith = (...statuses: string[]) => [
+      group('g', { deployments: statuses.map((status) => deployment(status.toLowerCase(), { status })) }),
+    ];
 
     it('stop: only PENDING and RUNNING; everything else is ineligible', () => {
       const result = plan(fleetWith('PENDING', 'RUNNING', 'STOPPED', 'STOPPING', 'DEAD', 'UNKNOWN'), rule('stop'));
       expect(only(result).actions.map((a) => `${a.id}:${a.action}`)).toEqual(['pending:stop', 'running:stop']);
-      expect(only(result).skipped.map((s) => `${s.id}:${s.kind}`).sort()).toEqual(['dead:ineligible', 'stopped:ineligible', 'stopping:ineligible', 'unknown:ineligible']);
+      expect(
+        only(result)
+          .skipped.map((s) => `${s.id}:${s.kind}`)
+          .sort(),
+      ).toEqual(['dead:ineligible', 'stopped:ineligible', 'stopping:ineligible', 'unknown:ineligible']);
     });
 
     it('delete: RUNNING is ineligible (stop first), STOPPING waits, COMPLETED deployments are ineligible', () => {
@@ -140,13 +194,25 @@ describe('Function: evaluate', () => {
     });
 
     it('delete: COMPLETED executions are deletable', () => {
-      const p = policy({ caps: OPEN_CAPS, rules: [{ id: 'r', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }] });
-      expect(actionOf(plan([group('g', { executions: [execution('c', { status: 'COMPLETED' })] })], p), 'c')).toMatchObject({ action: 'delete', targetStatus: 'DELETED' });
+      const p = policy({
+        caps: OPEN_CAPS,
+        rules: [{ id: 'r', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }],
+      });
+      expect(actionOf(plan([group('g', { executions: [execution('c', { status: 'COMPLETED' })] })], p), 'c')).toMatchObject({
+        action: 'delete',
+        targetStatus: 'DELETED',
+      });
     });
 
     it('stop-then-delete: stops RUNNING/PENDING, waits for STOPPING, deletes STOPPED/DEAD/UNKNOWN', () => {
       const result = plan(fleetWith('RUNNING', 'PENDING', 'STOPPING', 'STOPPED', 'DEAD', 'UNKNOWN'), rule('stop-then-delete'));
-      expect(only(result).actions.map((a) => `${a.id}:${a.action}`)).toEqual(['pending:stop', 'running:stop', 'dead:delete', 'stopped:delete', 'unknown:delete']);
+      expect(only(result).actions.map((a) => `${a.id}:${a.action}`)).toEqual([
+        'pending:stop',
+        'running:stop',
+        'dead:delete',
+        'stopped:delete',
+        'unknown:delete',
+      ]);
       expect(actionOf(result, 'running')?.reason).toContain('stop now, delete on a later run');
       expect(skipOf(result, 'stopping')).toMatchObject({ kind: 'waiting', reason: 'r: STOPPING; delete once STOPPED' });
     });
@@ -177,7 +243,17 @@ describe('Function: evaluate', () => {
     });
 
     it('lists unparseable items as skipped unparseable', () => {
-      const result = plan([group('g', { unparseable: [{ type: 'executions', id: 'bad1', reason: 'status: expected string' }, { type: 'deployments', id: null, reason: 'id: required' }] })], policy({ rules: [STOP_STALE] }));
+      const result = plan(
+        [
+          group('g', {
+            unparseable: [
+              { type: 'executions', id: 'bad1', reason: 'status: expected string' },
+              { type: 'deployments', id: null, reason: 'id: required' },
+            ],
+          }),
+        ],
+        policy({ rules: [STOP_STALE] }),
+      );
       // Ordered by type, then id (a missing id last).
       expect(only(result).skipped.map((s) => [s.type, s.id, s.kind])).toEqual([
         ['deployments', null, 'unparseable'],
@@ -193,15 +269,26 @@ describe('Function: evaluate', () => {
       const p = policy({
         caps: OPEN_CAPS,
         protect: { ids: ['e9'] },
-        rules: [STOP_STALE, { id: 'done', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }, { id: 'dev', resource: 'deployments', match: { scenario: 'dev-*' }, action: 'stop' }],
+        rules: [
+          STOP_STALE,
+          { id: 'done', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' },
+          { id: 'dev', resource: 'deployments', match: { scenario: 'dev-*' }, action: 'stop' },
+        ],
       });
       const fleet = [
-        group('zeta', { executions: [execution('e3', { status: 'COMPLETED' }), execution('e2'), execution('e9')], deployments: [deployment('d1')] }),
+        group('zeta', {
+          executions: [execution('e3', { status: 'COMPLETED' }), execution('e2'), execution('e9')],
+          deployments: [deployment('d1')],
+        }),
         group('alpha', { executions: [execution('e1')] }),
       ];
       const result = plan(fleet, p);
       expect(result.groups.map((g) => g.group)).toEqual(['alpha', 'zeta']);
-      expect(result.groups[1]?.actions.map((a) => `${a.type}:${a.action}:${a.id}`)).toEqual(['deployments:stop:d1', 'executions:stop:e2', 'executions:delete:e3']);
+      expect(result.groups[1]?.actions.map((a) => `${a.type}:${a.action}:${a.id}`)).toEqual([
+        'deployments:stop:d1',
+        'executions:stop:e2',
+        'executions:delete:e3',
+      ]);
       expect(result.groups[1]?.totals).toEqual({ listed: 4, stop: 2, delete: 1, skipped: 1, protected: 1 });
       expect(result.totals).toEqual({ listed: 5, stop: 3, delete: 1, skipped: 1, protected: 1 });
       expect(result.evaluatedAt).toBe(NOW.toISOString());
@@ -232,7 +319,11 @@ describe('Function: evaluate', () => {
       ];
       const result = plan(fleet, parsed.policy);
       expect(result.mode).toBe('dry-run');
-      expect(result.groups.flatMap((g) => g.actions.map((a) => `${a.id}:${a.action}`))).toEqual(['dev-old:stop', 'run-stale:stop', 'done-old:delete']);
+      expect(result.groups.flatMap((g) => g.actions.map((a) => `${a.id}:${a.action}`))).toEqual([
+        'dev-old:stop',
+        'run-stale:stop',
+        'done-old:delete',
+      ]);
       expect(skipOf(result, 'prod-run')?.kind).toBe('protected');
       expect(skipOf(result, 'prod-labelled')?.reason).toContain('ext.ai.sap.com/env=prod');
       expect(skipOf(result, 'llm')?.reason).toContain('generative-AI');

@@ -4,18 +4,35 @@ import type { PolicyInput } from '../../lib/policy/schema.js';
 import { NOW, OPEN_CAPS, ago, deployment, execution, group, observations, policy } from './factories.js';
 
 const RULES: PolicyInput['rules'] = [
-  { id: 'stale-runs', description: 'Stop long runs', resource: 'executions', match: { all: [{ status: ['RUNNING', 'PENDING'] }, { olderThan: { field: 'startTime', age: '24h' } }] }, action: 'stop' },
+  {
+    id: 'stale-runs',
+    description: 'Stop long runs',
+    resource: 'executions',
+    match: { all: [{ status: ['RUNNING', 'PENDING'] }, { olderThan: { field: 'startTime', age: '24h' } }] },
+    action: 'stop',
+  },
   { id: 'finished', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' },
 ];
 const fleet = [
   group('team-a', {
-    executions: [execution('e1', { startTime: ago(76) }), execution('p1', { status: 'PENDING', startTime: null }), execution('prod', { scenarioId: 'prod-x' })],
+    executions: [
+      execution('e1', { startTime: ago(76) }),
+      execution('p1', { status: 'PENDING', startTime: null }),
+      execution('prod', { scenarioId: 'prod-x' }),
+    ],
     deployments: [deployment('e1')],
     unparseable: [{ type: 'executions', id: 'broken', reason: 'status: expected string' }],
   }),
   group('lost', { listingError: 'timeout' }),
 ];
-const run = (id: string, caps: PolicyInput['caps'] = OPEN_CAPS) => explain({ fleet, policy: policy({ caps, rules: RULES, protect: { scenarios: ['prod-*'] } }), now: NOW, observations: observations(), id });
+const run = (id: string, caps: PolicyInput['caps'] = OPEN_CAPS) =>
+  explain({
+    fleet,
+    policy: policy({ caps, rules: RULES, protect: { scenarios: ['prod-*'] } }),
+    now: NOW,
+    observations: observations(),
+    id,
+  });
 
 describe('Function: explain', () => {
   it('gives every rule verdict with per-condition values and the final decision', () => {

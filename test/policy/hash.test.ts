@@ -4,9 +4,20 @@ import { evaluate, observationKey } from '../../lib/policy/index.js';
 import type { PolicyInput } from '../../lib/policy/schema.js';
 import { NOW, OPEN_CAPS, ago, execution, group, observations, policy } from './factories.js';
 
-const RULES: PolicyInput['rules'] = [{ id: 'stale', resource: 'executions', match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '1d' } }] }, action: 'stop' }];
-const fleet = () => [group('b', { executions: [execution('e2', { startTime: ago(50) })] }), group('a', { executions: [execution('e1', { startTime: ago(30) }), execution('e3', { startTime: ago(2) })] })];
-const planAt = (now: Date, f = fleet(), rules = RULES) => evaluate({ fleet: f, policy: policy({ caps: OPEN_CAPS, rules }), now, observations: observations() });
+const RULES: PolicyInput['rules'] = [
+  {
+    id: 'stale',
+    resource: 'executions',
+    match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '1d' } }] },
+    action: 'stop',
+  },
+];
+const fleet = () => [
+  group('b', { executions: [execution('e2', { startTime: ago(50) })] }),
+  group('a', { executions: [execution('e1', { startTime: ago(30) }), execution('e3', { startTime: ago(2) })] }),
+];
+const planAt = (now: Date, f = fleet(), rules = RULES) =>
+  evaluate({ fleet: f, policy: policy({ caps: OPEN_CAPS, rules }), now, observations: observations() });
 
 describe('Plan hash', () => {
   it('is stable a minute later when the decisions are the same (ages and reasons are not hashed)', () => {
@@ -18,7 +29,9 @@ describe('Plan hash', () => {
   });
 
   it('does not depend on listing order', () => {
-    const reversed = fleet().reverse().map((g) => ({ ...g, resources: [...g.resources].reverse() }));
+    const reversed = fleet()
+      .reverse()
+      .map((g) => ({ ...g, resources: [...g.resources].reverse() }));
     expect(planAt(NOW, reversed).hash).toBe(planAt(NOW).hash);
   });
 
@@ -40,10 +53,13 @@ describe('Plan hash', () => {
   });
 
   it('distinguishes stop from delete for the same id', () => {
-    const rules = (action: 'stop' | 'delete'): PolicyInput['rules'] => [{ id: 'r', resource: 'executions', match: { scenario: '*' }, action }];
+    const rules = (action: 'stop' | 'delete'): PolicyInput['rules'] => [
+      { id: 'r', resource: 'executions', match: { scenario: '*' }, action },
+    ];
     const running = [group('g', { executions: [execution('x')] })];
     const completed = [group('g', { executions: [execution('x', { status: 'COMPLETED' })] })];
-    const p = (f: typeof running, r: PolicyInput['rules']) => evaluate({ fleet: f, policy: policy({ caps: OPEN_CAPS, rules: r }), now: NOW, observations: observations() });
+    const p = (f: typeof running, r: PolicyInput['rules']) =>
+      evaluate({ fleet: f, policy: policy({ caps: OPEN_CAPS, rules: r }), now: NOW, observations: observations() });
     // Same policy (so same digest) and same id, but a different target status.
     const both: PolicyInput['rules'] = [{ id: 'r', resource: 'executions', match: { scenario: '*' }, action: 'stop-then-delete' }];
     expect(p(running, both).hash).not.toBe(p(completed, both).hash);

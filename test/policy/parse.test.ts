@@ -28,7 +28,13 @@ describe('Function: parsePolicy', () => {
     if (!result.ok) return;
     expect(result.policy.mode).toBe('dry-run');
     expect(result.policy.minimumAge).toBe('1h');
-    expect(result.policy.caps).toEqual({ maxActionsPerRun: 200, maxActionsPerGroup: 100, maxActionsPerDay: 500, maxPercentOfGroup: 100, onCapExceeded: 'abort' });
+    expect(result.policy.caps).toEqual({
+      maxActionsPerRun: 200,
+      maxActionsPerGroup: 100,
+      maxActionsPerDay: 500,
+      maxPercentOfGroup: 100,
+      onCapExceeded: 'abort',
+    });
     expect(result.policy.builtInProtection).toEqual({ generativeAi: true, allowScenarios: [] });
     expect(result.policy.protect.scenarios).toEqual([]);
     expect(result.digest).toMatch(/^[0-9a-f]{64}$/);
@@ -45,7 +51,18 @@ describe('Function: parsePolicy', () => {
   it('accepts JSON and gives the same digest as the equivalent YAML', () => {
     const yaml = parsePolicy(`version: 1\nmode: apply\nrules:${RULE}`, 'p.yaml');
     const json = parsePolicy(
-      JSON.stringify({ version: 1, mode: 'apply', rules: [{ id: 'r1', resource: 'executions', action: 'stop', match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '24h' } }] } }] }),
+      JSON.stringify({
+        version: 1,
+        mode: 'apply',
+        rules: [
+          {
+            id: 'r1',
+            resource: 'executions',
+            action: 'stop',
+            match: { all: [{ status: ['RUNNING'] }, { olderThan: { field: 'startTime', age: '24h' } }] },
+          },
+        ],
+      }),
       'p.json',
     );
     expect(yaml.ok && json.ok).toBe(true);
@@ -64,14 +81,18 @@ describe('Function: parsePolicy', () => {
   });
 
   it('reports an unknown key with its path, line and a suggestion', () => {
-    const errors = errorsOf(`version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match:\n      all:\n        - status: [RUNNING]\n        - olderThen: { field: startTime, age: 24h }\n`);
+    const errors = errorsOf(
+      `version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match:\n      all:\n        - status: [RUNNING]\n        - olderThen: { field: startTime, age: 24h }\n`,
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ path: 'rules[0].match.all[1].olderThen', line: 9 });
     expect(errors[0]?.message).toContain('did you mean `olderThan`?');
   });
 
   it('reports unknown keys inside a condition with the keys allowed there', () => {
-    const errors = errorsOf(`version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match: { olderThan: { field: startTime, agee: 1d } }\n`);
+    const errors = errorsOf(
+      `version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match: { olderThan: { field: startTime, agee: 1d } }\n`,
+    );
     const messages = errors.map((e) => `${e.path}: ${e.message}`);
     expect(messages).toContainEqual(expect.stringContaining('rules[0].match.olderThan.agee: unknown key `agee`; did you mean `age`?'));
     expect(messages).toContainEqual(expect.stringContaining('rules[0].match.olderThan.age: missing required key `age`'));
@@ -114,7 +135,9 @@ rules:
   });
 
   it('explains a condition with two keys and an unknown condition kind', () => {
-    const errors = errorsOf(`version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match:\n      any:\n        - { status: [RUNNING], scenario: x }\n        - { scenaro: x }\n        - 42\n`);
+    const errors = errorsOf(
+      `version: 1\nrules:\n  - id: r1\n    resource: executions\n    action: stop\n    match:\n      any:\n        - { status: [RUNNING], scenario: x }\n        - { scenaro: x }\n        - 42\n`,
+    );
     expect(errors.map((e) => e.path)).toEqual(['rules[0].match.any[0]', 'rules[0].match.any[1].scenaro', 'rules[0].match.any[2]']);
     expect(errors[0]?.message).toContain('exactly one key');
     expect(errors[1]?.message).toContain('did you mean `scenario`?');
@@ -127,14 +150,20 @@ rules:
   - { id: a, resource: executions, action: stop, gracePeriod: 1d, match: { ttl: present } }
   - { id: a, resource: deployments, action: delete, match: { not: { executionSchedule: absent } } }
 `);
-    expect(errors.map((e) => e.path)).toEqual(['rules[0].match.ttl', 'rules[0].gracePeriod', 'rules[1].id', 'rules[1].match.not.executionSchedule'].sort((a, b) => order(a) - order(b)));
+    expect(errors.map((e) => e.path)).toEqual(
+      ['rules[0].match.ttl', 'rules[0].gracePeriod', 'rules[1].id', 'rules[1].match.not.executionSchedule'].sort(
+        (a, b) => order(a) - order(b),
+      ),
+    );
     function order(path: string): number {
       return ['rules[0].gracePeriod', 'rules[0].match.ttl', 'rules[1].id', 'rules[1].match.not.executionSchedule'].indexOf(path);
     }
   });
 
   it('suggests the nearest status and says to quote numbers', () => {
-    const errors = errorsOf(`version: 1\nprotect: { ids: [0123456789] }\nrules:\n  - { id: a, resource: executions, action: stop, match: { status: [RUNING] } }\n`);
+    const errors = errorsOf(
+      `version: 1\nprotect: { ids: [0123456789] }\nrules:\n  - { id: a, resource: executions, action: stop, match: { status: [RUNING] } }\n`,
+    );
     expect(errors[0]).toMatchObject({ path: 'protect.ids[0]' });
     expect(errors[0]?.message).toContain('quotes');
     expect(errors[1]).toMatchObject({ path: 'rules[0].match.status[0]' });
@@ -142,13 +171,17 @@ rules:
   });
 
   it('rejects a wrong version, a bad snooze date and a percent over 100', () => {
-    const errors = errorsOf(`version: 2\ncaps: { maxPercentOfGroup: 150 }\nprotect: { snoozes: [{ id: x, until: next week }] }\nrules: []\n`);
+    const errors = errorsOf(
+      `version: 2\ncaps: { maxPercentOfGroup: 150 }\nprotect: { snoozes: [{ id: x, until: next week }] }\nrules: []\n`,
+    );
     expect(errors.map((e) => e.path)).toEqual(['version', 'caps.maxPercentOfGroup', 'protect.snoozes[0].until']);
   });
 
   it('reports a missing rules list and a missing match', () => {
     expect(errorsOf('version: 1\n').map((e) => e.path)).toEqual(['rules']);
-    expect(errorsOf('version: 1\nrules: [{ id: a, resource: executions, action: stop }]\n').map((e) => `${e.path}: ${e.message}`)).toEqual(['rules[0].match: missing required key `match`']);
+    expect(errorsOf('version: 1\nrules: [{ id: a, resource: executions, action: stop }]\n').map((e) => `${e.path}: ${e.message}`)).toEqual([
+      'rules[0].match: missing required key `match`',
+    ]);
   });
 
   it('reports YAML syntax errors, all of them, with line numbers', () => {
@@ -169,9 +202,12 @@ rules:
 
 describe('Function: formatPolicyIssues', () => {
   it('prints one problem per entry with its path and line', () => {
-    expect(formatPolicyIssues([{ path: 'rules[0].id', message: 'bad', line: 3, column: 9 }, { path: '(root)', message: 'worse' }])).toBe(
-      '✖ bad\n  → at rules[0].id (line 3, column 9)\n✖ worse\n  → at (root)',
-    );
+    expect(
+      formatPolicyIssues([
+        { path: 'rules[0].id', message: 'bad', line: 3, column: 9 },
+        { path: '(root)', message: 'worse' },
+      ]),
+    ).toBe('✖ bad\n  → at rules[0].id (line 3, column 9)\n✖ worse\n  → at (root)');
   });
 });
 
@@ -190,7 +226,10 @@ describe('JSON Schema', () => {
   });
 
   it('forbids unknown keys and names the condition kinds', () => {
-    const schema = JSON.parse(policyJsonSchemaText()) as { additionalProperties: unknown; $defs: { Condition: { anyOf: Array<{ required: string[] }> } } };
+    const schema = JSON.parse(policyJsonSchemaText()) as {
+      additionalProperties: unknown;
+      $defs: { Condition: { anyOf: Array<{ required: string[] }> } };
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.$defs.Condition.anyOf.map((c) => c.required[0])).toContain('olderThan');
   });
@@ -203,6 +242,11 @@ describe('Condition edge cases', () => {
       'p.yaml',
     );
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors.map((e) => e.path)).toEqual(['rules[0].match.resourceGroupLabels', 'rules[1].match.all', 'rules[2].match.status']);
+    if (!result.ok)
+      expect(result.errors.map((e) => e.path)).toEqual([
+        'rules[0].match.resourceGroupLabels',
+        'rules[1].match.all',
+        'rules[2].match.status',
+      ]);
   });
 });

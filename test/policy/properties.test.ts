@@ -24,8 +24,11 @@ const timestamp = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
   { weight: 1, arbitrary: fc.constantFrom('yesterday', '2026-01-01T00:00:00', '') },
 );
-const status = fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...STATUSES) }, { weight: 1, arbitrary: fc.constantFrom('DELETING', 'weird') });
-const maybe = <T,>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
+const status = fc.oneof(
+  { weight: 9, arbitrary: fc.constantFrom(...STATUSES) },
+  { weight: 1, arbitrary: fc.constantFrom('DELETING', 'weird') },
+);
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
 
 const itemFields = fc.record({
   status,
@@ -52,14 +55,27 @@ const groupArb = (name: string) =>
     })
     .map(({ executions, deployments, unparseable, listingError, env }): GroupFleet => {
       const resources: Resource[] = [
-        ...executions.map(({ extra, ...f }, i): Resource => ({ type: 'executions', group: name, item: execution(`${name}-e${i}`, { ...f, executionScheduleId: extra }) })),
-        ...deployments.map(({ extra, ...f }, i): Resource => ({ type: 'deployments', group: name, item: deployment(`${name}-d${i}`, { ...f, ttl: extra }) })),
+        ...executions.map(
+          ({ extra, ...f }, i): Resource => ({
+            type: 'executions',
+            group: name,
+            item: execution(`${name}-e${i}`, { ...f, executionScheduleId: extra }),
+          }),
+        ),
+        ...deployments.map(
+          ({ extra, ...f }, i): Resource => ({ type: 'deployments', group: name, item: deployment(`${name}-d${i}`, { ...f, ttl: extra }) }),
+        ),
       ];
       return {
         group: name,
         labels: env === undefined ? {} : { 'ext.ai.sap.com/env': env },
         resources,
-        unparseable: Array.from({ length: unparseable }, (_, i) => ({ type: 'executions' as const, group: name, id: i === 0 ? `${name}-bad` : null, reason: 'bad' })),
+        unparseable: Array.from({ length: unparseable }, (_, i) => ({
+          type: 'executions' as const,
+          group: name,
+          id: i === 0 ? `${name}-bad` : null,
+          reason: 'bad',
+        })),
         listingError,
       };
     });
@@ -95,7 +111,9 @@ const simpleRuleArb = fc.record({
   resource: fc.constantFrom('executions', 'deployments'),
   match: fc.oneof(
     fc.subarray([...STATUSES], { minLength: 2 }).map((s): Condition => ({ status: s })),
-    fc.subarray([...STATUSES], { minLength: 2 }).map((s): Condition => ({ all: [{ status: s }, { olderThan: { field: 'createdAt', age: '1d' } }] })),
+    fc
+      .subarray([...STATUSES], { minLength: 2 })
+      .map((s): Condition => ({ all: [{ status: s }, { olderThan: { field: 'createdAt', age: '1d' } }] })),
   ),
   action: fc.constantFrom('stop', 'delete', 'stop-then-delete'),
   gracePeriod: fc.constantFrom(undefined, '1h'),
@@ -132,13 +150,20 @@ const policyInputArb: fc.Arbitrary<PolicyInput> = fc
     caps,
     protect: { scenarios, ids, resourceGroupLabels: { 'ext.ai.sap.com/env': 'prod' }, snoozes: [{ id: 'alpha-e1', until: '2027-01-01' }] },
     builtInProtection: { allowScenarios: allow },
-    rules: rules.map((r, i) => ({ id: `r${i}`, ...r, ...(r.action === 'stop' || r.gracePeriod === undefined ? { gracePeriod: undefined } : {}) })),
+    rules: rules.map((r, i) => ({
+      id: `r${i}`,
+      ...r,
+      ...(r.action === 'stop' || r.gracePeriod === undefined ? { gracePeriod: undefined } : {}),
+    })),
   }));
 
 const observationsArb: fc.Arbitrary<Observations> = fc.record({
   actionsToday: fc.integer({ min: 0, max: 70 }),
   snoozes: fc.constantFrom<Record<string, string>>({}, { 'beta-e0': ago(-10) }, { 'beta-e0': ago(10) }),
-  firstSeenStopped: fc.constantFrom<Record<string, string>>({}, { 'alpha#deployments#alpha-d0': ago(30), 'beta#executions#beta-e1': ago(0.5) }),
+  firstSeenStopped: fc.constantFrom<Record<string, string>>(
+    {},
+    { 'alpha#deployments#alpha-d0': ago(30), 'beta#executions#beta-e1': ago(0.5) },
+  ),
 });
 
 const inputArb = fc.record({ fleet: fleetArb, policyInput: policyInputArb, observations: observationsArb });
@@ -160,7 +185,9 @@ const RUNS = { numRuns: 300 };
 
 describe('Properties of evaluate()', () => {
   it('are not vacuous: the generators produce plans with actions, aborts and capped items', () => {
-    const plans = fc.sample(inputArb, { numRuns: 400, seed: 42 }).map(({ fleet, policyInput, observations }) => plan(fleet, parse(policyInput), observations));
+    const plans = fc
+      .sample(inputArb, { numRuns: 400, seed: 42 })
+      .map(({ fleet, policyInput, observations }) => plan(fleet, parse(policyInput), observations));
     const share = (f: (p: Plan) => boolean) => plans.filter(f).length / plans.length;
     expect(share((p) => applied(p).length > 0)).toBeGreaterThan(0.15);
     expect(share((p) => p.aborted !== null || p.groups.some((g) => g.aborted !== null))).toBeGreaterThan(0.03);
@@ -196,10 +223,14 @@ describe('Properties of evaluate()', () => {
           // An independent, simpler reading of the protections in policyInputArb.
           expect(policy.protect.ids).not.toContain(a.id);
           expect(a.id).not.toBe('alpha-e1'); // snoozed until 2027
-          if (a.id === 'beta-e0' && observations.snoozes['beta-e0'] !== undefined) expect(Date.parse(observations.snoozes['beta-e0'])).toBeLessThanOrEqual(NOW.getTime());
-          const guarded = ['foundation-models', 'orchestration'].filter((x) => !policy.builtInProtection.allowScenarios.includes(x as 'orchestration'));
+          if (a.id === 'beta-e0' && observations.snoozes['beta-e0'] !== undefined)
+            expect(Date.parse(observations.snoozes['beta-e0'])).toBeLessThanOrEqual(NOW.getTime());
+          const guarded = ['foundation-models', 'orchestration'].filter(
+            (x) => !policy.builtInProtection.allowScenarios.includes(x as 'orchestration'),
+          );
           // The scenarios protection (and, for deployments, the built-in one) cannot be checked without a scenarioId.
-          if (policy.protect.scenarios.length > 0 || (a.type === 'deployments' && guarded.length > 0)) expect(typeof item.scenarioId).toBe('string');
+          if (policy.protect.scenarios.length > 0 || (a.type === 'deployments' && guarded.length > 0))
+            expect(typeof item.scenarioId).toBe('string');
           expect(policy.protect.scenarios.some((g) => picomatch.isMatch(item.scenarioId ?? '', g))).toBe(false);
           expect(fleet.find((g) => g.group === a.group)?.labels['ext.ai.sap.com/env']).not.toBe('prod');
           if (a.type === 'deployments') expect(guarded).not.toContain(item.scenarioId);
@@ -286,7 +317,13 @@ describe('Properties of evaluate()', () => {
   });
 
   it('adding a protection never selects more items', () => {
-    const selected = (p: Plan) => new Set(p.groups.flatMap((g) => [...g.actions.map((a) => `${a.group}/${a.id}`), ...g.skipped.filter((s) => s.kind === 'capped').map((s) => `${s.group}/${s.id ?? ''}`)]));
+    const selected = (p: Plan) =>
+      new Set(
+        p.groups.flatMap((g) => [
+          ...g.actions.map((a) => `${a.group}/${a.id}`),
+          ...g.skipped.filter((s) => s.kind === 'capped').map((s) => `${s.group}/${s.id ?? ''}`),
+        ]),
+      );
     const acted = (p: Plan) => new Set(p.groups.flatMap((g) => g.actions.map((a) => `${a.group}/${a.id}`)));
     fc.assert(
       fc.property(inputArb, fc.constantFrom('id', 'scenario', 'group', 'label'), ({ fleet, policyInput, observations }, kind) => {

@@ -16,7 +16,10 @@ function decide(fleet: GroupFleet[], p: Policy, obs = observations()): Plan {
   return evaluate({ fleet, policy: p, now: NOW, observations: obs });
 }
 function kindOf(p: Plan, id: string): string {
-  const g = p.groups.flatMap((x) => [...x.actions.map((a) => ({ id: a.id, kind: a.action as string })), ...x.skipped.map((s) => ({ id: s.id, kind: s.kind as string }))]);
+  const g = p.groups.flatMap((x) => [
+    ...x.actions.map((a) => ({ id: a.id, kind: a.action as string })),
+    ...x.skipped.map((s) => ({ id: s.id, kind: s.kind as string })),
+  ]);
   return g.find((x) => x.id === id)?.kind ?? 'missing';
 }
 function reasonOf(p: Plan, id: string): string {
@@ -27,7 +30,12 @@ describe('Protection', () => {
   const fleet = [
     group('team-a', {
       labels: { 'ext.ai.sap.com/env': 'dev' },
-      executions: [execution('e1'), execution('e2', { scenarioId: 'prod-chat' }), execution('e3', { executableId: 'keep-exe' }), execution('e4', { configurationName: 'golden config' })],
+      executions: [
+        execution('e1'),
+        execution('e2', { scenarioId: 'prod-chat' }),
+        execution('e3', { executableId: 'keep-exe' }),
+        execution('e4', { configurationName: 'golden config' }),
+      ],
       deployments: [deployment('d1'), deployment('d2', { configurationId: 'cfg-keep' })],
     }),
     group('prod-1', { labels: { 'ext.ai.sap.com/env': 'prod' }, executions: [execution('p1')] }),
@@ -37,10 +45,25 @@ describe('Protection', () => {
     ['ids', { ids: ['e1'] }, 'e1', 'protected by protect.ids (e1)'],
     ['scenarios', { scenarios: ['prod-*'] }, 'e2', 'protected by protect.scenarios prod-* (scenarioId prod-chat)'],
     ['executables', { executables: ['keep-*'] }, 'e3', 'protected by protect.executables keep-* (executableId keep-exe)'],
-    ['configurations (by name)', { configurations: ['golden*'] }, 'e4', 'protected by protect.configurations golden* (configurationName golden config)'],
-    ['configurations (by id)', { configurations: ['cfg-keep'] }, 'd2', 'protected by protect.configurations cfg-keep (configurationId cfg-keep)'],
+    [
+      'configurations (by name)',
+      { configurations: ['golden*'] },
+      'e4',
+      'protected by protect.configurations golden* (configurationName golden config)',
+    ],
+    [
+      'configurations (by id)',
+      { configurations: ['cfg-keep'] },
+      'd2',
+      'protected by protect.configurations cfg-keep (configurationId cfg-keep)',
+    ],
     ['resourceGroups', { resourceGroups: ['prod-*'] }, 'p1', 'protected by protect.resourceGroups prod-* (resourceGroup prod-1)'],
-    ['resourceGroupLabels', { resourceGroupLabels: { 'ext.ai.sap.com/env': 'prod' } }, 'p1', 'protected by protect.resourceGroupLabels (ext.ai.sap.com/env=prod)'],
+    [
+      'resourceGroupLabels',
+      { resourceGroupLabels: { 'ext.ai.sap.com/env': 'prod' } },
+      'p1',
+      'protected by protect.resourceGroupLabels (ext.ai.sap.com/env=prod)',
+    ],
     ['snoozes', { snoozes: [{ id: 'd1', until: '2026-12-01' }] }, 'd1', 'protected by protect.snoozes: d1 snoozed until 2026-12-01'],
   ] as Array<[string, PolicyInput['protect'], string, string]>)('%s protect the item and say so', (_name, protect, id, reason) => {
     const unprotected = decide(fleet, withProtect(undefined));
@@ -52,7 +75,11 @@ describe('Protection', () => {
   });
 
   it('protection beats a matching rule even for deletable items', () => {
-    const p = policy({ caps: OPEN_CAPS, protect: { ids: ['x'] }, rules: [{ id: 'del', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }] });
+    const p = policy({
+      caps: OPEN_CAPS,
+      protect: { ids: ['x'] },
+      rules: [{ id: 'del', resource: 'executions', match: { status: ['COMPLETED'] }, action: 'delete' }],
+    });
     expect(kindOf(decide([group('g', { executions: [execution('x', { status: 'COMPLETED' })] })], p), 'x')).toBe('protected');
   });
 
@@ -73,7 +100,15 @@ describe('Protection', () => {
   });
 
   describe('built-in generative-AI protection', () => {
-    const genAi = [group('g', { deployments: [deployment('fm', { scenarioId: 'foundation-models' }), deployment('orch', { scenarioId: 'orchestration' }), deployment('dev')] })];
+    const genAi = [
+      group('g', {
+        deployments: [
+          deployment('fm', { scenarioId: 'foundation-models' }),
+          deployment('orch', { scenarioId: 'orchestration' }),
+          deployment('dev'),
+        ],
+      }),
+    ];
 
     it('protects foundation-models and orchestration deployments by default', () => {
       const result = decide(genAi, withProtect(undefined));

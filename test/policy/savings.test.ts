@@ -20,20 +20,45 @@ function dep(details: unknown, overrides: Parameters<typeof deployment>[1] = {})
   return { type: 'deployments', group: 'g', item: deployment('d-0001', { details, ...overrides }) };
 }
 
-const STOP_DEPLOYMENTS: PolicyInput['rules'][number] = { id: 'stop-deps', resource: 'deployments', match: { status: ['RUNNING'] }, action: 'stop' };
-const DELETE_STOPPED: PolicyInput['rules'][number] = { id: 'del-stopped', resource: 'deployments', match: { status: ['STOPPED', 'DEAD'] }, action: 'delete' };
+const STOP_DEPLOYMENTS: PolicyInput['rules'][number] = {
+  id: 'stop-deps',
+  resource: 'deployments',
+  match: { status: ['RUNNING'] },
+  action: 'stop',
+};
+const DELETE_STOPPED: PolicyInput['rules'][number] = {
+  id: 'del-stopped',
+  resource: 'deployments',
+  match: { status: ['STOPPED', 'DEAD'] },
+  action: 'delete',
+};
 
 describe('Function: savingsOf', () => {
   it('reads the snake_case spelling: running_replicas counts exactly', () => {
-    expect(savingsOf(dep(snakeDetails('infer.s', { min_replicas: '1', max_replicas: '4', running_replicas: 2 })), 'stop')).toEqual({ kind: 'compute', resourcePlan: 'infer.s', nodes: 2, atLeast: false, nodeHoursPerDay: 48 });
+    expect(savingsOf(dep(snakeDetails('infer.s', { min_replicas: '1', max_replicas: '4', running_replicas: 2 })), 'stop')).toEqual({
+      kind: 'compute',
+      resourcePlan: 'infer.s',
+      nodes: 2,
+      atLeast: false,
+      nodeHoursPerDay: 48,
+    });
   });
 
   it('reads the camelCase spelling and reports min_replicas as "at least"', () => {
-    expect(savingsOf(dep(camelDetails('basic', { minReplicas: '3', maxReplicas: '5' })), 'stop')).toEqual({ kind: 'compute', resourcePlan: 'basic', nodes: 3, atLeast: true, nodeHoursPerDay: 72 });
+    expect(savingsOf(dep(camelDetails('basic', { minReplicas: '3', maxReplicas: '5' })), 'stop')).toEqual({
+      kind: 'compute',
+      resourcePlan: 'basic',
+      nodes: 3,
+      atLeast: true,
+      nodeHoursPerDay: 72,
+    });
   });
 
   it('generative-AI deployments free no compute', () => {
-    const s = savingsOf(dep({ resources: { backend_details: { model: { name: 'gpt-4o', version: 'latest' } } } }, { scenarioId: 'foundation-models' }), 'stop');
+    const s = savingsOf(
+      dep({ resources: { backend_details: { model: { name: 'gpt-4o', version: 'latest' } } } }, { scenarioId: 'foundation-models' }),
+      'stop',
+    );
     expect(s).toMatchObject({ kind: 'none', freesQuota: false });
   });
 
@@ -47,34 +72,68 @@ describe('Function: savingsOf', () => {
 
   it('a deployment without a plan or without replicas is unknown, never a number', () => {
     expect(savingsOf(dep(undefined), 'stop')).toMatchObject({ kind: 'unknown', resourcePlan: null });
-    expect(savingsOf(dep(snakeDetails('infer.m', { max_replicas: '2' })), 'stop')).toMatchObject({ kind: 'unknown', resourcePlan: 'infer.m' });
+    expect(savingsOf(dep(snakeDetails('infer.m', { max_replicas: '2' })), 'stop')).toMatchObject({
+      kind: 'unknown',
+      resourcePlan: 'infer.m',
+    });
     expect(savingsOf(dep(snakeDetails('infer.m', { min_replicas: 'two' })), 'stop')).toMatchObject({ kind: 'unknown' });
   });
 
   it('executions: a plan label gives at least one node, else unknown; finished runs free nothing', () => {
-    const labelled: Resource = { type: 'executions', group: 'g', item: execution('e-0001', { labels: [{ key: 'ai.sap.com/resourcePlan', value: 'train.l' }] }) };
+    const labelled: Resource = {
+      type: 'executions',
+      group: 'g',
+      item: execution('e-0001', { labels: [{ key: 'ai.sap.com/resourcePlan', value: 'train.l' }] }),
+    };
     expect(savingsOf(labelled, 'stop')).toEqual({ kind: 'compute', resourcePlan: 'train.l', nodes: 1, atLeast: true, nodeHoursPerDay: 24 });
     expect(savingsOf({ type: 'executions', group: 'g', item: execution('e-0002') }, 'stop')).toMatchObject({ kind: 'unknown' });
-    expect(savingsOf({ type: 'executions', group: 'g', item: execution('e-0003', { status: 'COMPLETED' }) }, 'delete')).toMatchObject({ kind: 'none', freesQuota: false });
+    expect(savingsOf({ type: 'executions', group: 'g', item: execution('e-0003', { status: 'COMPLETED' }) }, 'delete')).toMatchObject({
+      kind: 'none',
+      freesQuota: false,
+    });
   });
 });
 
 describe('Function: evaluate › savings', () => {
   it('puts savings on every action and totals them per group and run, by resource plan', () => {
     const fleet = [
-      group('a', { deployments: [deployment('d-a1', { details: snakeDetails('infer.s', { running_replicas: 2 }) }), deployment('d-a2', { details: camelDetails('infer.s', { minReplicas: '1' }) })] }),
-      group('b', { deployments: [deployment('d-b1', { details: undefined }), deployment('d-b2', { status: 'STOPPED', details: snakeDetails('basic', {}) })] }),
+      group('a', {
+        deployments: [
+          deployment('d-a1', { details: snakeDetails('infer.s', { running_replicas: 2 }) }),
+          deployment('d-a2', { details: camelDetails('infer.s', { minReplicas: '1' }) }),
+        ],
+      }),
+      group('b', {
+        deployments: [
+          deployment('d-b1', { details: undefined }),
+          deployment('d-b2', { status: 'STOPPED', details: snakeDetails('basic', {}) }),
+        ],
+      }),
     ];
-    const plan = evaluate({ fleet, policy: policy({ rules: [STOP_DEPLOYMENTS, DELETE_STOPPED], caps: OPEN_CAPS }), now: NOW, observations: observations() });
+    const plan = evaluate({
+      fleet,
+      policy: policy({ rules: [STOP_DEPLOYMENTS, DELETE_STOPPED], caps: OPEN_CAPS }),
+      now: NOW,
+      observations: observations(),
+    });
     expect(plan.groups.flatMap((g) => g.actions).every((a) => a.savings !== undefined)).toBe(true);
-    expect(plan.groups[0]?.savings.byPlan).toEqual([{ resourcePlan: 'infer.s', actions: 2, nodes: 3, atLeast: true, nodeHoursPerDay: 72, estimate: null }]);
+    expect(plan.groups[0]?.savings.byPlan).toEqual([
+      { resourcePlan: 'infer.s', actions: 2, nodes: 3, atLeast: true, nodeHoursPerDay: 72, estimate: null },
+    ]);
     expect(plan.groups[1]?.savings).toMatchObject({ byPlan: [], unknown: 1, none: 1, freesQuota: 1 });
     expect(plan.savings).toMatchObject({ unknown: 1, freesQuota: 1, estimate: null });
     expect(savingsSummary(plan.savings)).toContain('at least 3 node(s) infer.s');
   });
 
   it('shows an amount only with rates, labelled an estimate; unpriced plans stay rate unknown', () => {
-    const fleet = [group('a', { deployments: [deployment('d-a1', { details: snakeDetails('infer.s', { running_replicas: 2 }) }), deployment('d-a2', { details: snakeDetails('infer.l', { running_replicas: 1 }) })] })];
+    const fleet = [
+      group('a', {
+        deployments: [
+          deployment('d-a1', { details: snakeDetails('infer.s', { running_replicas: 2 }) }),
+          deployment('d-a2', { details: snakeDetails('infer.l', { running_replicas: 1 }) }),
+        ],
+      }),
+    ];
     const p = policy({ rules: [STOP_DEPLOYMENTS], caps: OPEN_CAPS, rates: { unit: 'EUR', perNodeHour: { 'infer.s': 0.5 } } });
     const plan = evaluate({ fleet, policy: p, now: NOW, observations: observations() });
     expect(plan.savings.byPlan.map((b) => b.estimate)).toEqual([null, { perDay: 24, unit: 'EUR' }]);
@@ -92,7 +151,9 @@ describe('Function: evaluate › savings', () => {
 });
 
 const arbitrarySavings: fc.Arbitrary<Savings> = fc.oneof(
-  fc.record({ plan: fc.constantFrom('starter', 'basic', 'infer.s', 'infer.l'), nodes: fc.nat(20), atLeast: fc.boolean() }).map(({ plan, nodes, atLeast }): Savings => ({ kind: 'compute', resourcePlan: plan, nodes, atLeast, nodeHoursPerDay: nodes * 24 })),
+  fc
+    .record({ plan: fc.constantFrom('starter', 'basic', 'infer.s', 'infer.l'), nodes: fc.nat(20), atLeast: fc.boolean() })
+    .map(({ plan, nodes, atLeast }): Savings => ({ kind: 'compute', resourcePlan: plan, nodes, atLeast, nodeHoursPerDay: nodes * 24 })),
   fc.boolean().map((freesQuota): Savings => ({ kind: 'none', reason: 'r', freesQuota })),
   fc.option(fc.constantFrom('basic', 'infer.s')).map((resourcePlan): Savings => ({ kind: 'unknown', reason: 'r', resourcePlan })),
 );
@@ -100,28 +161,43 @@ const arbitrarySavings: fc.Arbitrary<Savings> = fc.oneof(
 describe('Property: savings totals', () => {
   it('equal the sum of the actions, and unknown actions never add a number', () => {
     fc.assert(
-      fc.property(fc.array(arbitrarySavings, { maxLength: 60 }), fc.option(fc.dictionary(fc.constantFrom('basic', 'infer.s'), fc.double({ min: 0, max: 100, noNaN: true }))), (items, perNodeHour) => {
-        const rates = perNodeHour === null ? undefined : { unit: 'CU', perNodeHour };
-        const totals = totalSavings(items, rates);
-        const compute = items.filter((s) => s.kind === 'compute');
-        expect(totals.byPlan.reduce((n, p) => n + p.nodes, 0)).toBe(compute.reduce((n, s) => n + s.nodes, 0));
-        expect(totals.byPlan.reduce((n, p) => n + p.nodeHoursPerDay, 0)).toBe(compute.reduce((n, s) => n + s.nodeHoursPerDay, 0));
-        expect(totals.byPlan.reduce((n, p) => n + p.actions, 0) + totals.unknown + totals.none).toBe(items.length);
-        expect(totals.unknown).toBe(items.filter((s) => s.kind === 'unknown').length);
-        // Adding unknown actions changes no number, only the unknown count.
-        const withUnknown = totalSavings([...items, { kind: 'unknown', reason: 'r', resourcePlan: 'basic' }], rates);
-        expect(withUnknown.byPlan).toEqual(totals.byPlan);
-        if (rates === undefined) expect(totals.estimate).toBeNull();
-        for (const p of totals.byPlan) if (rates?.perNodeHour[p.resourcePlan] === undefined) expect(p.estimate).toBeNull();
-      }),
+      fc.property(
+        fc.array(arbitrarySavings, { maxLength: 60 }),
+        fc.option(fc.dictionary(fc.constantFrom('basic', 'infer.s'), fc.double({ min: 0, max: 100, noNaN: true }))),
+        (items, perNodeHour) => {
+          const rates = perNodeHour === null ? undefined : { unit: 'CU', perNodeHour };
+          const totals = totalSavings(items, rates);
+          const compute = items.filter((s) => s.kind === 'compute');
+          expect(totals.byPlan.reduce((n, p) => n + p.nodes, 0)).toBe(compute.reduce((n, s) => n + s.nodes, 0));
+          expect(totals.byPlan.reduce((n, p) => n + p.nodeHoursPerDay, 0)).toBe(compute.reduce((n, s) => n + s.nodeHoursPerDay, 0));
+          expect(totals.byPlan.reduce((n, p) => n + p.actions, 0) + totals.unknown + totals.none).toBe(items.length);
+          expect(totals.unknown).toBe(items.filter((s) => s.kind === 'unknown').length);
+          // Adding unknown actions changes no number, only the unknown count.
+          const withUnknown = totalSavings([...items, { kind: 'unknown', reason: 'r', resourcePlan: 'basic' }], rates);
+          expect(withUnknown.byPlan).toEqual(totals.byPlan);
+          if (rates === undefined) expect(totals.estimate).toBeNull();
+          for (const p of totals.byPlan) if (rates?.perNodeHour[p.resourcePlan] === undefined) expect(p.estimate).toBeNull();
+        },
+      ),
     );
   });
 
   it('savingsOf never turns missing or malformed details into a number', () => {
-    const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.string(), fc.integer(), fc.double(), fc.constant({}), fc.constant([]));
+    const junk = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.constant({}),
+      fc.constant([]),
+    );
     fc.assert(
       fc.property(junk, junk, (plan, replicas) => {
-        const details = { resources: { backend_details: { predictor: { resource_plan: plan } } }, scaling: { backend_details: { predictor: { running_replicas: replicas, min_replicas: replicas } } } };
+        const details = {
+          resources: { backend_details: { predictor: { resource_plan: plan } } },
+          scaling: { backend_details: { predictor: { running_replicas: replicas, min_replicas: replicas } } },
+        };
         const s = savingsOf(dep(details), 'stop');
         if (s.kind === 'compute') {
           expect(typeof plan === 'string' && plan.trim() !== '').toBe(true);

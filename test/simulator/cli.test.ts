@@ -61,7 +61,11 @@ describe('aicore-janitor simulator', () => {
   it.each([
     ['a missing file', async () => join(dir, 'nope.json'), /cannot read snapshot .*nope\.json/],
     ['a file that is not JSON', () => file('bad.json', '{"resourceGroups": ['), /is not JSON/],
-    ['a file of the wrong shape', () => file('shape.json', { resourceGroups: [{ resourceGroupId: 'g1' }], executions: { g2: [] }, deployments: {} }), /group 'g2' is not listed in resourceGroups/],
+    [
+      'a file of the wrong shape',
+      () => file('shape.json', { resourceGroups: [{ resourceGroupId: 'g1' }], executions: { g2: [] }, deployments: {} }),
+      /group 'g2' is not listed in resourceGroups/,
+    ],
   ])('--fleet with %s exits 2 with a clear message', async (_name, make, message) => {
     const io = capturedIo();
     expect(await main(['simulator', '--fleet', await make()], io)).toBe(2);
@@ -78,7 +82,12 @@ describe('aicore-janitor simulator', () => {
   });
 
   it('rejects --generate with --fleet, and values that are not numbers', async () => {
-    for (const argv of [['--generate', '5', '--fleet', 'x.json'], ['--generate', 'many'], ['--seed', '1.5'], ['--generate', '-3']]) {
+    for (const argv of [
+      ['--generate', '5', '--fleet', 'x.json'],
+      ['--generate', 'many'],
+      ['--seed', '1.5'],
+      ['--generate', '-3'],
+    ]) {
       const io = capturedIo();
       expect(await main(['simulator', ...argv], io), argv.join(' ')).toBe(2);
       expect(io.stderr()).toMatch(/--generate|--seed/);
@@ -89,7 +98,10 @@ describe('aicore-janitor simulator', () => {
     const faults = await file('faults.json', { routes: { 'GET /v2/lm/executions': { failFirst: 1 } } });
     const { simulator, description } = await startFrom(['--faults', faults]);
     expect(description).toContain(`faults from ${faults}`);
-    const statuses = [(await call(simulator, '/v2/lm/executions', { group: 'team-a' })).status, (await call(simulator, '/v2/lm/executions', { group: 'team-a' })).status];
+    const statuses = [
+      (await call(simulator, '/v2/lm/executions', { group: 'team-a' })).status,
+      (await call(simulator, '/v2/lm/executions', { group: 'team-a' })).status,
+    ];
     expect(statuses).toEqual([503, 200]);
   });
 
@@ -121,7 +133,7 @@ describe('aicore-janitor simulator', () => {
     }
   });
 
-  it('prints an export line a shell takes as is, holding the simulator\'s service key', async () => {
+  it("prints an export line a shell takes as is, holding the simulator's service key", async () => {
     const s = await startFrom([]);
     const lines = describeSimulator(s);
     expect(lines[0]).toBe(`AI Core simulator listening on ${s.simulator.url}`);

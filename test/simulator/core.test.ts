@@ -8,9 +8,24 @@ import { call, callJson, manualClock, tokenFor } from './helpers.js';
 const NOW = Date.UTC(2026, 10, 20, 10, 0, 0);
 const HOUR = 3_600_000;
 
-function exe(id: string, status: string, ageHours: number, more: Partial<{ scenarioId: string; executableId: string; configurationId: string }> = {}, scheduleId?: string) {
+function exe(
+  id: string,
+  status: string,
+  ageHours: number,
+  more: Partial<{ scenarioId: string; executableId: string; configurationId: string }> = {},
+  scheduleId?: string,
+) {
   return makeExecution(
-    { id, status, createdAtMs: NOW - ageHours * HOUR, scenarioId: 'scn-a', executableId: 'exec-a', configurationId: 'cfg-a', configurationName: 'config a', ...more },
+    {
+      id,
+      status,
+      createdAtMs: NOW - ageHours * HOUR,
+      scenarioId: 'scn-a',
+      executableId: 'exec-a',
+      configurationId: 'cfg-a',
+      configurationName: 'config a',
+      ...more,
+    },
     { executionScheduleId: scheduleId ?? null },
   );
 }
@@ -27,7 +42,17 @@ function fleet(): SimulatorFleet {
       ],
     },
     deployments: {
-      default: [makeDeployment({ id: 'dep-0001', status: 'RUNNING', createdAtMs: NOW - HOUR, scenarioId: 'scn-a', executableId: 'exec-a', configurationId: 'cfg-a', configurationName: 'c' })],
+      default: [
+        makeDeployment({
+          id: 'dep-0001',
+          status: 'RUNNING',
+          createdAtMs: NOW - HOUR,
+          scenarioId: 'scn-a',
+          executableId: 'exec-a',
+          configurationId: 'cfg-a',
+          configurationName: 'c',
+        }),
+      ],
     },
   };
 }
@@ -46,8 +71,16 @@ async function start(options: SimulatorOptions = {}): Promise<RunningSimulator> 
 describe('simulator: tokens', () => {
   it('issues an XSUAA-like JWT for good credentials, form-encoded or HTTP Basic', async () => {
     const s = await start({ tokenTtlSeconds: 7199 });
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: s.serviceKey.clientid, client_secret: s.serviceKey.clientsecret });
-    const response = await fetch(`${s.serviceKey.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: s.serviceKey.clientid,
+      client_secret: s.serviceKey.clientsecret,
+    });
+    const response = await fetch(`${s.serviceKey.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     expect(response.status).toBe(200);
     const json = (await response.json()) as Record<string, unknown>;
     const token = TokenResponse.parse(json);
@@ -55,18 +88,31 @@ describe('simulator: tokens', () => {
     const [head, payload, signature] = token.access_token.split('.');
     expect(JSON.parse(Buffer.from(head ?? '', 'base64url').toString())).toMatchObject({ alg: 'RS256', typ: 'JWT' });
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ client_id: s.serviceKey.clientid, zid: s.serviceKey.identityzoneid, iat: NOW / 1000, exp: NOW / 1000 + 7199 });
+    expect(claims).toMatchObject({
+      client_id: s.serviceKey.clientid,
+      zid: s.serviceKey.identityzoneid,
+      iat: NOW / 1000,
+      exp: NOW / 1000 + 7199,
+    });
     expect(signature).toMatch(/^[\w-]+$/);
 
     const basic = Buffer.from(`${s.serviceKey.clientid}:${s.serviceKey.clientsecret}`).toString('base64');
-    const viaBasic = await fetch(`${s.url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const viaBasic = await fetch(`${s.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     expect(viaBasic.status).toBe(200);
   });
 
   it('answers 401 with an error body for wrong credentials', async () => {
     const s = await start();
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: s.serviceKey.clientid, client_secret: 'wrong' });
-    const response = await fetch(`${s.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const response = await fetch(`${s.url}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     expect(response.status).toBe(401);
     expect(ErrorBody.parse(await response.json()).error.requestId).toBe(response.headers.get('x-request-id'));
   });
@@ -104,7 +150,11 @@ describe('simulator: meta and resource groups', () => {
     let next: string | null = '/v2/admin/resourceGroups';
     let pages = 0;
     while (next !== null) {
-      const { body, headers }: { body: unknown; headers: Headers } = await callJson(s, next, { token, group: null, headers: { prefer: 'maxpagesize=2' } });
+      const { body, headers }: { body: unknown; headers: Headers } = await callJson(s, next, {
+        token,
+        group: null,
+        headers: { prefer: 'maxpagesize=2' },
+      });
       const list = ResourceGroupList.parse(body);
       expect(list.count).toBe(list.resources.length);
       seen.push(...list.resources.map((g) => g.resourceGroupId));
@@ -119,8 +169,13 @@ describe('simulator: meta and resource groups', () => {
   it('lists all groups with their labels when no page size is asked for, and filters by labelSelector', async () => {
     const s = await start();
     const all = ResourceGroupList.parse((await callJson(s, '/v2/admin/resourceGroups?$count=true', { group: null })).body);
-    expect(all.resources.map((g) => [g.resourceGroupId, g.labels])).toEqual([['default', []], ['g2', [{ key: 'ext.ai.sap.com/team', value: 'b' }]]]);
-    const selected = ResourceGroupList.parse((await callJson(s, '/v2/admin/resourceGroups?labelSelector=ext.ai.sap.com/team=b', { group: null })).body);
+    expect(all.resources.map((g) => [g.resourceGroupId, g.labels])).toEqual([
+      ['default', []],
+      ['g2', [{ key: 'ext.ai.sap.com/team', value: 'b' }]],
+    ]);
+    const selected = ResourceGroupList.parse(
+      (await callJson(s, '/v2/admin/resourceGroups?labelSelector=ext.ai.sap.com/team=b', { group: null })).body,
+    );
     expect(selected.resources.map((g) => g.resourceGroupId)).toEqual(['g2']);
   });
 });
@@ -132,7 +187,12 @@ describe('simulator: listing', () => {
     const page1 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=2', { token })).body);
     const page2 = ListPage.parse((await callJson(s, '/v2/lm/executions?$top=2&$skip=2', { token })).body);
     expect(page1.count).toBe(4);
-    expect([...page1.resources, ...page2.resources].map((r) => (r as { id: string }).id)).toEqual(['exe-0001', 'exe-0002', 'exe-0003', 'exe-0004']);
+    expect([...page1.resources, ...page2.resources].map((r) => (r as { id: string }).id)).toEqual([
+      'exe-0001',
+      'exe-0002',
+      'exe-0003',
+      'exe-0004',
+    ]);
   });
 
   it('filters by status, scenarioId, configurationId, executableIds and executionScheduleId', async () => {
@@ -174,14 +234,22 @@ describe('simulator: listing', () => {
   it('needs an AI-Resource-Group header naming an existing group', async () => {
     const s = await start();
     const token = await tokenFor(s);
-    const missing = await callJson<{ error: { code: string; message: string; requestId: string; target: string } }>(s, '/v2/lm/executions', { token, group: null });
+    const missing = await callJson<{ error: { code: string; message: string; requestId: string; target: string } }>(
+      s,
+      '/v2/lm/executions',
+      { token, group: null },
+    );
     expect(missing.status).toBe(400);
-    expect(missing.body.error).toMatchObject({ message: 'missing header AI-Resource-Group', target: '/v2/lm/executions', requestId: missing.headers.get('x-request-id') });
+    expect(missing.body.error).toMatchObject({
+      message: 'missing header AI-Resource-Group',
+      target: '/v2/lm/executions',
+      requestId: missing.headers.get('x-request-id'),
+    });
     expect((await call(s, '/v2/lm/executions', { token, group: 'nope' })).status).toBe(404);
     expect((await call(s, '/v2/lm/executions', { token, group: 'g2' })).status).toBe(200);
   });
 
-  it('answers HEAD (the Cloud SDK\'s CSRF probe) with an empty 200 and no CSRF token', async () => {
+  it("answers HEAD (the Cloud SDK's CSRF probe) with an empty 200 and no CSRF token", async () => {
     const s = await start();
     const response = await fetch(`${s.url}/v2/lm/executions/`, { method: 'HEAD', headers: { 'x-csrf-token': 'fetch' } });
     expect([response.status, response.headers.get('x-csrf-token')]).toEqual([200, null]);
@@ -190,7 +258,11 @@ describe('simulator: listing', () => {
 
   it('answers unknown routes with 404 and wrong methods with 405, always with an error body and request id', async () => {
     const s = await start();
-    for (const [path, method, expected] of [['/v2/lm/nothing', 'GET', 404], ['/', 'GET', 404], ['/v2/lm/meta', 'POST', 405]] as const) {
+    for (const [path, method, expected] of [
+      ['/v2/lm/nothing', 'GET', 404],
+      ['/', 'GET', 404],
+      ['/v2/lm/meta', 'POST', 405],
+    ] as const) {
       const response = await call(s, path, { method });
       expect(response.status).toBe(expected);
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -206,7 +278,10 @@ describe('simulator: single GET', () => {
     const found = await callJson(s, '/v2/lm/executions/exe-0001', { token });
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ id: 'exe-0001', status: 'COMPLETED', statusDetails: null });
-    expect((await callJson(s, '/v2/lm/executions/exe-0001?$select=status', { token })).body).toEqual({ id: 'exe-0001', status: 'COMPLETED' });
+    expect((await callJson(s, '/v2/lm/executions/exe-0001?$select=status', { token })).body).toEqual({
+      id: 'exe-0001',
+      status: 'COMPLETED',
+    });
     const missingExe = await callJson<{ error: { code: string } }>(s, '/v2/lm/executions/exe-9999', { token });
     expect([missingExe.status, missingExe.body.error.code]).toEqual([404, '01010020']);
     const missingDep = await callJson<{ error: { code: string } }>(s, '/v2/lm/deployments/dep-9999', { token });

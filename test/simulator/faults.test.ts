@@ -1,6 +1,12 @@
 /** Fault injection: each knob's effect, and determinism for a seed. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FaultConfig, startSimulator, type RunningSimulator, type SimulatorFleet, type SimulatorOptions } from '../../infra/local/simulator/index.js';
+import {
+  FaultConfig,
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorFleet,
+  type SimulatorOptions,
+} from '../../infra/local/simulator/index.js';
 import { makeExecution } from '../../infra/local/simulator/items.js';
 import { BULK_RESPONSE, ListPage } from '../../lib/aicore/wire.js';
 import { call, callJson, manualClock, tokenFor } from './helpers.js';
@@ -10,7 +16,15 @@ const LIST = 'GET /v2/lm/executions';
 
 function fleet(n = 10): SimulatorFleet {
   const executions = Array.from({ length: n }, (_, i) =>
-    makeExecution({ id: `exe-${String(i).padStart(4, '0')}`, status: 'COMPLETED', createdAtMs: NOW - (n - i) * 60_000, scenarioId: 'scn-a', executableId: 'exec-a', configurationId: 'cfg-a', configurationName: 'a' }),
+    makeExecution({
+      id: `exe-${String(i).padStart(4, '0')}`,
+      status: 'COMPLETED',
+      createdAtMs: NOW - (n - i) * 60_000,
+      scenarioId: 'scn-a',
+      executableId: 'exec-a',
+      configurationId: 'cfg-a',
+      configurationName: 'a',
+    }),
   );
   return { resourceGroups: [{ resourceGroupId: 'default' }], executions: { default: executions }, deployments: {} };
 }
@@ -57,7 +71,9 @@ describe('simulator faults', () => {
   });
 
   it("'*' applies to every route and a route's own settings override it knob by knob", async () => {
-    const { s, token } = await start({ routes: { '*': { failFirst: 2 }, 'POST /oauth/token': { failFirst: 0 }, [LIST]: { failFirst: 0, burst429: 1 } } });
+    const { s, token } = await start({
+      routes: { '*': { failFirst: 2 }, 'POST /oauth/token': { failFirst: 0 }, [LIST]: { failFirst: 0, burst429: 1 } },
+    });
     expect(await statuses(s, token, 2)).toEqual([429, 200]);
     expect(await statuses(s, token, 3, '/v2/lm/deployments')).toEqual([503, 503, 200]);
     expect(s.requests.entries.filter((e) => e.route === 'POST /oauth/token').map((e) => e.status)).toEqual([200]);
@@ -111,7 +127,10 @@ describe('simulator faults', () => {
   it('hangFirst: the first request never gets an answer (the client must time out), the next one does', async () => {
     const { s, token } = await start({ routes: { [LIST]: { hangFirst: 1 } } });
     const abort = new AbortController();
-    const hung = fetch(`${s.url}/v2/lm/executions`, { headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' }, signal: abort.signal });
+    const hung = fetch(`${s.url}/v2/lm/executions`, {
+      headers: { authorization: `Bearer ${token}`, 'ai-resource-group': 'default' },
+      signal: abort.signal,
+    });
     // Give up only once the simulator has taken the request (not on a timer: a loaded CI machine is slow).
     await vi.waitFor(() => expect(s.requests.entries.some((e) => e.fault === 'hang')).toBe(true));
     abort.abort();
@@ -155,12 +174,22 @@ describe('simulator faults', () => {
 
   it('bulkItemFailures: listed ids fail inside the 202 and stay unchanged', async () => {
     const { s, token } = await start({ bulkItemFailures: { ids: ['exe-0001'] } });
-    const body = { executions: [{ id: 'exe-0000', targetStatus: 'DELETED' }, { id: 'exe-0001', targetStatus: 'DELETED' }] };
+    const body = {
+      executions: [
+        { id: 'exe-0000', targetStatus: 'DELETED' },
+        { id: 'exe-0001', targetStatus: 'DELETED' },
+      ],
+    };
     const answer = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body });
     expect(answer.status).toBe(202);
     const results = BULK_RESPONSE.executions.parse(answer.body).executions;
     expect(results.map((r) => 'error' in r)).toEqual([false, true]);
-    expect(s.fleet().executions.default?.map((e) => e.id).slice(0, 1)).toEqual(['exe-0001']);
+    expect(
+      s
+        .fleet()
+        .executions.default?.map((e) => e.id)
+        .slice(0, 1),
+    ).toEqual(['exe-0001']);
   });
 
   it('bulkItemFailures: a rate fails a seeded share of items', async () => {
@@ -205,7 +234,8 @@ describe('simulator faults', () => {
   describe('loseAnswer: applied, then the answer is lost', () => {
     const PATCH = 'PATCH /v2/lm/executions';
     const stop = (id: string) => ({ executions: [{ id, targetStatus: 'STOPPED' }] });
-    const patch = (s: RunningSimulator, token: string, id: string) => call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body: stop(id) });
+    const patch = (s: RunningSimulator, token: string, id: string) =>
+      call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body: stop(id) });
 
     it('validates the knob', () => {
       expect(FaultConfig.safeParse({ routes: { [PATCH]: { loseAnswer: { first: 1, as: '504' } } } }).success).toBe(true);
@@ -223,8 +253,14 @@ describe('simulator faults', () => {
       const repeat = await patch(s, token, 'exe-0000');
       expect(repeat.status).toBe(202);
       const [item] = BULK_RESPONSE.executions.parse(await repeat.json()).executions;
-      expect(item).toMatchObject({ id: 'exe-0000', error: { code: '01010076', message: expect.stringMatching(/Current status STOPP(ING|ED) cannot be changed/) } });
-      expect(s.requests.entries.filter((e) => e.route === PATCH).map((e) => [e.status, e.fault])).toEqual([[504, 'loseAnswer:504'], [202, undefined]]);
+      expect(item).toMatchObject({
+        id: 'exe-0000',
+        error: { code: '01010076', message: expect.stringMatching(/Current status STOPP(ING|ED) cannot be changed/) },
+      });
+      expect(s.requests.entries.filter((e) => e.route === PATCH).map((e) => [e.status, e.fault])).toEqual([
+        [504, 'loseAnswer:504'],
+        [202, undefined],
+      ]);
     });
 
     it("'garbled': 202 with truncated JSON, applied", async () => {
@@ -239,24 +275,42 @@ describe('simulator faults', () => {
     it("'reset' and 'timeout': no answer at all, applied", async () => {
       const { s, token } = await start({ routes: { [PATCH]: { loseAnswer: { first: 2, as: 'reset' } } } }, { fleet: runningFleet() });
       await expect(patch(s, token, 'exe-0002')).rejects.toThrow();
-      const hung = await startSimulator({ fleet: runningFleet(), now: () => NOW, faults: { routes: { [PATCH]: { loseAnswer: { first: 1, as: 'timeout' } } } } });
+      const hung = await startSimulator({
+        fleet: runningFleet(),
+        now: () => NOW,
+        faults: { routes: { [PATCH]: { loseAnswer: { first: 1, as: 'timeout' } } } },
+      });
       try {
         const hungToken = await tokenFor(hung);
         const signal = AbortSignal.timeout(200);
-        await expect(call(hung, '/v2/lm/executions', { token: hungToken, method: 'PATCH', contentType: 'application/merge-patch+json', body: stop('exe-0003'), signal })).rejects.toThrow();
+        await expect(
+          call(hung, '/v2/lm/executions', {
+            token: hungToken,
+            method: 'PATCH',
+            contentType: 'application/merge-patch+json',
+            body: stop('exe-0003'),
+            signal,
+          }),
+        ).rejects.toThrow();
         expect(hung.fleet().executions.default?.find((e) => e.id === 'exe-0003')?.targetStatus).toBe('STOPPED');
         expect(hung.requests.entries.at(-1)).toMatchObject({ status: 0, fault: 'loseAnswer:timeout' });
       } finally {
         await hung.stop();
       }
       expect(s.fleet().executions.default?.find((e) => e.id === 'exe-0002')?.targetStatus).toBe('STOPPED');
-      expect((await patch(s, token, 'exe-0004').catch(() => null))).toBeNull();
+      expect(await patch(s, token, 'exe-0004').catch(() => null)).toBeNull();
       expect((await patch(s, token, 'exe-0005')).status).toBe(202);
     });
 
     it('a repeated delete is refused per item too', async () => {
       const { s, token } = await start(undefined, { deleteDelayMs: 60_000 });
-      const del = () => callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/merge-patch+json', body: { executions: [{ id: 'exe-0000', targetStatus: 'DELETED' }] } });
+      const del = () =>
+        callJson(s, '/v2/lm/executions', {
+          token,
+          method: 'PATCH',
+          contentType: 'application/merge-patch+json',
+          body: { executions: [{ id: 'exe-0000', targetStatus: 'DELETED' }] },
+        });
       expect(BULK_RESPONSE.executions.parse((await del()).body).executions[0]).toMatchObject({ message: expect.any(String) });
       expect(BULK_RESPONSE.executions.parse((await del()).body).executions[0]).toMatchObject({ error: { code: '01010076' } });
     });

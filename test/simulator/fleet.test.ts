@@ -48,16 +48,30 @@ describe('demoFleet', () => {
     const deps = Object.values(fleet.deployments).flat();
     const dev = (s: string | null | undefined) => s?.startsWith('dev-') === true;
     // stop: RUNNING > 24 h, not prod
-    expect(exes.filter((e) => e.status === 'RUNNING' && (ageHours(e.createdAt) ?? 0) > 24 && dev(e.scenarioId)).length).toBeGreaterThanOrEqual(2);
+    expect(
+      exes.filter((e) => e.status === 'RUNNING' && (ageHours(e.createdAt) ?? 0) > 24 && dev(e.scenarioId)).length,
+    ).toBeGreaterThanOrEqual(2);
     // delete: finished, > 7 d
-    expect(exes.filter((e) => ['COMPLETED', 'DEAD', 'STOPPED'].includes(e.status) && (ageHours(e.completionTime) ?? 0) > 7 * 24).length).toBeGreaterThanOrEqual(3);
+    expect(
+      exes.filter((e) => ['COMPLETED', 'DEAD', 'STOPPED'].includes(e.status) && (ageHours(e.completionTime) ?? 0) > 7 * 24).length,
+    ).toBeGreaterThanOrEqual(3);
     // kept: a fresh RUNNING one; waiting: STOPPING; unknown: null timestamps
     expect(exes.some((e) => e.status === 'RUNNING' && (ageHours(e.createdAt) ?? 99) <= 3)).toBe(true);
     expect(exes.some((e) => e.status === 'STOPPING')).toBe(true);
     expect(items.some((i) => i.createdAt === null)).toBe(true);
     // deployments: dev RUNNING 5 d (stop), dev STOPPED 6 d (delete), prod and generative AI
-    expect(deps.some((d) => dev(d.scenarioId) && d.status === 'RUNNING' && isLegalTransition('deployments', d.status, 'stop') && (ageHours(d.createdAt) ?? 0) > 72)).toBe(true);
-    expect(deps.some((d) => dev(d.scenarioId) && d.status === 'STOPPED' && isLegalTransition('deployments', d.status, 'delete'))).toBe(true);
+    expect(
+      deps.some(
+        (d) =>
+          dev(d.scenarioId) &&
+          d.status === 'RUNNING' &&
+          isLegalTransition('deployments', d.status, 'stop') &&
+          (ageHours(d.createdAt) ?? 0) > 72,
+      ),
+    ).toBe(true);
+    expect(deps.some((d) => dev(d.scenarioId) && d.status === 'STOPPED' && isLegalTransition('deployments', d.status, 'delete'))).toBe(
+      true,
+    );
     expect(deps.some((d) => d.scenarioId?.startsWith('prod-'))).toBe(true);
     expect(deps.some((d) => d.scenarioId === 'foundation-models')).toBe(true);
   });
@@ -88,7 +102,12 @@ describe('demoFleet', () => {
 describe('snapshots', () => {
   it('round-trips: fleet() written to JSON loads back equal and serves the same items', async () => {
     sim = await startSimulator({ fleet: demoFleet(NOW), now: () => NOW.getTime() });
-    await callJson(sim, '/v2/lm/executions', { group: 'team-a', method: 'PATCH', contentType: 'application/merge-patch+json', body: { executions: [{ id: 'e-churn-stale-30h', targetStatus: 'STOPPED' }] } });
+    await callJson(sim, '/v2/lm/executions', {
+      group: 'team-a',
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { executions: [{ id: 'e-churn-stale-30h', targetStatus: 'STOPPED' }] },
+    });
     const snapshot = sim.fleet();
     const path = join(dir, 'fleet.json');
     await writeFile(path, JSON.stringify(snapshot, null, 2));
@@ -115,8 +134,22 @@ describe('snapshots', () => {
     await expect(shape).rejects.toBeInstanceOf(SnapshotError);
     await expect(shape).rejects.toThrow(/resourceGroups\[0\]\.resourceGroupId/);
     const item = { id: 'exe-0001', status: 'RUNNING' };
-    await expect(loadSnapshot(await write('c.json', JSON.stringify({ resourceGroups: [{ resourceGroupId: 'g' }], executions: { other: [item] }, deployments: {} })))).rejects.toThrow(/group 'other' is not listed/);
-    await expect(loadSnapshot(await write('d.json', JSON.stringify({ resourceGroups: [{ resourceGroupId: 'g' }], executions: { g: [item, item] }, deployments: {} })))).rejects.toThrow(/duplicate id 'exe-0001'/);
+    await expect(
+      loadSnapshot(
+        await write(
+          'c.json',
+          JSON.stringify({ resourceGroups: [{ resourceGroupId: 'g' }], executions: { other: [item] }, deployments: {} }),
+        ),
+      ),
+    ).rejects.toThrow(/group 'other' is not listed/);
+    await expect(
+      loadSnapshot(
+        await write(
+          'd.json',
+          JSON.stringify({ resourceGroups: [{ resourceGroupId: 'g' }], executions: { g: [item, item] }, deployments: {} }),
+        ),
+      ),
+    ).rejects.toThrow(/duplicate id 'exe-0001'/);
   });
 
   it('refuses an invalid fleet at start', async () => {
@@ -143,7 +176,11 @@ describe('generateFleet', () => {
     const exes = Object.values(fleet.executions).flat();
     const detail = (d: (typeof deps)[number]) => JSON.stringify(d.details);
     expect(deps.some((d) => d.scenarioId === 'foundation-models' && detail(d).includes('"model":{"name"'))).toBe(true);
-    expect(deps.some((d) => detail(d).includes('"resource_plan"') && detail(d).includes('"min_replicas":"1"') && /"running_replicas":\d/.test(detail(d)))).toBe(true);
+    expect(
+      deps.some(
+        (d) => detail(d).includes('"resource_plan"') && detail(d).includes('"min_replicas":"1"') && /"running_replicas":\d/.test(detail(d)),
+      ),
+    ).toBe(true);
     expect(deps.some((d) => d.ttl !== null)).toBe(true);
     expect(exes.some((e) => e.executionScheduleId !== null)).toBe(true);
     expect(exes.some((e) => e.scenarioId === 'foundation-models' || e.scenarioId === 'orchestration')).toBe(false);
@@ -152,7 +189,9 @@ describe('generateFleet', () => {
     expect(Math.max(...ages)).toBeGreaterThan(14 * 86_400_000);
     expect(fleet.resourceGroups.every((g) => g.labels?.some((l) => l.key === 'ext.ai.sap.com/team'))).toBe(true);
     sim = await startSimulator({ fleet });
-    const response = await fetch(`${sim.url}/v2/lm/executions/$count`, { headers: { authorization: `Bearer ${await tokenFor(sim)}`, 'ai-resource-group': 'default' } });
+    const response = await fetch(`${sim.url}/v2/lm/executions/$count`, {
+      headers: { authorization: `Bearer ${await tokenFor(sim)}`, 'ai-resource-group': 'default' },
+    });
     expect(Number(await response.text())).toBe(fleet.executions.default?.length ?? 0);
   });
 });

@@ -2,8 +2,16 @@
 import type { RunningSimulator } from '../../infra/local/simulator/index.js';
 
 async function tokenFor(sim: RunningSimulator): Promise<string> {
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.serviceKey.clientid, client_secret: sim.serviceKey.clientsecret });
-  const response = await fetch(`${sim.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: sim.serviceKey.clientid,
+    client_secret: sim.serviceKey.clientsecret,
+  });
+  const response = await fetch(`${sim.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
   const json = (await response.json()) as { access_token: string };
   return json.access_token;
 }
@@ -33,7 +41,11 @@ async function call(sim: RunningSimulator, path: string, options: CallOptions = 
 }
 
 /** Calls and parses JSON, returning status and body. */
-async function callJson<T = Record<string, unknown>>(sim: RunningSimulator, path: string, options: CallOptions = {}): Promise<{ status: number; body: T; headers: Headers }> {
+async function callJson<T = Record<string, unknown>>(
+  sim: RunningSimulator,
+  path: string,
+  options: CallOptions = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await call(sim, path, options);
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }

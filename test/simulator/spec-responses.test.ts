@@ -79,7 +79,10 @@ describe('simulator responses vs the official spec', () => {
       for (const { resourceGroupId: group } of fleet.resourceGroups) {
         for (const type of RESOURCE_TYPES) {
           for (const query of ['', '?$top=7&$skip=3', '?status=RUNNING']) {
-            const { status, body } = await callJson<{ count: number; resources: Array<{ id: string }> }>(s, `/v2/lm/${type}${query}`, { token, group });
+            const { status, body } = await callJson<{ count: number; resources: Array<{ id: string }> }>(s, `/v2/lm/${type}${query}`, {
+              token,
+              group,
+            });
             expect(status).toBe(200);
             const page = { ...body, resources: body.resources.filter((r) => !DELIBERATE.has(r.id)) };
             expect(problems(`/lm/${type}`, 'get', 200, page), `${group} ${type}${query}`).toEqual([]);
@@ -117,14 +120,23 @@ describe('simulator responses vs the official spec', () => {
     }
     expect(failing.sort()).toEqual(['edge-deleting', 'edge-null-timestamps']);
     const demo = demoFleet(NOW).executions['team-a']?.find((e) => e.id === 'e-churn-no-dates');
-    expect(spec.errors(spec.schema('AiExecution'), withoutServerQuirks(demo))).toEqual(["(root): must have required property 'createdAt'", "(root): must have required property 'modifiedAt'"]);
+    expect(spec.errors(spec.schema('AiExecution'), withoutServerQuirks(demo))).toEqual([
+      "(root): must have required property 'createdAt'",
+      "(root): must have required property 'modifiedAt'",
+    ]);
   });
 
-  it('$select=status answers only id and status, which the spec\'s required fields do not foresee', async () => {
+  it("$select=status answers only id and status, which the spec's required fields do not foresee", async () => {
     const { s, token } = await start({ fleet: demoFleet(NOW) });
     const { body } = await callJson(s, '/v2/lm/executions?$select=status', { token, group: 'team-a' });
     const missingFields = problems('/lm/executions', 'get', 200, body).map((p) => p.replace(/^\/resources\/\d+: /, ''));
-    expect(new Set(missingFields)).toEqual(new Set(["must have required property 'configurationId'", "must have required property 'createdAt'", "must have required property 'modifiedAt'"]));
+    expect(new Set(missingFields)).toEqual(
+      new Set([
+        "must have required property 'configurationId'",
+        "must have required property 'createdAt'",
+        "must have required property 'modifiedAt'",
+      ]),
+    );
   });
 
   it('single GET answers are AiExecutionResponseWithDetails / AiDeploymentResponseWithDetails', async () => {
@@ -140,20 +152,43 @@ describe('simulator responses vs the official spec', () => {
     }
   });
 
-  it('bulk 202 answers are the spec\'s bulk responses: each item exactly one of {id, message} or {id, error}', async () => {
-    const { s, token } = await start({ fleet: demoFleet(NOW), faults: { bulkItemFailures: { ids: ['e-churn-done-9d', 'd-churn-stopped-6d'] } } });
+  it("bulk 202 answers are the spec's bulk responses: each item exactly one of {id, message} or {id, error}", async () => {
+    const { s, token } = await start({
+      fleet: demoFleet(NOW),
+      faults: { bulkItemFailures: { ids: ['e-churn-done-9d', 'd-churn-stopped-6d'] } },
+    });
     const bodies = {
-      executions: { executions: [{ id: 'e-churn-stale-30h', targetStatus: 'STOPPED' }, { id: 'e-churn-done-9d', targetStatus: 'DELETED' }, { id: 'e-no-such-run', targetStatus: 'DELETED' }, { id: 'e-images-stopping', targetStatus: 'STOPPED' }] },
-      deployments: { deployments: [{ id: 'd-churn-running-5d', targetStatus: 'STOPPED' }, { id: 'd-churn-stopped-6d', targetStatus: 'DELETED' }, { id: 'd-no-such-dep', targetStatus: 'DELETED' }, { id: 'd-churn-running-1d', targetStatus: 'DELETED' }] },
+      executions: {
+        executions: [
+          { id: 'e-churn-stale-30h', targetStatus: 'STOPPED' },
+          { id: 'e-churn-done-9d', targetStatus: 'DELETED' },
+          { id: 'e-no-such-run', targetStatus: 'DELETED' },
+          { id: 'e-images-stopping', targetStatus: 'STOPPED' },
+        ],
+      },
+      deployments: {
+        deployments: [
+          { id: 'd-churn-running-5d', targetStatus: 'STOPPED' },
+          { id: 'd-churn-stopped-6d', targetStatus: 'DELETED' },
+          { id: 'd-no-such-dep', targetStatus: 'DELETED' },
+          { id: 'd-churn-running-1d', targetStatus: 'DELETED' },
+        ],
+      },
     };
     for (const type of RESOURCE_TYPES) {
-      const { status, body } = await callJson<Record<string, Array<Record<string, unknown>>>>(s, `/v2/lm/${type}`, { token, group: 'team-a', method: 'PATCH', contentType: MERGE, body: bodies[type] });
+      const { status, body } = await callJson<Record<string, Array<Record<string, unknown>>>>(s, `/v2/lm/${type}`, {
+        token,
+        group: 'team-a',
+        method: 'PATCH',
+        contentType: MERGE,
+        body: bodies[type],
+      });
       expect([status, problems(`/lm/${type}`, 'patch', 202, body)]).toEqual([202, []]);
       expect(body[type]?.map((r) => ('error' in r ? 'error' : 'message'))).toEqual(['message', 'error', 'error', 'error']);
     }
   });
 
-  it('single PATCH and DELETE 202 answers are the spec\'s modification and deletion responses', async () => {
+  it("single PATCH and DELETE 202 answers are the spec's modification and deletion responses", async () => {
     const { s, token } = await start({ fleet: demoFleet(NOW) });
     const cases: Array<[ResourceType, Method, string, unknown]> = [
       ['executions', 'patch', 'e-churn-fresh-2h', { targetStatus: 'STOPPED' }],
@@ -162,7 +197,12 @@ describe('simulator responses vs the official spec', () => {
       ['deployments', 'delete', 'd-churn-stopped-6d', undefined],
     ];
     for (const [type, method, id, body] of cases) {
-      const answer = await callJson(s, `/v2/lm/${type}/${id}`, { token, group: 'team-a', method: method.toUpperCase(), ...(body === undefined ? {} : { body }) });
+      const answer = await callJson(s, `/v2/lm/${type}/${id}`, {
+        token,
+        group: 'team-a',
+        method: method.toUpperCase(),
+        ...(body === undefined ? {} : { body }),
+      });
       expect([answer.status, problems(itemPath(type), method, 202, answer.body)], `${method} ${id}`).toEqual([202, []]);
     }
   });
@@ -172,7 +212,13 @@ describe('simulator responses vs the official spec', () => {
     const cases: Array<[string, Method, number, string, Parameters<typeof callJson>[2]]> = [
       ['/lm/executions', 'get', 400, '/v2/lm/executions?status=FINISHED', {}],
       ['/lm/executions', 'patch', 400, '/v2/lm/executions', { method: 'PATCH', contentType: MERGE, body: { executions: [] } }],
-      ['/lm/deployments', 'patch', 400, '/v2/lm/deployments', { method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'd-churn-running-5d', targetStatus: 'STOPPED' }] } }],
+      [
+        '/lm/deployments',
+        'patch',
+        400,
+        '/v2/lm/deployments',
+        { method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'd-churn-running-5d', targetStatus: 'STOPPED' }] } },
+      ],
       [itemPath('executions'), 'get', 404, '/v2/lm/executions/e-no-such-run', {}],
       [itemPath('executions'), 'patch', 400, '/v2/lm/executions/e-churn-fresh-2h', { method: 'PATCH', body: { targetStatus: 'DELETED' } }],
       [itemPath('executions'), 'patch', 404, '/v2/lm/executions/e-no-such-run', { method: 'PATCH', body: { targetStatus: 'STOPPED' } }],
@@ -187,7 +233,10 @@ describe('simulator responses vs the official spec', () => {
   });
 
   it('undeclared failures (401, 405, 415, 429, 503) use the same {error: AiApiError} wrapper', async () => {
-    const { s, token } = await start({ fleet: demoFleet(NOW), faults: { routes: { 'GET /v2/lm/deployments': { burst429: 1 }, 'GET /v2/lm/executions/{id}': { failFirst: 1 } } } });
+    const { s, token } = await start({
+      fleet: demoFleet(NOW),
+      faults: { routes: { 'GET /v2/lm/deployments': { burst429: 1 }, 'GET /v2/lm/executions/{id}': { failFirst: 1 } } },
+    });
     const cases: Array<[number, string, Method, Parameters<typeof callJson>[2]]> = [
       [401, '/lm/executions', 'get', { token: 'not-a-token' }],
       [405, '/lm/executions', 'delete', { method: 'DELETE' }],
@@ -203,7 +252,10 @@ describe('simulator responses vs the official spec', () => {
   });
 
   it('meta is MetaCapabilities, with bulk updates on or off', async () => {
-    for (const bulkUpdates of [{ executions: true, deployments: true }, { executions: false, deployments: false }]) {
+    for (const bulkUpdates of [
+      { executions: true, deployments: true },
+      { executions: false, deployments: false },
+    ]) {
       const { s, token } = await start({ bulkUpdates });
       const { status, body } = await callJson(s, '/v2/lm/meta', { token, group: null });
       expect([status, problems('/lm/meta', 'get', 200, body)]).toEqual([200, []]);
@@ -226,7 +278,11 @@ describe('simulator responses vs the official spec', () => {
     for (const type of RESOURCE_TYPES) {
       const response = await call(s, `/v2/lm/${type}/$count?status=RUNNING`, { token, group: 'team-a' });
       const text = await response.text();
-      expect([response.status, response.headers.get('content-type'), text]).toEqual([200, 'text/plain; charset=utf-8', expect.stringMatching(/^\d+$/)]);
+      expect([response.status, response.headers.get('content-type'), text]).toEqual([
+        200,
+        'text/plain; charset=utf-8',
+        expect.stringMatching(/^\d+$/),
+      ]);
       const validate = spec.response(`/lm/${type}/$count`, 'get', 200, 'text/plain');
       expect(validate === undefined ? ['undeclared'] : spec.errors(validate, Number(text))).toEqual([]);
     }

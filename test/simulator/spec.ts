@@ -107,14 +107,16 @@ function loadOfficialSpec(path: string = SPEC_PATH): OfficialSpec {
       const shared = z.array(ParameterRef).optional().parse(doc.paths[path]?.parameters) ?? [];
       const out = new Map<string, Parameter>();
       for (const p of [...shared, ...(operation(path, method).parameters ?? [])]) {
-        const resolved = p.$ref === undefined ? Parameter.parse(p) : doc.components.parameters[p.$ref.replace('#/components/parameters/', '')];
+        const resolved =
+          p.$ref === undefined ? Parameter.parse(p) : doc.components.parameters[p.$ref.replace('#/components/parameters/', '')];
         if (resolved === undefined) throw new Error(`unresolved parameter ${p.$ref ?? ''}`);
         out.set(resolved.name, resolved);
       }
       return out;
     },
     requestTypes: (path, method) => Object.keys(operation(path, method).requestBody?.content ?? {}),
-    errors: (validate, value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'}: ${e.message ?? e.keyword}`)),
+    errors: (validate, value) =>
+      validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'}: ${e.message ?? e.keyword}`),
   };
 }
 

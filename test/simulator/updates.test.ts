@@ -7,7 +7,13 @@ import { call, callJson, manualClock, tokenFor } from './helpers.js';
 
 const NOW = Date.UTC(2026, 10, 20, 10, 0, 0);
 const MERGE = 'application/merge-patch+json';
-const base = { createdAtMs: NOW - 86_400_000, scenarioId: 'scn-a', executableId: 'exec-a', configurationId: 'cfg-a', configurationName: 'a' };
+const base = {
+  createdAtMs: NOW - 86_400_000,
+  scenarioId: 'scn-a',
+  executableId: 'exec-a',
+  configurationId: 'cfg-a',
+  configurationName: 'a',
+};
 
 function fleet(): SimulatorFleet {
   return {
@@ -19,7 +25,9 @@ function fleet(): SimulatorFleet {
         makeExecution({ id: 'exe-done', status: 'COMPLETED', ...base }),
         makeExecution({ id: 'exe-stpg', status: 'STOPPING', ...base }),
         makeExecution({ id: 'exe-odd1', status: 'DELETING', ...base }),
-        ...Array.from({ length: 120 }, (_, i) => makeExecution({ id: `exe-bulk-${String(i).padStart(3, '0')}`, status: 'COMPLETED', ...base })),
+        ...Array.from({ length: 120 }, (_, i) =>
+          makeExecution({ id: `exe-bulk-${String(i).padStart(3, '0')}`, status: 'COMPLETED', ...base }),
+        ),
       ],
     },
     deployments: {
@@ -58,7 +66,12 @@ describe('simulator: bulk PATCH', () => {
       { id: 'exe-stpg', targetStatus: 'STOPPED' },
       { id: 'exe-odd1', targetStatus: 'DELETED' },
     ];
-    const { status, body } = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: items } });
+    const { status, body } = await callJson(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: MERGE,
+      body: { executions: items },
+    });
     expect(status).toBe(202);
     const results = BULK_RESPONSE.executions.parse(body).executions;
     expect(results.map((r) => [r.id, 'error' in r ? ErrorBody.parse(r).error.code : r.message])).toEqual([
@@ -74,16 +87,39 @@ describe('simulator: bulk PATCH', () => {
 
   it('uses the deployments wrapper and deployment codes; COMPLETED deployments are not deletable', async () => {
     const { s, token } = await start();
-    const body = { deployments: [{ id: 'dep-unkn', targetStatus: 'DELETED' }, { id: 'dep-done', targetStatus: 'DELETED' }, { id: 'dep-nope', targetStatus: 'STOPPED' }] };
+    const body = {
+      deployments: [
+        { id: 'dep-unkn', targetStatus: 'DELETED' },
+        { id: 'dep-done', targetStatus: 'DELETED' },
+        { id: 'dep-nope', targetStatus: 'STOPPED' },
+      ],
+    };
     const response = await callJson(s, '/v2/lm/deployments', { token, method: 'PATCH', contentType: MERGE, body });
     expect(response.status).toBe(202);
     const results = BULK_RESPONSE.deployments.parse(response.body).deployments;
-    expect(results.map((r) => ('error' in r ? ErrorBody.parse(r).error.code : r.message))).toEqual(['Deployment modification scheduled', '01010076', '01010016']);
+    expect(results.map((r) => ('error' in r ? ErrorBody.parse(r).error.code : r.message))).toEqual([
+      'Deployment modification scheduled',
+      '01010076',
+      '01010016',
+    ]);
   });
 
   it.each([
-    ['more than 100 items', { executions: Array.from({ length: 101 }, (_, i) => ({ id: `exe-bulk-${String(i).padStart(3, '0')}`, targetStatus: 'DELETED' })) }, '/v2/lm/executions'],
-    ['a duplicate id', { executions: [{ id: 'exe-done', targetStatus: 'DELETED' }, { id: 'exe-done', targetStatus: 'DELETED' }] }, '/v2/lm/executions'],
+    [
+      'more than 100 items',
+      { executions: Array.from({ length: 101 }, (_, i) => ({ id: `exe-bulk-${String(i).padStart(3, '0')}`, targetStatus: 'DELETED' })) },
+      '/v2/lm/executions',
+    ],
+    [
+      'a duplicate id',
+      {
+        executions: [
+          { id: 'exe-done', targetStatus: 'DELETED' },
+          { id: 'exe-done', targetStatus: 'DELETED' },
+        ],
+      },
+      '/v2/lm/executions',
+    ],
     ['the executions key on the deployments path', { executions: [{ id: 'dep-unkn', targetStatus: 'DELETED' }] }, '/v2/lm/deployments'],
     ['an empty list', { executions: [] }, '/v2/lm/executions'],
     ['an unknown target status', { executions: [{ id: 'exe-run1', targetStatus: 'RUNNING' }] }, '/v2/lm/executions'],
@@ -99,13 +135,20 @@ describe('simulator: bulk PATCH', () => {
 
   it('accepts exactly 100 items', async () => {
     const { s, token } = await start();
-    const body = { executions: Array.from({ length: 100 }, (_, i) => ({ id: `exe-bulk-${String(i).padStart(3, '0')}`, targetStatus: 'DELETED' })) };
+    const body = {
+      executions: Array.from({ length: 100 }, (_, i) => ({ id: `exe-bulk-${String(i).padStart(3, '0')}`, targetStatus: 'DELETED' })),
+    };
     expect((await call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body })).status).toBe(202);
   });
 
   it('answers 415 to a bulk PATCH that is not application/merge-patch+json', async () => {
     const { s, token } = await start();
-    const response = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: 'application/json', body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] } });
+    const response = await callJson(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: 'application/json',
+      body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] },
+    });
     expect(response.status).toBe(415);
     expect(item(s, 'executions', 'exe-run1')?.status).toBe('RUNNING');
   });
@@ -116,12 +159,26 @@ describe('simulator: lifecycle', () => {
     const clock = manualClock(NOW);
     const { s, token } = await start({ now: clock.now, stopDelayMs: 30_000 });
     clock.advance(5_000);
-    await call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] } });
-    expect(item(s, 'executions', 'exe-run1')).toMatchObject({ status: 'STOPPING', targetStatus: 'STOPPED', modifiedAt: '2026-11-20T10:00:05Z', completionTime: null });
+    await call(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: MERGE,
+      body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] },
+    });
+    expect(item(s, 'executions', 'exe-run1')).toMatchObject({
+      status: 'STOPPING',
+      targetStatus: 'STOPPED',
+      modifiedAt: '2026-11-20T10:00:05Z',
+      completionTime: null,
+    });
     clock.advance(29_999);
     expect(item(s, 'executions', 'exe-run1')?.status).toBe('STOPPING');
     clock.advance(1);
-    expect(item(s, 'executions', 'exe-run1')).toMatchObject({ status: 'STOPPED', completionTime: '2026-11-20T10:00:35Z', modifiedAt: '2026-11-20T10:00:35Z' });
+    expect(item(s, 'executions', 'exe-run1')).toMatchObject({
+      status: 'STOPPED',
+      completionTime: '2026-11-20T10:00:35Z',
+      modifiedAt: '2026-11-20T10:00:35Z',
+    });
   });
 
   it('STOP with the default delay shows STOPPED on the next read', async () => {
@@ -135,7 +192,17 @@ describe('simulator: lifecycle', () => {
     const clock = manualClock(NOW);
     const { s, token } = await start({ now: clock.now, acceptDelayMs: 60_000 });
     const before = { run: item(s, 'executions', 'exe-run1'), done: item(s, 'executions', 'exe-done') };
-    const patched = await callJson(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }, { id: 'exe-done', targetStatus: 'DELETED' }] } });
+    const patched = await callJson(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: MERGE,
+      body: {
+        executions: [
+          { id: 'exe-run1', targetStatus: 'STOPPED' },
+          { id: 'exe-done', targetStatus: 'DELETED' },
+        ],
+      },
+    });
     expect(patched.status).toBe(202);
     expect(item(s, 'executions', 'exe-run1')).toEqual(before.run);
     expect(item(s, 'executions', 'exe-done')).toEqual(before.done);
@@ -147,8 +214,16 @@ describe('simulator: lifecycle', () => {
   it('DELETE: targetStatus DELETED, still listed, gone after deleteDelayMs', async () => {
     const clock = manualClock(NOW);
     const { s, token } = await start({ now: clock.now, deleteDelayMs: 60_000 });
-    await call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'exe-done', targetStatus: 'DELETED' }] } });
-    expect((await callJson(s, '/v2/lm/executions/exe-done', { token })).body).toMatchObject({ status: 'COMPLETED', targetStatus: 'DELETED' });
+    await call(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: MERGE,
+      body: { executions: [{ id: 'exe-done', targetStatus: 'DELETED' }] },
+    });
+    expect((await callJson(s, '/v2/lm/executions/exe-done', { token })).body).toMatchObject({
+      status: 'COMPLETED',
+      targetStatus: 'DELETED',
+    });
     clock.advance(60_000);
     expect((await call(s, '/v2/lm/executions/exe-done', { token })).status).toBe(404);
     expect(item(s, 'executions', 'exe-done')).toBeUndefined();
@@ -182,7 +257,12 @@ describe('simulator: single PATCH and DELETE', () => {
 describe('simulator: request log', () => {
   it('records method, route, group, status and parsed body; clear() empties it', async () => {
     const { s, token } = await start();
-    await call(s, '/v2/lm/executions', { token, method: 'PATCH', contentType: MERGE, body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] } });
+    await call(s, '/v2/lm/executions', {
+      token,
+      method: 'PATCH',
+      contentType: MERGE,
+      body: { executions: [{ id: 'exe-run1', targetStatus: 'STOPPED' }] },
+    });
     expect(s.requests.entries.at(-1)).toMatchObject({
       method: 'PATCH',
       route: 'PATCH /v2/lm/executions',

@@ -58,7 +58,12 @@ describe('infra/janitor.asl.json', () => {
 
   it("bounds each tenant's plan and apply Maps by the tenant's own groupConcurrency", () => {
     for (const name of ['PlanGroups', 'ApplyGroups']) {
-      expect(states.get(name)).toMatchObject({ Type: 'Map', MaxConcurrencyPath: '$.listing.groupConcurrency', ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } }, ResultPath: null });
+      expect(states.get(name)).toMatchObject({
+        Type: 'Map',
+        MaxConcurrencyPath: '$.listing.groupConcurrency',
+        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } },
+        ResultPath: null,
+      });
     }
   });
 
@@ -84,14 +89,26 @@ describe('tenants file', () => {
   });
 
   it('fills defaults and keeps optional fields optional', () => {
-    const file = parseTenants('version: 1\ntenants:\n  - name: acme\n    secretId: janitor/acme\n    groups: [default]\n    limits: { maxActionsPerRun: 50 }\n', 't.yaml');
-    expect(file.tenants[0]).toEqual({ name: 'acme', secretId: 'janitor/acme', groups: ['default'], limits: { groupConcurrency: 4, maxActionsPerRun: 50 } });
+    const file = parseTenants(
+      'version: 1\ntenants:\n  - name: acme\n    secretId: janitor/acme\n    groups: [default]\n    limits: { maxActionsPerRun: 50 }\n',
+      't.yaml',
+    );
+    expect(file.tenants[0]).toEqual({
+      name: 'acme',
+      secretId: 'janitor/acme',
+      groups: ['default'],
+      limits: { groupConcurrency: 4, maxActionsPerRun: 50 },
+    });
   });
 
   it.each([
     ['an unknown key, with its path', 'version: 1\ntenants:\n  - { name: a, secretId: s, polcy: p.yaml }\n', /tenants\[0\]|polcy/],
     ['a duplicate name', 'version: 1\ntenants:\n  - { name: a, secretId: s1 }\n  - { name: A, secretId: s2 }\n', /duplicate tenant name/],
-    ['one secret for two tenants', 'version: 1\ntenants:\n  - { name: a, secretId: s }\n  - { name: b, secretId: s }\n', /already used by tenant 'a'/],
+    [
+      'one secret for two tenants',
+      'version: 1\ntenants:\n  - { name: a, secretId: s }\n  - { name: b, secretId: s }\n',
+      /already used by tenant 'a'/,
+    ],
     ['no tenants', 'version: 1\ntenants: []\n', /at least one tenant/],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseTenants(text, 't.yaml')).toThrow(TenantsFileError);

@@ -72,7 +72,13 @@ async function startEstate(specs: readonly EstateTenant[], policyText?: string):
   }
   const location = { table: 'janitor-estate', region: 'us-east-1', endpoint: dynamo.endpoint };
   await ensureTable(dynamoClient(location), location.table);
-  const tenants = parseTenants(JSON.stringify({ version: 1, tenants: specs.map((s) => ({ name: s.name, secretId: `janitor/${s.name}`, ...(s.limits === undefined ? {} : { limits: s.limits }) })) }), 'estate.json');
+  const tenants = parseTenants(
+    JSON.stringify({
+      version: 1,
+      tenants: specs.map((s) => ({ name: s.name, secretId: `janitor/${s.name}`, ...(s.limits === undefined ? {} : { limits: s.limits }) })),
+    }),
+    'estate.json',
+  );
   const secrets = new Map(specs.map((s) => [`janitor/${s.name}`, JSON.stringify(simulators.get(s.name)?.serviceKey)]));
   const shared = policy(policyText);
   const keyOf = (tenant: string) => parseServiceKey(secrets.get(`janitor/${tenant}`) ?? '', `secret of ${tenant}`);
@@ -83,7 +89,8 @@ async function startEstate(specs: readonly EstateTenant[], policyText?: string):
     policy: () => Promise.resolve(shared),
     client: (key, deadline, tenant) => {
       const broken = specs.find((s) => s.name === tenant.name)?.brokenGroup;
-      const transport = broken === undefined ? new Transport({ baseDelayMs: 1, deadline: () => deadline.getTime() }) : new FailingGroupTransport(broken);
+      const transport =
+        broken === undefined ? new Transport({ baseDelayMs: 1, deadline: () => deadline.getTime() }) : new FailingGroupTransport(broken);
       return new AiCoreClient(key, { transport });
     },
     clock: () => new Date(),

@@ -12,7 +12,10 @@ import { silenceLogs } from '../helpers/silence-logs.js';
 silenceLogs();
 
 const T0 = new Date('2026-12-01T06:00:00Z');
-const tenants = parseTenants('version: 1\ntenants:\n  - { name: acme, secretId: janitor/acme }\n  - { name: beta, secretId: janitor/beta }\n', 'tenants.yaml');
+const tenants = parseTenants(
+  'version: 1\ntenants:\n  - { name: acme, secretId: janitor/acme }\n  - { name: beta, secretId: janitor/beta }\n',
+  'tenants.yaml',
+);
 const event = { id: 'ev-1', 'detail-type': 'Scheduled Event', source: 'aws.events', time: T0.toISOString() };
 
 /** A Step Functions double with the real service's naming rule: one execution per name. */
@@ -24,15 +27,27 @@ function fakeSfn() {
     calls.push(command);
     const { name = '', input = '' } = command.input;
     const existing = executions.get(name);
-    if (existing !== undefined) return Promise.reject(new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} }));
+    if (existing !== undefined)
+      return Promise.reject(new ExecutionAlreadyExists({ message: `Execution Already Exists: '${name}'`, $metadata: {} }));
     executions.set(name, { input, startDate: T0 });
-    return Promise.resolve({ executionArn: `arn:aws:states:eu-central-1:123456789012:execution:janitor:${name}`, startDate: T0, $metadata: {} });
+    return Promise.resolve({
+      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:janitor:${name}`,
+      startDate: T0,
+      $metadata: {},
+    });
   };
   return { sfn: { send } as unknown as StarterDeps['sfn'], calls, executions };
 }
 
 const env = { JANITOR_STATE_MACHINE_ARN: 'arn:aws:states:eu-central-1:123456789012:stateMachine:janitor', JANITOR_APPLY: 'true' };
-const Input = z.strictObject({ runId: z.string(), trigger: z.string(), consent: z.boolean(), startedAt: z.string(), requirePlanHash: z.null(), tenants: z.array(z.object({ name: z.string(), secretId: z.string() })) });
+const Input = z.strictObject({
+  runId: z.string(),
+  trigger: z.string(),
+  consent: z.boolean(),
+  startedAt: z.string(),
+  requirePlanHash: z.null(),
+  tenants: z.array(z.object({ name: z.string(), secretId: z.string() })),
+});
 
 describe('starter', () => {
   it('starts one execution named after the trigger, with tenant names and secret ids only', async () => {
@@ -40,7 +55,17 @@ describe('starter', () => {
     const result = await starterCore({ sfn, tenants: () => Promise.resolve(tenants), env, clock: () => T0 })(event);
     expect(result).toMatchObject({ status: 'started', executionName: 'schedule-ev-1' });
     const input = Input.parse(JSON.parse(calls[0]?.input.input ?? ''));
-    expect(input).toEqual({ runId: 'schedule-ev-1', consent: true, startedAt: T0.toISOString(), requirePlanHash: null, trigger: 'schedule', tenants: [{ name: 'acme', secretId: 'janitor/acme' }, { name: 'beta', secretId: 'janitor/beta' }] });
+    expect(input).toEqual({
+      runId: 'schedule-ev-1',
+      consent: true,
+      startedAt: T0.toISOString(),
+      requirePlanHash: null,
+      trigger: 'schedule',
+      tenants: [
+        { name: 'acme', secretId: 'janitor/acme' },
+        { name: 'beta', secretId: 'janitor/beta' },
+      ],
+    });
   });
 
   it('answers a duplicate delivery (ExecutionAlreadyExists) as a duplicate', async () => {
@@ -53,18 +78,29 @@ describe('starter', () => {
 
   it('answers as a duplicate when the service hands back an execution that started earlier (same name, same input, still running)', async () => {
     const send = (): Promise<StartExecutionCommandOutput> => Promise.resolve({ executionArn: 'arn:x', startDate: T0, $metadata: {} });
-    const result = await starterCore({ sfn: { send } as unknown as StarterDeps['sfn'], tenants: () => Promise.resolve(tenants), env, clock: () => new Date(T0.getTime() + 60_000) })(event);
+    const result = await starterCore({
+      sfn: { send } as unknown as StarterDeps['sfn'],
+      tenants: () => Promise.resolve(tenants),
+      env,
+      clock: () => new Date(T0.getTime() + 60_000),
+    })(event);
     expect(result.status).toBe('duplicate');
   });
 
   it('rethrows any other error (Lambda retries the event)', async () => {
     const send = (): Promise<never> => Promise.reject(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
-    await expect(starterCore({ sfn: { send } as unknown as StarterDeps['sfn'], tenants: () => Promise.resolve(tenants), env, clock: () => T0 })(event)).rejects.toThrow('throttled');
+    await expect(
+      starterCore({ sfn: { send } as unknown as StarterDeps['sfn'], tenants: () => Promise.resolve(tenants), env, clock: () => T0 })(event),
+    ).rejects.toThrow('throttled');
   });
 
   it('does nothing when disabled', async () => {
     const { sfn, calls } = fakeSfn();
-    expect(await starterCore({ sfn, tenants: () => Promise.resolve(tenants), env: { ...env, JANITOR_DISABLED: 'true' }, clock: () => T0 })(event)).toEqual({ status: 'disabled' });
+    expect(
+      await starterCore({ sfn, tenants: () => Promise.resolve(tenants), env: { ...env, JANITOR_DISABLED: 'true' }, clock: () => T0 })(
+        event,
+      ),
+    ).toEqual({ status: 'disabled' });
     expect(calls).toHaveLength(0);
   });
 

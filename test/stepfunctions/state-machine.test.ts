@@ -22,11 +22,36 @@ const runId = `sched-${randomUUID()}`;
 beforeAll(async () => {
   estate = await startEstate([
     // 8 + 7 planned: each group is under the cap, the tenant (limit 12) is not.
-    { name: 'acme', limits: { maxActionsPerRun: 12 }, fleet: fleetOf({ g1: { executions: many(8, 'done', (id) => execution(id, 'COMPLETED')) }, g2: { executions: many(7, 'runs', (id) => execution(id, 'RUNNING')) } }) },
-    { name: 'beta', simulator: { bulkUpdates: { executions: false, deployments: false } }, fleet: fleetOf({ shared: { executions: many(4, 'done', (id) => execution(id, 'COMPLETED')) } }) },
-    { name: 'gamma', brokenGroup: 'broken', fleet: fleetOf({ shared: { executions: many(3, 'done', (id) => execution(id, 'COMPLETED')) }, broken: { executions: many(2, 'done', (id) => execution(id, 'COMPLETED')) } }) },
+    {
+      name: 'acme',
+      limits: { maxActionsPerRun: 12 },
+      fleet: fleetOf({
+        g1: { executions: many(8, 'done', (id) => execution(id, 'COMPLETED')) },
+        g2: { executions: many(7, 'runs', (id) => execution(id, 'RUNNING')) },
+      }),
+    },
+    {
+      name: 'beta',
+      simulator: { bulkUpdates: { executions: false, deployments: false } },
+      fleet: fleetOf({ shared: { executions: many(4, 'done', (id) => execution(id, 'COMPLETED')) } }),
+    },
+    {
+      name: 'gamma',
+      brokenGroup: 'broken',
+      fleet: fleetOf({
+        shared: { executions: many(3, 'done', (id) => execution(id, 'COMPLETED')) },
+        broken: { executions: many(2, 'done', (id) => execution(id, 'COMPLETED')) },
+      }),
+    },
   ]);
-  const input = { runId, trigger: 'schedule', consent: true, startedAt: new Date().toISOString(), requirePlanHash: null, tenants: estate.tenants.tenants.map((t) => ({ name: t.name, secretId: t.secretId })) };
+  const input = {
+    runId,
+    trigger: 'schedule',
+    consent: true,
+    startedAt: new Date().toISOString(),
+    requirePlanHash: null,
+    tenants: estate.tenants.tenants.map((t) => ({ name: t.name, secretId: t.secretId })),
+  };
   summary = EstateSummary.parse(await runLocally(estate.deps, input));
 }, 60_000);
 

@@ -16,7 +16,16 @@ class LegacyWriter extends MemoryStore {
   }
 
   async legacyPlan(hash: string, closes: Date): Promise<void> {
-    await this._put({ pk: 'PLAN', sk: hash, requester: 'U1', createdAt: NOW.toISOString(), runId: 'r0', approvalExpiresAt: closes.toISOString(), approvalExpiresAtMs: closes.getTime(), expiresAt: 0 });
+    await this._put({
+      pk: 'PLAN',
+      sk: hash,
+      requester: 'U1',
+      createdAt: NOW.toISOString(),
+      runId: 'r0',
+      approvalExpiresAt: closes.toISOString(),
+      approvalExpiresAtMs: closes.getTime(),
+      expiresAt: 0,
+    });
   }
 }
 
@@ -49,7 +58,10 @@ describe('group locks', () => {
     const store = new MemoryStore('T#a@h');
     const until = new Date(NOW.getTime() + 60_000);
     expect(await store.groupLock('g1').acquireLock('run-1:g1', until, NOW)).toEqual({ acquired: true });
-    expect(await store.groupLock('g1').acquireLock('run-2:g1', until, NOW)).toMatchObject({ acquired: false, holder: { owner: 'run-1:g1' } });
+    expect(await store.groupLock('g1').acquireLock('run-2:g1', until, NOW)).toMatchObject({
+      acquired: false,
+      holder: { owner: 'run-1:g1' },
+    });
     expect(await store.groupLock('g2').acquireLock('run-2:g2', until, NOW)).toEqual({ acquired: true });
     expect(await store.acquireLock('run-3', until, NOW)).toEqual({ acquired: true });
     expect(await store.groupLock('g1').renewLock('run-2:g1', until)).toBe(false);
@@ -75,7 +87,13 @@ describe('chat records namespaced by tenant', () => {
   it('finds and approves legacy plans once, and never approves a plan twice', async () => {
     const store = new LegacyWriter('T#a@h');
     await store.legacyPlan('abc123legacy', later);
-    await store.recordPlan({ hash: 'abc999new', requester: 'U1', createdAt: NOW.toISOString(), expiresAt: later.toISOString(), runId: 'r1' });
+    await store.recordPlan({
+      hash: 'abc999new',
+      requester: 'U1',
+      createdAt: NOW.toISOString(),
+      expiresAt: later.toISOString(),
+      runId: 'r1',
+    });
     expect((await store.findPlans('abc', 5)).map((p) => p.hash)).toEqual(['abc123legacy', 'abc999new']);
     expect(await store.claimApproval('abc123legacy', 'U3', NOW)).toBe(true);
     expect(await store.claimApproval('abc123legacy', 'U4', NOW)).toBe(false);
@@ -86,7 +104,13 @@ describe('chat records namespaced by tenant', () => {
   it("a hash recorded both before and after the upgrade is approved through the tenant's record only", async () => {
     const store = new LegacyWriter('T#a@h');
     await store.legacyPlan('samehash', later);
-    await store.recordPlan({ hash: 'samehash', requester: 'U1', createdAt: NOW.toISOString(), expiresAt: later.toISOString(), runId: 'r1' });
+    await store.recordPlan({
+      hash: 'samehash',
+      requester: 'U1',
+      createdAt: NOW.toISOString(),
+      expiresAt: later.toISOString(),
+      runId: 'r1',
+    });
     expect(await store.findPlans('same', 5)).toHaveLength(1);
     expect(await store.claimApproval('samehash', 'U3', NOW)).toBe(true);
     expect(await store.claimApproval('samehash', 'U4', NOW)).toBe(false);

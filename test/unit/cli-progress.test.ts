@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Progress } from '../../cli/progress.js';
 import { capturedIo } from '../helpers/captured-io.js';
 
-const MESSAGES = ['listing 2 resource group(s)', '  team-a: 3 item(s)', '  team-b: 0 item(s) (listing failed: HTTP 500)', 'applying 3 action(s)'];
+const MESSAGES = [
+  'listing 2 resource group(s)',
+  '  team-a: 3 item(s)',
+  '  team-b: 0 item(s) (listing failed: HTTP 500)',
+  'applying 3 action(s)',
+];
 
 describe('Class: Progress', () => {
   it('prints plain lines when stderr is not a terminal, and a planning line once every group is listed', () => {
@@ -10,7 +15,13 @@ describe('Class: Progress', () => {
     const progress = Progress.for(io, false);
     for (const m of MESSAGES) progress.message(m);
     expect(progress.mode).toBe('lines');
-    expect(io.stderr().split('\n')).toEqual(['listing 2 resource group(s)', '  team-a: 3 item(s)', '  team-b: 0 item(s) (listing failed: HTTP 500)', 'planning 3 item(s)', 'applying 3 action(s)']);
+    expect(io.stderr().split('\n')).toEqual([
+      'listing 2 resource group(s)',
+      '  team-a: 3 item(s)',
+      '  team-b: 0 item(s) (listing failed: HTTP 500)',
+      'planning 3 item(s)',
+      'applying 3 action(s)',
+    ]);
   });
 
   it('draws a bar on a terminal, keeps a failed group as a line of its own, and clears the bar', () => {

@@ -10,7 +10,16 @@ const MINUTE = 60_000;
 const GUARD = 30 * MINUTE;
 
 function entry(targetStatus: LedgerItem['targetStatus'], extra: Partial<LedgerItem> = {}): LedgerItem {
-  return { id: 'e0000001', targetStatus, state: 'submitted', attempt: 1, sentAt: SENT.toISOString(), updatedAt: SENT.toISOString(), message: null, ...extra };
+  return {
+    id: 'e0000001',
+    targetStatus,
+    state: 'submitted',
+    attempt: 1,
+    sentAt: SENT.toISOString(),
+    updatedAt: SENT.toISOString(),
+    message: null,
+    ...extra,
+  };
 }
 
 function listedExecution(status: string, targetStatus: string | null): Resource {
@@ -45,7 +54,9 @@ describe('Function: judgeEarlier', () => {
     });
 
     it('is confirmed by the listing even long after the guard', () => {
-      expect(judgeEarlier(entry('STOPPED'), 'run-1', listedExecution('STOPPED', 'STOPPED'), after(10 * GUARD), GUARD).kind).toBe('confirmed');
+      expect(judgeEarlier(entry('STOPPED'), 'run-1', listedExecution('STOPPED', 'STOPPED'), after(10 * GUARD), GUARD).kind).toBe(
+        'confirmed',
+      );
     });
   });
 
@@ -97,7 +108,9 @@ describe('Function: judgeEarlier', () => {
     const statuses = fc.constantFrom('UNKNOWN', 'PENDING', 'RUNNING', 'COMPLETED', 'DEAD', 'STOPPING', 'STOPPED', 'DELETING', 'WEIRD');
     const targets = fc.constantFrom(null, 'RUNNING', 'COMPLETED', 'STOPPED', 'DELETED');
     const live: fc.Arbitrary<Resource | undefined> = fc.option(
-      fc.tuple(fc.boolean(), statuses, targets).map(([isExecution, status, target]) => (isExecution ? listedExecution(status, target) : listedDeployment(status, target))),
+      fc
+        .tuple(fc.boolean(), statuses, targets)
+        .map(([isExecution, status, target]) => (isExecution ? listedExecution(status, target) : listedDeployment(status, target))),
       { nil: undefined },
     );
     const target = fc.constantFrom<LedgerItem['targetStatus']>('STOPPED', 'DELETED');
@@ -105,14 +118,21 @@ describe('Function: judgeEarlier', () => {
 
     it('never finds no effect before the resubmit guard has passed', () => {
       fc.assert(
-        fc.property(target, state, live, fc.integer({ min: -GUARD, max: 10 * GUARD }), fc.integer({ min: 0, max: 5 * GUARD }), (targetStatus, itemState, listed, age, guard) => {
-          const verdict = judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', listed, after(age), guard);
-          if (age < guard) expect(verdict.kind).not.toBe('no-effect');
-          if (verdict.kind === 'no-effect') {
-            expect(listed).toBeDefined();
-            expect(age).toBeGreaterThanOrEqual(guard);
-          }
-        }),
+        fc.property(
+          target,
+          state,
+          live,
+          fc.integer({ min: -GUARD, max: 10 * GUARD }),
+          fc.integer({ min: 0, max: 5 * GUARD }),
+          (targetStatus, itemState, listed, age, guard) => {
+            const verdict = judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', listed, after(age), guard);
+            if (age < guard) expect(verdict.kind).not.toBe('no-effect');
+            if (verdict.kind === 'no-effect') {
+              expect(listed).toBeDefined();
+              expect(age).toBeGreaterThanOrEqual(guard);
+            }
+          },
+        ),
       );
     });
 

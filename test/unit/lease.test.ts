@@ -58,7 +58,10 @@ describe('Class: RunLease', () => {
 
       const start = await lease.acquire();
 
-      expect(start).toEqual({ acquired: false, holder: { owner: 'run-b', leaseUntil: T0 + PERIOD, acquiredAt: new Date(T0).toISOString() } });
+      expect(start).toEqual({
+        acquired: false,
+        holder: { owner: 'run-b', leaseUntil: T0 + PERIOD, acquiredAt: new Date(T0).toISOString() },
+      });
       await expect(lease.keep()).rejects.toBeInstanceOf(LeaseLostError);
     });
   });
@@ -177,7 +180,10 @@ describe('Class: RunLease', () => {
       const results = await Promise.allSettled([lease.keep(), lease.keep()]);
 
       expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-      expect(results.map((r) => (r.status === 'rejected' ? r.reason : undefined))).toEqual([expect.any(LeaseLostError), expect.any(LeaseLostError)]);
+      expect(results.map((r) => (r.status === 'rejected' ? r.reason : undefined))).toEqual([
+        expect.any(LeaseLostError),
+        expect.any(LeaseLostError),
+      ]);
       expect(store.requests).toBe(requests + 1);
     });
 
@@ -212,7 +218,10 @@ describe('Class: RunLease', () => {
 
       await lease.release();
 
-      expect(await store.acquireLock('run-c', new Date(clock.now + PERIOD), new Date(clock.now))).toMatchObject({ acquired: false, holder: { owner: 'run-b' } });
+      expect(await store.acquireLock('run-c', new Date(clock.now + PERIOD), new Date(clock.now))).toMatchObject({
+        acquired: false,
+        holder: { owner: 'run-b' },
+      });
     });
   });
 });

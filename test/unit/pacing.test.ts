@@ -8,19 +8,23 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('Limiter', () => {
   it('never runs more tasks at once than its current limit, whatever the task timings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 30 }), async (limit, ticks) => {
-        let active = 0;
-        let peak = 0;
-        const results = await mapLimited(ticks, limit, async (n, i) => {
-          active += 1;
-          peak = Math.max(peak, active);
-          for (let t = 0; t < n; t += 1) await tick();
-          active -= 1;
-          return i;
-        });
-        expect(results).toEqual(ticks.map((_, i) => i));
-        expect(peak).toBeLessThanOrEqual(limit);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 30 }),
+        async (limit, ticks) => {
+          let active = 0;
+          let peak = 0;
+          const results = await mapLimited(ticks, limit, async (n, i) => {
+            active += 1;
+            peak = Math.max(peak, active);
+            for (let t = 0; t < n; t += 1) await tick();
+            active -= 1;
+            return i;
+          });
+          expect(results).toEqual(ticks.map((_, i) => i));
+          expect(peak).toBeLessThanOrEqual(limit);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -43,11 +47,14 @@ describe('Pacer', () => {
   function pacer() {
     let now = 0;
     const waits: number[] = [];
-    const p = new Pacer(() => now, (ms) => {
-      waits.push(ms);
-      now += ms;
-      return Promise.resolve();
-    });
+    const p = new Pacer(
+      () => now,
+      (ms) => {
+        waits.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+    );
     return { p, waits, advance: (ms: number) => (now += ms) };
   }
 

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ITEM_STATES, type ItemState, type LedgerChunk, type LedgerItem } from '../../lib/store/records.js';
-import { AWAITING_STATES, expiresAt, isAwaiting, isLegalMove, isOpenChunk, ITEM_TRANSITIONS, RETENTION_DAYS } from '../../lib/store/rules.js';
+import {
+  AWAITING_STATES,
+  expiresAt,
+  isAwaiting,
+  isLegalMove,
+  isOpenChunk,
+  ITEM_TRANSITIONS,
+  RETENTION_DAYS,
+} from '../../lib/store/rules.js';
 
 const FINAL_STATES = ['confirmed', 'failed', 'not-attempted'] as const satisfies readonly ItemState[];
 const T0 = '2026-11-23T12:00:00.000Z';
@@ -27,7 +35,13 @@ function item(id: string, state: ItemState): LedgerItem {
 
 function chunkOf(states: readonly ItemState[]): LedgerChunk {
   return {
-    chunkId: 'c1', group: 'team-a', type: 'executions', runId: 'run-1', planHash: 'h', createdAt: T0, version: 0,
+    chunkId: 'c1',
+    group: 'team-a',
+    type: 'executions',
+    runId: 'run-1',
+    planHash: 'h',
+    createdAt: T0,
+    version: 0,
     items: states.map((state, i) => item(`e${String(i).padStart(7, '0')}`, state)),
   };
 }

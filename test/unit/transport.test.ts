@@ -43,7 +43,11 @@ function fakeFetch(steps: Step[]) {
     }
     if (step instanceof Error) return Promise.reject(step);
     const headers = new Map(Object.entries(step.headers ?? {}));
-    return Promise.resolve({ status: step.status, headers: { get: (name: string) => headers.get(name.toLowerCase()) ?? null }, text: () => Promise.resolve(step.text ?? '') });
+    return Promise.resolve({
+      status: step.status,
+      headers: { get: (name: string) => headers.get(name.toLowerCase()) ?? null },
+      text: () => Promise.resolve(step.text ?? ''),
+    });
   };
   return { fetch, calls };
 }
@@ -72,7 +76,13 @@ const context = { operation: 'test call', group: 'g1' };
 const patch: HttpRequest = { method: 'PATCH', url: 'https://api.example/v2/lm/executions', headers: {}, body: '{}', context };
 const del: HttpRequest = { method: 'DELETE', url: 'https://api.example/v2/lm/executions/exe-0001', headers: {}, context };
 const get: HttpRequest = { method: 'GET', url: 'https://api.example/v2/lm/executions', headers: {}, context };
-const tokenPost: HttpRequest = { method: 'POST', url: 'https://auth.example/oauth/token', headers: {}, body: 'grant_type=client_credentials', context };
+const tokenPost: HttpRequest = {
+  method: 'POST',
+  url: 'https://auth.example/oauth/token',
+  headers: {},
+  body: 'grant_type=client_credentials',
+  context,
+};
 
 describe('Transport: mutations are never re-sent blind', () => {
   it.each([500, 502, 503, 504, 408])('sends a PATCH once when it gets %i', async (status) => {
@@ -105,7 +115,10 @@ describe('Transport: mutations are never re-sent blind', () => {
   });
 
   it('retries a PATCH after a 429, waiting exactly its Retry-After', async () => {
-    const { transport, calls, waits } = transportWith([{ status: 429, headers: { 'retry-after': '2' } }, { status: 202, text: '{}' }]);
+    const { transport, calls, waits } = transportWith([
+      { status: 429, headers: { 'retry-after': '2' } },
+      { status: 202, text: '{}' },
+    ]);
     expect((await transport.send(patch)).status).toBe(202);
     expect(calls).toHaveLength(2);
     expect(waits).toContain(2000);
@@ -163,7 +176,12 @@ describe('Transport: the deadline', () => {
     // The wait after the 429 fits; the gate then uses the remaining time, so the retry is not sent.
     const clock = { t: 0 };
     const { fetch, calls } = fakeFetch([{ status: 429, headers: { 'retry-after': '1' } }, { status: 202 }]);
-    const transport = new Transport({ fetch, now: () => clock.t, sleep: (ms) => Promise.resolve(void (clock.t += ms)), deadline: () => 1_500 });
+    const transport = new Transport({
+      fetch,
+      now: () => clock.t,
+      sleep: (ms) => Promise.resolve(void (clock.t += ms)),
+      deadline: () => 1_500,
+    });
     let gates = 0;
     const gate = (): Promise<void> => {
       gates += 1;
@@ -216,7 +234,9 @@ describe('Transport: the send gate', () => {
 describe('Transport: a Retry-After longer than the run has left', () => {
   it('is never slept through by the requests that follow: they are not sent, at once', async () => {
     const start = 1_000_000;
-    const { transport, calls, waits } = transportWith([{ status: 429, headers: { 'retry-after': '3600' } }], { deadline: () => start + 10_000 });
+    const { transport, calls, waits } = transportWith([{ status: 429, headers: { 'retry-after': '3600' } }], {
+      deadline: () => start + 10_000,
+    });
     // The 429's own wait would pass the deadline, so its answer stands (AI Core did not act).
     expect((await transport.send(patch)).status).toBe(429);
     // The pacer now holds every request to that host for an hour: the next one is refused, not delayed.
@@ -229,16 +249,29 @@ describe('Transport: a Retry-After longer than the run has left', () => {
 describe('classifyNetworkFailure', () => {
   it('looks through the fetch wrapper and an AggregateError of addresses', () => {
     expect(classifyNetworkFailure(fetchFailed('ECONNREFUSED'))).toBe(true);
-    const both = new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ENETUNREACH', syscall: 'connect' })]);
+    const both = new AggregateError([
+      Object.assign(new Error('a'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('b'), { code: 'ENETUNREACH', syscall: 'connect' }),
+    ]);
     expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: both }))).toBe(true);
-    expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error('ssl'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }) }))).toBe(true);
+    expect(
+      classifyNetworkFailure(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('ssl'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }) }),
+      ),
+    ).toBe(true);
   });
 
   it('counts unreachable-network codes as "not written" only when connect() raised them', () => {
     for (const code of ['EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']) {
-      expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'connect' }) })), code).toBe(true);
+      expect(
+        classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'connect' }) })),
+        code,
+      ).toBe(true);
       // On a reused keep-alive socket the same code can follow a request already written.
-      expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'write' }) })), code).toBe(false);
+      expect(
+        classifyNetworkFailure(new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code, syscall: 'write' }) })),
+        code,
+      ).toBe(false);
       expect(classifyNetworkFailure(fetchFailed(code)), code).toBe(false);
     }
     // A TLS error after the handshake (a corrupt record) may follow a written request.
@@ -246,13 +279,18 @@ describe('classifyNetworkFailure', () => {
   });
 
   it('is conservative about everything else', () => {
-    const mixed = new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), Object.assign(new Error('b'), { code: 'ECONNRESET' })]);
+    const mixed = new AggregateError([
+      Object.assign(new Error('a'), { code: 'ECONNREFUSED' }),
+      Object.assign(new Error('b'), { code: 'ECONNRESET' }),
+    ]);
     expect(classifyNetworkFailure(new TypeError('fetch failed', { cause: mixed }))).toBe(false);
     expect(classifyNetworkFailure(fetchFailed('ECONNRESET'))).toBe(false);
     expect(classifyNetworkFailure(fetchFailed('UND_ERR_SOCKET'))).toBe(false);
     expect(classifyNetworkFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(false);
     expect(classifyNetworkFailure('boom')).toBe(false);
     // A wrapper with a code of its own is not looked through.
-    expect(classifyNetworkFailure(Object.assign(new Error('x', { cause: fetchFailed('ECONNREFUSED') }), { code: 'UND_ERR_ABORTED' }))).toBe(false);
+    expect(classifyNetworkFailure(Object.assign(new Error('x', { cause: fetchFailed('ECONNREFUSED') }), { code: 'UND_ERR_ABORTED' }))).toBe(
+      false,
+    );
   });
 });

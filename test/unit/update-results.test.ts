@@ -15,11 +15,26 @@ function answered(status: number, text: string): Sent {
 
 describe('bulkResults', () => {
   it('reads per-item successes and errors; an unmentioned item is unknown', () => {
-    const body = JSON.stringify({ executions: [{ id: 'exe-aaaa', message: 'Execution modification scheduled' }, { id: 'exe-zzzz', message: 'not ours' }] });
+    const body = JSON.stringify({
+      executions: [
+        { id: 'exe-aaaa', message: 'Execution modification scheduled' },
+        { id: 'exe-zzzz', message: 'not ours' },
+      ],
+    });
     expect(bulkResults('executions', [a, b], answered(202, body), context).map((r) => r.outcome)).toEqual(['accepted', 'unknown']);
-    const failed = JSON.stringify({ executions: [{ id: 'exe-bbbb', error: { code: '01010020', message: 'Execution exe-bbbb not found' } }] });
+    const failed = JSON.stringify({
+      executions: [{ id: 'exe-bbbb', error: { code: '01010020', message: 'Execution exe-bbbb not found' } }],
+    });
     expect(bulkResults('executions', [b], answered(202, failed), context)).toEqual([
-      { id: 'exe-bbbb', action: 'delete', outcome: 'rejected', notFound: true, httpStatus: null, code: '01010020', message: 'Execution exe-bbbb not found' },
+      {
+        id: 'exe-bbbb',
+        action: 'delete',
+        outcome: 'rejected',
+        notFound: true,
+        httpStatus: null,
+        code: '01010020',
+        message: 'Execution exe-bbbb not found',
+      },
     ]);
   });
 
@@ -58,7 +73,9 @@ describe('singleResult', () => {
   const single = { operation: 'stop executions exe-aaaa', group: 'g1' };
 
   it('accepts a 2xx naming the item, or an empty 2xx', () => {
-    expect(singleResult(a, answered(202, JSON.stringify({ id: 'exe-aaaa', message: 'Execution modification scheduled' })), single)).toMatchObject({ outcome: 'accepted', message: 'Execution modification scheduled' });
+    expect(
+      singleResult(a, answered(202, JSON.stringify({ id: 'exe-aaaa', message: 'Execution modification scheduled' })), single),
+    ).toMatchObject({ outcome: 'accepted', message: 'Execution modification scheduled' });
     expect(singleResult(a, answered(200, ''), single)).toMatchObject({ outcome: 'accepted' });
   });
 
@@ -68,7 +85,12 @@ describe('singleResult', () => {
   });
 
   it('marks a 404 as not found', () => {
-    expect(singleResult(b, answered(404, JSON.stringify({ error: { code: '01010020', message: 'gone' } })), single)).toMatchObject({ outcome: 'rejected', notFound: true, httpStatus: 404, code: '01010020' });
+    expect(singleResult(b, answered(404, JSON.stringify({ error: { code: '01010020', message: 'gone' } })), single)).toMatchObject({
+      outcome: 'rejected',
+      notFound: true,
+      httpStatus: 404,
+      code: '01010020',
+    });
   });
 });
 
@@ -87,16 +109,20 @@ describe('nextPagePath', () => {
   const ctx = { operation: 'list resource groups' };
 
   it('resolves a relative or same-origin next link', () => {
-    expect(nextPagePath('</v2/admin/resourceGroups?continueToken=x>; rel="next"', base, ctx)).toBe('https://api.ai.example.com/v2/admin/resourceGroups?continueToken=x');
+    expect(nextPagePath('</v2/admin/resourceGroups?continueToken=x>; rel="next"', base, ctx)).toBe(
+      'https://api.ai.example.com/v2/admin/resourceGroups?continueToken=x',
+    );
     expect(nextPagePath('<https://api.ai.example.com/v2/admin/resourceGroups?p=2>; rel=next', base, ctx)).toContain('p=2');
     expect(nextPagePath(null, base, ctx)).toBeNull();
     expect(nextPagePath('</x>; rel="prev"', base, ctx)).toBeNull();
   });
 
-  it.each(['https://evil.example/v2/admin/resourceGroups', 'http://api.ai.example.com/v2/x', 'https://api.ai.example.com:8443/v2/x', '//evil.example/v2/x'])(
-    'refuses a next link to %s',
-    (target) => {
-      expect(() => nextPagePath(`<${target}>; rel="next"`, base, ctx)).toThrow(AiCoreResponseError);
-    },
-  );
+  it.each([
+    'https://evil.example/v2/admin/resourceGroups',
+    'http://api.ai.example.com/v2/x',
+    'https://api.ai.example.com:8443/v2/x',
+    '//evil.example/v2/x',
+  ])('refuses a next link to %s', (target) => {
+    expect(() => nextPagePath(`<${target}>; rel="next"`, base, ctx)).toThrow(AiCoreResponseError);
+  });
 });

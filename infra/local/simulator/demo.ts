@@ -35,7 +35,13 @@ const ORCH = workload('orchestration', 'orchestration', 'cfg-orchestration', 'or
 function demoFleet(now: Date): SimulatorFleet {
   const t = now.getTime();
   const at = (ageMs: number) => t - ageMs;
-  const item = (id: string, status: string, createdAtMs: number | null, w: ReturnType<typeof workload>, more: Partial<ItemSeed> = {}): ItemSeed => ({
+  const item = (
+    id: string,
+    status: string,
+    createdAtMs: number | null,
+    w: ReturnType<typeof workload>,
+    more: Partial<ItemSeed> = {},
+  ): ItemSeed => ({
     id,
     status,
     createdAtMs,
@@ -46,7 +52,13 @@ function demoFleet(now: Date): SimulatorFleet {
     resourceGroups: [
       { resourceGroupId: 'team-a', labels: [{ key: TEAM, value: 'a' }] },
       { resourceGroupId: 'team-b', labels: [{ key: TEAM, value: 'b' }] },
-      { resourceGroupId: 'prod-serving', labels: [{ key: TEAM, value: 'b' }, { key: ENV, value: 'prod' }] },
+      {
+        resourceGroupId: 'prod-serving',
+        labels: [
+          { key: TEAM, value: 'b' },
+          { key: ENV, value: 'prod' },
+        ],
+      },
     ],
     executions: {
       'team-a': [
@@ -54,7 +66,9 @@ function demoFleet(now: Date): SimulatorFleet {
         makeExecution(item('e-images-stale-3d', 'RUNNING', at(3 * DAY_MS), IMAGES), { executionScheduleId: 'sched-images-nightly' }), // stale, from a schedule → stop
         makeExecution(item('e-churn-fresh-2h', 'RUNNING', at(2 * HOUR_MS), CHURN_TRAIN)), // fresh → kept
         makeExecution(item('e-churn-done-9d', 'COMPLETED', at(9 * DAY_MS), CHURN_TRAIN)), // finished, old → delete
-        makeExecution(item('e-images-dead-12d', 'DEAD', at(12 * DAY_MS), IMAGES, { ranForMs: 5 * MINUTE_MS, statusMessage: 'Pod OOMKilled' })), // → delete
+        makeExecution(
+          item('e-images-dead-12d', 'DEAD', at(12 * DAY_MS), IMAGES, { ranForMs: 5 * MINUTE_MS, statusMessage: 'Pod OOMKilled' }),
+        ), // → delete
         makeExecution(item('e-churn-done-2d', 'COMPLETED', at(2 * DAY_MS), CHURN_TRAIN)), // finished, young → kept
         makeExecution(item('e-images-stopping', 'STOPPING', at(26 * HOUR_MS), IMAGES)), // on its way → wait
         makeExecution(item('e-churn-no-dates', 'RUNNING', null, CHURN_TRAIN)), // no timestamps → unknown never acts
@@ -70,9 +84,16 @@ function demoFleet(now: Date): SimulatorFleet {
     },
     deployments: {
       'team-a': [
-        makeDeployment(item('d-churn-running-5d', 'RUNNING', at(5 * DAY_MS), CHURN_SERVE), { details: predictorDetails('infer.s', 1, 2, 1) }), // → stop
-        makeDeployment(item('d-churn-stopped-6d', 'STOPPED', at(6 * DAY_MS), CHURN_SERVE, { ranForMs: 2 * DAY_MS }), { details: predictorDetails('infer.s', 1, 1, 0) }), // → delete
-        makeDeployment(item('d-churn-running-1d', 'RUNNING', at(1 * DAY_MS), CHURN_SERVE), { details: predictorDetails('starter', 1, 1, 1), ttl: '7d' }), // young → kept
+        makeDeployment(item('d-churn-running-5d', 'RUNNING', at(5 * DAY_MS), CHURN_SERVE), {
+          details: predictorDetails('infer.s', 1, 2, 1),
+        }), // → stop
+        makeDeployment(item('d-churn-stopped-6d', 'STOPPED', at(6 * DAY_MS), CHURN_SERVE, { ranForMs: 2 * DAY_MS }), {
+          details: predictorDetails('infer.s', 1, 1, 0),
+        }), // → delete
+        makeDeployment(item('d-churn-running-1d', 'RUNNING', at(1 * DAY_MS), CHURN_SERVE), {
+          details: predictorDetails('starter', 1, 1, 1),
+          ttl: '7d',
+        }), // young → kept
         makeDeployment(item('d-gpt4o-support', 'RUNNING', at(40 * DAY_MS), GPT), { details: modelDetails('gpt-4o', '2024-08-06') }), // generative AI → protected
       ],
       'team-b': [
@@ -81,7 +102,9 @@ function demoFleet(now: Date): SimulatorFleet {
       ],
       'prod-serving': [
         makeDeployment(item('d-fraud-running-90d', 'RUNNING', at(90 * DAY_MS), FRAUD), { details: predictorDetails('infer.l', 2, 4, 3) }), // prod-* → protected
-        makeDeployment(item('d-fraud-stopped-10d', 'STOPPED', at(10 * DAY_MS), FRAUD, { ranForMs: 1 * DAY_MS }), { details: predictorDetails('infer.l', 2, 4, 0) }), // prod-* → protected
+        makeDeployment(item('d-fraud-stopped-10d', 'STOPPED', at(10 * DAY_MS), FRAUD, { ranForMs: 1 * DAY_MS }), {
+          details: predictorDetails('infer.l', 2, 4, 0),
+        }), // prod-* → protected
       ],
     },
   };

@@ -67,7 +67,12 @@ const FaultConfig = z.strictObject({
    * the `start` (they shift everything) or the `end`. `times` bounds how often (default: always).
    */
   listMutations: z
-    .strictObject({ appear: Count.optional(), disappear: Count.optional(), position: z.enum(['start', 'end']).optional(), times: Count.optional() })
+    .strictObject({
+      appear: Count.optional(),
+      disappear: Count.optional(),
+      position: z.enum(['start', 'end']).optional(),
+      times: Count.optional(),
+    })
     .optional(),
 });
 type FaultConfig = z.input<typeof FaultConfig>;
@@ -111,7 +116,8 @@ class FaultEngine implements ItemFaults {
     this.seen.set(route, n);
     if (n <= (f.dropFirst ?? 0) || this.random.chance(f.dropRate ?? 0)) return { kind: 'drop', fault: 'drop' };
     if (n <= (f.hangFirst ?? 0) || this.random.chance(f.hangRate ?? 0)) return { kind: 'hang', fault: 'hang' };
-    const delayMs = f.latencyMs === undefined ? 0 : typeof f.latencyMs === 'number' ? f.latencyMs : this.random.int(f.latencyMs.min, f.latencyMs.max);
+    const delayMs =
+      f.latencyMs === undefined ? 0 : typeof f.latencyMs === 'number' ? f.latencyMs : this.random.int(f.latencyMs.min, f.latencyMs.max);
     const respond = (status: number, code: string, message: string, fault: string, headers?: Record<string, string>): FaultDecision => ({
       kind: 'respond',
       delayMs,
@@ -123,7 +129,9 @@ class FaultEngine implements ItemFaults {
       if (wait > 0) return respond(429, ERROR_CODES.tooManyRequests, 'Too many requests', 'rateLimit', { 'retry-after': String(wait) });
     }
     if (n <= (f.burst429 ?? 0)) {
-      return respond(429, ERROR_CODES.tooManyRequests, 'Too many requests', 'burst429', { 'retry-after': String(f.retryAfterSeconds ?? 1) });
+      return respond(429, ERROR_CODES.tooManyRequests, 'Too many requests', 'burst429', {
+        'retry-after': String(f.retryAfterSeconds ?? 1),
+      });
     }
     if (n <= (f.failFirst ?? 0)) return respond(503, ERROR_CODES.unavailable, 'Service temporarily unavailable', 'failFirst');
     if (this.random.chance(f.errorRate ?? 0)) {

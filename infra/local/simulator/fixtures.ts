@@ -7,7 +7,12 @@ import type { SimulatorFleet } from './fleet.js';
 import { makeDeployment, makeExecution, predictorDetails } from './items.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './time.js';
 
-const BASE = { scenarioId: 'edge-scenario', executableId: 'edge-executable', configurationId: 'edge-configuration', configurationName: 'edge cases' };
+const BASE = {
+  scenarioId: 'edge-scenario',
+  executableId: 'edge-executable',
+  configurationId: 'edge-configuration',
+  configurationName: 'edge cases',
+};
 
 /** Every timestamp null: its age is unknown, so nothing may act on it. */
 function nullTimestamps(): Execution {
@@ -32,7 +37,10 @@ function completedExecution(now: number): Execution {
 /** Executions spawned by a schedule: stopping them does not stop the schedule. */
 function scheduleSpawned(now: number): Execution[] {
   return [1, 2, 3].map((n) =>
-    makeExecution({ ...BASE, id: `edge-scheduled-${n}`, status: n === 3 ? 'RUNNING' : 'COMPLETED', createdAtMs: now - n * DAY_MS }, { executionScheduleId: 'edge-schedule-nightly' }),
+    makeExecution(
+      { ...BASE, id: `edge-scheduled-${n}`, status: n === 3 ? 'RUNNING' : 'COMPLETED', createdAtMs: now - n * DAY_MS },
+      { executionScheduleId: 'edge-schedule-nightly' },
+    ),
   );
 }
 
@@ -57,16 +65,24 @@ function camelCaseDetails(now: number): Deployment {
 
 /** A deployment with a TTL that has already passed (AI Core stops and deletes it itself). */
 function expiredTtl(now: number): Deployment {
-  return makeDeployment({ ...BASE, id: 'edge-expired-ttl', status: 'RUNNING', createdAtMs: now - 30 * HOUR_MS }, { ttl: '24h', details: predictorDetails('starter', 1, 1, 1) });
+  return makeDeployment(
+    { ...BASE, id: 'edge-expired-ttl', status: 'RUNNING', createdAtMs: now - 30 * HOUR_MS },
+    { ttl: '24h', details: predictorDetails('starter', 1, 1, 1) },
+  );
 }
 
 /** All edge cases in one `edge-cases` group (plus an empty `default`). */
 function edgeCaseFleet(nowDate: Date): SimulatorFleet {
   const now = nowDate.getTime();
   return {
-    resourceGroups: [{ resourceGroupId: 'default' }, { resourceGroupId: 'edge-cases', labels: [{ key: 'ext.ai.sap.com/team', value: 'edge' }] }],
+    resourceGroups: [
+      { resourceGroupId: 'default' },
+      { resourceGroupId: 'edge-cases', labels: [{ key: 'ext.ai.sap.com/team', value: 'edge' }] },
+    ],
     executions: { 'edge-cases': [nullTimestamps(), stoppingExecution(now), completedExecution(now), ...scheduleSpawned(now)] },
-    deployments: { 'edge-cases': [unknownDeployment(now), undocumentedStatus(now), deletePending(now), camelCaseDetails(now), expiredTtl(now)] },
+    deployments: {
+      'edge-cases': [unknownDeployment(now), undocumentedStatus(now), deletePending(now), camelCaseDetails(now), expiredTtl(now)],
+    },
   };
 }
 

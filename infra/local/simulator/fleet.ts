@@ -28,13 +28,19 @@ const SimulatorFleet = z
   .superRefine((fleet, ctx) => {
     const groups = new Set<string>();
     fleet.resourceGroups.forEach((g, i) => {
-      if (groups.has(g.resourceGroupId)) ctx.addIssue({ code: 'custom', path: ['resourceGroups', i, 'resourceGroupId'], message: `duplicate resource group '${g.resourceGroupId}'` });
+      if (groups.has(g.resourceGroupId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resourceGroups', i, 'resourceGroupId'],
+          message: `duplicate resource group '${g.resourceGroupId}'`,
+        });
       groups.add(g.resourceGroupId);
     });
     for (const type of ['executions', 'deployments'] as const) {
       const byGroup: Record<string, ReadonlyArray<{ id: string }>> = fleet[type];
       for (const [group, items] of Object.entries(byGroup)) {
-        if (!groups.has(group)) ctx.addIssue({ code: 'custom', path: [type, group], message: `group '${group}' is not listed in resourceGroups` });
+        if (!groups.has(group))
+          ctx.addIssue({ code: 'custom', path: [type, group], message: `group '${group}' is not listed in resourceGroups` });
         const ids = new Set<string>();
         items.forEach((item, i) => {
           if (ids.has(item.id)) ctx.addIssue({ code: 'custom', path: [type, group, i, 'id'], message: `duplicate id '${item.id}'` });

@@ -45,8 +45,23 @@ const MODELS = [
 const PLANS = ['starter', 'basic', 'infer.s', 'infer.m', 'infer.l', 'train.l'] as const;
 const TEAMS = ['a', 'b', 'c', 'd'] as const;
 
-const EXECUTION_STATUSES = [['COMPLETED', 40], ['RUNNING', 20], ['DEAD', 12], ['STOPPED', 10], ['PENDING', 6], ['STOPPING', 4], ['UNKNOWN', 4]] as const;
-const DEPLOYMENT_STATUSES = [['RUNNING', 45], ['STOPPED', 20], ['DEAD', 10], ['UNKNOWN', 8], ['PENDING', 7], ['STOPPING', 5]] as const;
+const EXECUTION_STATUSES = [
+  ['COMPLETED', 40],
+  ['RUNNING', 20],
+  ['DEAD', 12],
+  ['STOPPED', 10],
+  ['PENDING', 6],
+  ['STOPPING', 4],
+  ['UNKNOWN', 4],
+] as const;
+const DEPLOYMENT_STATUSES = [
+  ['RUNNING', 45],
+  ['STOPPED', 20],
+  ['DEAD', 10],
+  ['UNKNOWN', 8],
+  ['PENDING', 7],
+  ['STOPPING', 5],
+] as const;
 
 /** Log-uniform age between 5 minutes and 6 weeks: many young items, a long tail of forgotten ones. */
 function age(random: Prng): number {
@@ -69,7 +84,10 @@ function generateFleet(options: GenerateOptions): SimulatorFleet {
   const fleet: SimulatorFleet = {
     resourceGroups: groupIds.map((id, i) => ({
       resourceGroupId: id,
-      labels: [{ key: 'ext.ai.sap.com/team', value: TEAMS[i % TEAMS.length] ?? 'a' }, ...(i > 0 && i % 3 === 0 ? [{ key: 'ext.ai.sap.com/env', value: 'prod' }] : [])],
+      labels: [
+        { key: 'ext.ai.sap.com/team', value: TEAMS[i % TEAMS.length] ?? 'a' },
+        ...(i > 0 && i % 3 === 0 ? [{ key: 'ext.ai.sap.com/env', value: 'prod' }] : []),
+      ],
     })),
     executions: {},
     deployments: {},
@@ -92,7 +110,10 @@ function generateFleet(options: GenerateOptions): SimulatorFleet {
     // Generative-AI scenarios only have deployments, as on AI Core.
     if (!scenario.genAi && random.chance(0.6)) {
       const status = random.weighted(EXECUTION_STATUSES);
-      const item: Execution = makeExecution({ ...common, status }, { executionScheduleId: random.chance(0.15) ? random.pick(schedules) : null });
+      const item: Execution = makeExecution(
+        { ...common, status },
+        { executionScheduleId: random.chance(0.15) ? random.pick(schedules) : null },
+      );
       (fleet.executions[group] ??= []).push(item);
     } else {
       const status = random.weighted(DEPLOYMENT_STATUSES);

@@ -47,7 +47,11 @@ const ERROR_CODES = {
 type ErrorTarget = Pick<SimRequest, 'requestId' | 'path'>;
 
 /** The `{error: AiApiError}` wrapper; `target` is the invoked path, as on the real server. */
-function apiError(request: ErrorTarget, code: string, message: string): { error: { code: string; message: string; requestId: string; target: string } } {
+function apiError(
+  request: ErrorTarget,
+  code: string,
+  message: string,
+): { error: { code: string; message: string; requestId: string; target: string } } {
   return { error: { code, message, requestId: request.requestId, target: request.path } };
 }
 

@@ -89,7 +89,9 @@ function predictorDetails(resourcePlan: string, minReplicas: number, maxReplicas
   return {
     resources: { backend_details: { predictor: { resource_plan: resourcePlan } } },
     scaling: {
-      backend_details: { predictor: { min_replicas: String(minReplicas), max_replicas: String(maxReplicas), running_replicas: runningReplicas } },
+      backend_details: {
+        predictor: { min_replicas: String(minReplicas), max_replicas: String(maxReplicas), running_replicas: runningReplicas },
+      },
     },
   };
 }

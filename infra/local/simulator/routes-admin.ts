@@ -62,7 +62,11 @@ function matchesSelector(group: SimulatorGroup, selector: string | null): boolea
 }
 
 function decodeContinueToken(token: string): number | undefined {
-  const offset = Number(Buffer.from(token, 'base64url').toString('utf8').replace(/^offset:/, ''));
+  const offset = Number(
+    Buffer.from(token, 'base64url')
+      .toString('utf8')
+      .replace(/^offset:/, ''),
+  );
   return Number.isInteger(offset) && offset >= 0 ? offset : undefined;
 }
 

@@ -6,7 +6,16 @@
 import * as z from 'zod';
 import { STATUSES, actionForTarget, type ResourceType } from '../../../lib/lifecycle.js';
 import { AiId, BULK_REQUEST, SingleStopRequest } from '../../../lib/aicore/wire.js';
-import { ERROR_CODES, apiError, errorResponse, mediaType, parseJsonBody, type ErrorTarget, type SimRequest, type SimResponse } from './http.js';
+import {
+  ERROR_CODES,
+  apiError,
+  errorResponse,
+  mediaType,
+  parseJsonBody,
+  type ErrorTarget,
+  type SimRequest,
+  type SimResponse,
+} from './http.js';
 import type { FleetState, ListFilter, TransitionResult, WireItem } from './state.js';
 
 const DEFAULT_TOP = 10_000;
@@ -39,7 +48,11 @@ const ListQuery = z.object({
   status: z.enum(STATUSES).optional(),
   scenarioId: AiId.optional(),
   configurationId: AiId.optional(),
-  executableIds: z.string().transform((s) => s.split(',')).pipe(z.array(AiId).max(MAX_EXECUTABLE_IDS)).optional(),
+  executableIds: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(AiId).max(MAX_EXECUTABLE_IDS))
+    .optional(),
   executionScheduleId: AiId.optional(),
 });
 
@@ -53,7 +66,9 @@ function parseQuery(type: ResourceType, query: URLSearchParams): Parsed<z.infer<
 
 function filterOf(q: z.infer<typeof ListQuery>): ListFilter {
   const { status, scenarioId, configurationId, executableIds, executionScheduleId } = q;
-  return Object.fromEntries(Object.entries({ status, scenarioId, configurationId, executableIds, executionScheduleId }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({ status, scenarioId, configurationId, executableIds, executionScheduleId }).filter(([, v]) => v !== undefined),
+  );
 }
 
 function describe(error: z.ZodError): string {
@@ -104,7 +119,12 @@ function ineligibleMessage(status: string, target: string): string {
 /** Bulk `PATCH /v2/lm/{type}`: 400 for a bad request as a whole, else 202 with a result per item. */
 function bulk(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
   if (mediaType(request) !== 'application/merge-patch+json') {
-    return errorResponse(request, 415, ERROR_CODES.unsupportedMediaType, `bulk updates must be sent as application/merge-patch+json, not '${mediaType(request) || 'none'}'`);
+    return errorResponse(
+      request,
+      415,
+      ERROR_CODES.unsupportedMediaType,
+      `bulk updates must be sent as application/merge-patch+json, not '${mediaType(request) || 'none'}'`,
+    );
   }
   const body = parseJsonBody(request.body);
   if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
@@ -113,7 +133,8 @@ function bulk(ctx: LmContext, request: SimRequest, type: ResourceType, group: st
   const items = 'executions' in parsed.data ? parsed.data.executions : parsed.data.deployments;
   const results = items.map(({ id, targetStatus }) => {
     const itemRequest = { requestId: request.requestId, path: `${request.path}/${id}` };
-    if (ctx.faults.failsInBulk(type, id)) return { id, ...apiError(itemRequest, ERROR_CODES.internal, 'Internal error, modification not scheduled') };
+    if (ctx.faults.failsInBulk(type, id))
+      return { id, ...apiError(itemRequest, ERROR_CODES.internal, 'Internal error, modification not scheduled') };
     const outcome: TransitionResult = ctx.state.transition(type, group, id, actionForTarget(targetStatus));
     if (outcome.ok) return { id, message: `${NOUN[type]} modification scheduled` };
     if (outcome.reason === 'unknown') return { id, ...apiError(itemRequest, NOT_FOUND_CODE[type], notFoundMessage(type, id)) };
@@ -125,12 +146,18 @@ function bulk(ctx: LmContext, request: SimRequest, type: ResourceType, group: st
 /** Single `PATCH /v2/lm/{type}/{id}` with `{targetStatus: 'STOPPED'}`. */
 function patchOne(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string): SimResponse {
   if (mediaType(request) !== 'application/json') {
-    return errorResponse(request, 415, ERROR_CODES.unsupportedMediaType, `modifications must be sent as application/json, not '${mediaType(request) || 'none'}'`);
+    return errorResponse(
+      request,
+      415,
+      ERROR_CODES.unsupportedMediaType,
+      `modifications must be sent as application/json, not '${mediaType(request) || 'none'}'`,
+    );
   }
   const body = parseJsonBody(request.body);
   if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
   const parsed = SingleStopRequest.safeParse(body.value);
-  if (!parsed.success) return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid modification request: ${describe(parsed.error)}`);
+  if (!parsed.success)
+    return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid modification request: ${describe(parsed.error)}`);
   return single(ctx, request, type, group, id, 'stop', { id, message: `${NOUN[type]} modification scheduled` });
 }
 
@@ -139,11 +166,24 @@ function deleteOne(ctx: LmContext, request: SimRequest, type: ResourceType, grou
   return single(ctx, request, type, group, id, 'delete', { id, message: 'Deletion scheduled', targetStatus: 'DELETED' });
 }
 
-function single(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string, action: 'stop' | 'delete', ok: object): SimResponse {
+function single(
+  ctx: LmContext,
+  request: SimRequest,
+  type: ResourceType,
+  group: string,
+  id: string,
+  action: 'stop' | 'delete',
+  ok: object,
+): SimResponse {
   const outcome = ctx.state.transition(type, group, id, action);
   if (outcome.ok) return { status: 202, json: ok };
   if (outcome.reason === 'unknown') return notFound(request, type, id);
-  return errorResponse(request, 412, ERROR_CODES.ineligibleStatus, ineligibleMessage(outcome.status, action === 'stop' ? 'STOPPED' : 'DELETED'));
+  return errorResponse(
+    request,
+    412,
+    ERROR_CODES.ineligibleStatus,
+    ineligibleMessage(outcome.status, action === 'stop' ? 'STOPPED' : 'DELETED'),
+  );
 }
 
 export { list, count, getOne, bulk, patchOne, deleteOne, DEFAULT_TOP, MAX_TOP, MAX_EXECUTABLE_IDS };

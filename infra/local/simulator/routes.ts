@@ -54,7 +54,11 @@ function resolveRoute(method: string, path: string): Routed {
     if (id === undefined) return byMethod(method, `/v2/lm/${type}`, { GET: { name: 'list', type }, PATCH: { name: 'bulk', type } });
     if (id === '$count') return byMethod(method, `/v2/lm/${type}/$count`, { GET: { name: 'count', type } });
     if (id !== '') {
-      return byMethod(method, `/v2/lm/${type}/{id}`, { GET: { name: 'get', type, id }, PATCH: { name: 'patch', type, id }, DELETE: { name: 'delete', type, id } });
+      return byMethod(method, `/v2/lm/${type}/{id}`, {
+        GET: { name: 'get', type, id },
+        PATCH: { name: 'patch', type, id },
+        DELETE: { name: 'delete', type, id },
+      });
     }
   }
   return { route: `${method} ${clean}`, match: { name: 'notFound' } };

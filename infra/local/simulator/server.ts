@@ -105,10 +105,19 @@ function logBody(body: string): unknown {
 async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const clock = options.now ?? Date.now;
   const fleet = parseFleet(options.fleet ?? emptyFleet());
-  const state = new FleetState(fleet, clock, { stopMs: options.stopDelayMs ?? 0, deleteMs: options.deleteDelayMs ?? 0, acceptMs: options.acceptDelayMs ?? 0 });
+  const state = new FleetState(fleet, clock, {
+    stopMs: options.stopDelayMs ?? 0,
+    deleteMs: options.deleteDelayMs ?? 0,
+    acceptMs: options.acceptDelayMs ?? 0,
+  });
   const faults = new FaultEngine(options.faults, options.seed ?? 1, clock, state);
   const clientsecret = randomUUID();
-  const tokens = new TokenIssuer({ clientid: CLIENT_ID, clientsecret, zoneId: TENANT_ID }, clock, options.tokenTtlSeconds ?? 3600, faults.tokenMaxUses);
+  const tokens = new TokenIssuer(
+    { clientid: CLIENT_ID, clientsecret, zoneId: TENANT_ID },
+    clock,
+    options.tokenTtlSeconds ?? 3600,
+    faults.tokenMaxUses,
+  );
   const bulkUpdates = options.bulkUpdates ?? { executions: true, deployments: true };
   const requests = new RequestLog();
   const createdAtMs = clock() - 90 * DAY_MS;
@@ -120,7 +129,9 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     const { match } = routed;
     if (match.name === 'notFound') return errorResponse(request, 404, ERROR_CODES.notFound, `no route ${request.method} ${request.path}`);
     if (match.name === 'methodNotAllowed') {
-      return errorResponse(request, 405, ERROR_CODES.methodNotAllowed, `${request.method} is not allowed here`, { allow: match.allowed.join(', ') });
+      return errorResponse(request, 405, ERROR_CODES.methodNotAllowed, `${request.method} is not allowed here`, {
+        allow: match.allowed.join(', '),
+      });
     }
     if (match.name === 'token') return tokens.handleTokenRequest(request, url);
     if (match.name === 'head') return { status: 200 };
@@ -162,8 +173,23 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     const method = req.method ?? 'GET';
     const routed = resolveRoute(method, path);
     const body = await readBody(req);
-    const request: SimRequest = { method, path, query: parsedUrl.searchParams, headers: req.headers, body: body ?? '', requestId, group: header({ headers: req.headers }, 'ai-resource-group') ?? null };
-    const entry = { method, route: routed.route, url: rawUrl, group: request.group, requestId, ...(body === undefined || body === '' ? {} : { body: logBody(body) }) };
+    const request: SimRequest = {
+      method,
+      path,
+      query: parsedUrl.searchParams,
+      headers: req.headers,
+      body: body ?? '',
+      requestId,
+      group: header({ headers: req.headers }, 'ai-resource-group') ?? null,
+    };
+    const entry = {
+      method,
+      route: routed.route,
+      url: rawUrl,
+      group: request.group,
+      requestId,
+      ...(body === undefined || body === '' ? {} : { body: logBody(body) }),
+    };
 
     const decision = faults.before(routed.route, request);
     if (decision.kind === 'drop' || decision.kind === 'hang') {
@@ -178,7 +204,12 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
         return;
       }
     }
-    const response = body === undefined ? errorResponse(request, 413, ERROR_CODES.badRequest, 'request body too large') : decision.kind === 'respond' ? decision.response : dispatch(routed, request);
+    const response =
+      body === undefined
+        ? errorResponse(request, 413, ERROR_CODES.badRequest, 'request body too large')
+        : decision.kind === 'respond'
+          ? decision.response
+          : dispatch(routed, request);
     if (decision.kind === 'pass' && decision.lose !== undefined && body !== undefined) {
       // The request has been applied above; only its answer is lost.
       loseAnswer(decision.lose, response, entry, req, res);
@@ -188,7 +219,13 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     write(res, response, requestId);
   }
 
-  function loseAnswer(loss: AnswerLoss, applied: SimResponse, entry: Omit<RequestLogEntry, 'status'>, req: IncomingMessage, res: ServerResponse): void {
+  function loseAnswer(
+    loss: AnswerLoss,
+    applied: SimResponse,
+    entry: Omit<RequestLogEntry, 'status'>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     const fault = `loseAnswer:${loss}`;
     if (loss === 'timeout' || loss === 'reset') {
       requests.record({ ...entry, status: 0, fault });
@@ -204,7 +241,9 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     const json = JSON.stringify(applied.json ?? { message: 'scheduled' });
     const garbled = json.slice(0, Math.max(1, Math.floor(json.length / 2)));
     requests.record({ ...entry, status: 202, fault });
-    res.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(garbled), 'x-request-id': entry.requestId }).end(garbled);
+    res
+      .writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(garbled), 'x-request-id': entry.requestId })
+      .end(garbled);
   }
 
   function write(res: ServerResponse, response: SimResponse, requestId: string): void {
@@ -222,7 +261,9 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       // Same wrapper as every other error: AiApiError's requestId and target are strings, never null.
-      const payload = JSON.stringify({ error: { code: ERROR_CODES.internal, message: `simulator bug: ${String(error)}`, requestId: randomUUID(), target: req.url ?? '/' } });
+      const payload = JSON.stringify({
+        error: { code: ERROR_CODES.internal, message: `simulator bug: ${String(error)}`, requestId: randomUUID(), target: req.url ?? '/' },
+      });
       res.writeHead(500, { 'content-type': 'application/json' }).end(payload);
     });
   });

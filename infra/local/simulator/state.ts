@@ -52,7 +52,8 @@ class FleetState {
     for (const group of this.groups) {
       for (const type of ['executions', 'deployments'] as const) {
         const byId = new Map<string, Entry>();
-        for (const item of copy[type][group.resourceGroupId] ?? []) byId.set(item.id, { item, stopAt: null, deleteAt: null, pending: null });
+        for (const item of copy[type][group.resourceGroupId] ?? [])
+          byId.set(item.id, { item, stopAt: null, deleteAt: null, pending: null });
         this.items[type].set(group.resourceGroupId, byId);
       }
     }
@@ -85,7 +86,8 @@ class FleetState {
     const { item } = entry;
     if (!isLegalTransition(type, item.status, action)) return { ok: false, reason: 'ineligible', status: item.status };
     // AI Core is already deleting it: a repeated delete is refused, as a repeated stop is (STOPPING).
-    if (action === 'delete' && item.targetStatus === 'DELETED' && entry.pending === null) return { ok: false, reason: 'ineligible', status: item.status };
+    if (action === 'delete' && item.targetStatus === 'DELETED' && entry.pending === null)
+      return { ok: false, reason: 'ineligible', status: item.status };
     const now = this.clock();
     if (this.delays.acceptMs > 0) {
       // The first accepted request decides when AI Core gets to it; repeats change nothing.
@@ -156,7 +158,9 @@ class FleetState {
       }
       return out;
     };
-    return SimulatorFleet.parse(structuredClone({ resourceGroups: this.groups, executions: pick('executions'), deployments: pick('deployments') }));
+    return SimulatorFleet.parse(
+      structuredClone({ resourceGroups: this.groups, executions: pick('executions'), deployments: pick('deployments') }),
+    );
   }
 
   private entries(type: ResourceType, group: string): Map<string, Entry> {

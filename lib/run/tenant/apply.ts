@@ -41,14 +41,27 @@ interface GroupApplySummary {
 
 function summaryOf(result: StagedGroupResult): GroupApplySummary {
   const count = (state: ItemOutcome['state']): number => result.outcomes.filter((o) => o.state === state).length;
-  return { group: result.group, sent: result.sent, confirmed: count('confirmed'), notAttempted: count('not-attempted'), failed: count('failed'), stopped: result.stopped, error: result.error };
+  return {
+    group: result.group,
+    sent: result.sent,
+    confirmed: count('confirmed'),
+    notAttempted: count('not-attempted'),
+    failed: count('failed'),
+    stopped: result.stopped,
+    error: result.error,
+  };
 }
 
 /**
  * @example
  * await applyTenantGroup(ctx, run, { group: 'default', planName: 'plan:default', bulkUpdates }, { deadline });
  */
-async function applyTenantGroup(ctx: TenantRunContext, run: TenantRun, input: ApplyGroupInput, options: ApplyOptions): Promise<GroupApplySummary> {
+async function applyTenantGroup(
+  ctx: TenantRunContext,
+  run: TenantRun,
+  input: ApplyGroupInput,
+  options: ApplyOptions,
+): Promise<GroupApplySummary> {
   const { store, clock } = ctx;
   const verdict = await requireStaged(store, run.runId, STAGED.verdict, StagedVerdict);
   const staged = await requireStaged(store, run.runId, input.planName, StagedGroupPlan);
@@ -58,7 +71,16 @@ async function applyTenantGroup(ctx: TenantRunContext, run: TenantRun, input: Ap
     await writeStaged(store, run.runId, STAGED.result(input.group), StagedGroupResult, result, clock());
     return summaryOf(result);
   };
-  const untouched = (why: string): ItemOutcome[] => actions.map((a) => ({ group: a.group, type: a.type, id: a.id, action: a.action, state: 'not-attempted', sent: false, message: `not sent: ${why}` }));
+  const untouched = (why: string): ItemOutcome[] =>
+    actions.map((a) => ({
+      group: a.group,
+      type: a.type,
+      id: a.id,
+      action: a.action,
+      state: 'not-attempted',
+      sent: false,
+      message: `not sent: ${why}`,
+    }));
   // The verdict is re-read, never trusted from the state's input: a forged or stale input cannot act.
   if (verdict.notApplied !== null) return finish({ group: input.group, outcomes: [], sent: 0, stopped: null, error: null });
 
@@ -77,13 +99,20 @@ async function applyTenantGroup(ctx: TenantRunContext, run: TenantRun, input: Ap
   }
   try {
     const gate = async (): Promise<void> => {
-      if (clock().getTime() >= options.deadline.getTime()) throw new DeadlineReachedError(`the group run's deadline (${options.deadline.toISOString()}) was reached`);
+      if (clock().getTime() >= options.deadline.getTime())
+        throw new DeadlineReachedError(`the group run's deadline (${options.deadline.toISOString()}) was reached`);
       await lease.keep();
     };
     const client = ctx.client.withGate(gate);
     const live: GroupFleet = await client.listGroup({ id: input.group, labels: staged.labels });
     if (live.listingError !== null) {
-      return await finish({ group: input.group, outcomes: untouched(`the group could not be listed again before acting (${live.listingError})`), sent: 0, stopped: null, error: `listing failed: ${live.listingError}` });
+      return await finish({
+        group: input.group,
+        outcomes: untouched(`the group could not be listed again before acting (${live.listingError})`),
+        sent: 0,
+        stopped: null,
+        error: `listing failed: ${live.listingError}`,
+      });
     }
     // What changed since it was planned is left for the next run to plan afresh.
     const status = new Map(live.resources.map((r) => [`${r.type}#${r.item.id}`, r.item.status]));
@@ -91,7 +120,15 @@ async function applyTenantGroup(ctx: TenantRunContext, run: TenantRun, input: Ap
     const current = actions.filter((a) => {
       const now = status.get(`${a.type}#${a.id}`);
       if (now === a.status) return true;
-      changed.push({ group: a.group, type: a.type, id: a.id, action: a.action, state: 'not-attempted', sent: false, message: `not sent: changed since it was planned (${a.status} → ${now ?? 'no longer listed'}); the next run plans it afresh` });
+      changed.push({
+        group: a.group,
+        type: a.type,
+        id: a.id,
+        action: a.action,
+        state: 'not-attempted',
+        sent: false,
+        message: `not sent: changed since it was planned (${a.status} → ${now ?? 'no longer listed'}); the next run plans it afresh`,
+      });
       return false;
     });
     const result = await applyGroup({ ...plan, actions: current }, live, {

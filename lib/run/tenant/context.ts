@@ -43,8 +43,10 @@ function tenantCaps(policy: Policy, tenant: Tenant): Caps {
   const { maxActionsPerRun, maxActionsPerDay } = tenant.limits;
   return {
     ...policy.caps,
-    maxActionsPerRun: maxActionsPerRun === undefined ? policy.caps.maxActionsPerRun : Math.min(maxActionsPerRun, policy.caps.maxActionsPerRun),
-    maxActionsPerDay: maxActionsPerDay === undefined ? policy.caps.maxActionsPerDay : Math.min(maxActionsPerDay, policy.caps.maxActionsPerDay),
+    maxActionsPerRun:
+      maxActionsPerRun === undefined ? policy.caps.maxActionsPerRun : Math.min(maxActionsPerRun, policy.caps.maxActionsPerRun),
+    maxActionsPerDay:
+      maxActionsPerDay === undefined ? policy.caps.maxActionsPerDay : Math.min(maxActionsPerDay, policy.caps.maxActionsPerDay),
   };
 }
 

@@ -24,7 +24,14 @@ const TenantSummary = z.object({
   listingFailures: z.array(z.object({ group: z.string(), error: z.string() })),
   listingFailureCount: z.number().int().nonnegative(),
   failedGroups: z.array(z.object({ group: z.string(), error: z.string() })),
-  totals: z.object({ planned: z.number(), sent: z.number(), confirmed: z.number(), awaitingConfirmation: z.number(), failed: z.number(), notAttempted: z.number() }),
+  totals: z.object({
+    planned: z.number(),
+    sent: z.number(),
+    confirmed: z.number(),
+    awaitingConfirmation: z.number(),
+    failed: z.number(),
+    notAttempted: z.number(),
+  }),
   /** The digest line: what a person reads first. */
   digest: z.string(),
 });
@@ -34,7 +41,13 @@ type TenantSummary = z.infer<typeof TenantSummary>;
 const MAX_NAMED = 5;
 
 function sumTotals(a: GroupTotals, b: GroupTotals): GroupTotals {
-  return { listed: a.listed + b.listed, stop: a.stop + b.stop, delete: a.delete + b.delete, skipped: a.skipped + b.skipped, protected: a.protected + b.protected };
+  return {
+    listed: a.listed + b.listed,
+    stop: a.stop + b.stop,
+    delete: a.delete + b.delete,
+    skipped: a.skipped + b.skipped,
+    protected: a.protected + b.protected,
+  };
 }
 
 /**
@@ -60,7 +73,17 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
       // The group's step failed for good (its Catch): nothing is known to have been sent by it.
       const why = 'the group run failed before it recorded a result (see the execution history); the next run reconciles the ledger';
       failedGroups.push({ group: plan.group, error: why });
-      if (plan.aborted === null) for (const a of plan.actions) outcomes.push({ group: a.group, type: a.type, id: a.id, action: a.action, state: 'not-attempted', sent: false, message: `not sent: ${why}` });
+      if (plan.aborted === null)
+        for (const a of plan.actions)
+          outcomes.push({
+            group: a.group,
+            type: a.type,
+            id: a.id,
+            action: a.action,
+            state: 'not-attempted',
+            sent: false,
+            message: `not sent: ${why}`,
+          });
       continue;
     }
     outcomes.push(...result.outcomes);
@@ -75,10 +98,21 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
     evaluatedAt: verdict.evaluatedAt,
     groups: groups.map((g) => g.plan),
     aborted: verdict.aborted,
-    totals: groups.reduce<GroupTotals>((sum, g) => sumTotals(sum, g.plan.totals), { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 }),
-    savings: totalSavings(groups.flatMap((g) => g.plan.actions.map((a) => a.savings)), ctx.policy.rates),
+    totals: groups.reduce<GroupTotals>((sum, g) => sumTotals(sum, g.plan.totals), {
+      listed: 0,
+      stop: 0,
+      delete: 0,
+      skipped: 0,
+      protected: 0,
+    }),
+    savings: totalSavings(
+      groups.flatMap((g) => g.plan.actions.map((a) => a.savings)),
+      ctx.policy.rates,
+    ),
   };
-  const listingFailures = groups.flatMap((g) => (g.plan.listingError === null ? [] : [{ group: g.plan.group, error: g.plan.listingError }]));
+  const listingFailures = groups.flatMap((g) =>
+    g.plan.listingError === null ? [] : [{ group: g.plan.group, error: g.plan.listingError }],
+  );
   const planned = finalPlan.groups.reduce((n, g) => n + g.actions.length, 0);
   const totals: RunTotals = totalsOf(planned, outcomes);
   const finishedAt = ctx.clock().toISOString();
@@ -101,7 +135,15 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
     storeRequests: 0,
   };
   const line = `${ctx.tenant.name}: plan ${verdict.planHash.slice(0, 12)}, ${verdict.dryRun ? `dry run (${verdict.notApplied ?? ''})` : 'applied'}; ${summaryLine(report)}${failedGroups.length > 0 ? `, ${failedGroups.length} group run(s) failed` : ''}`;
-  await store.recordRun({ runId: run.runId, trigger: run.trigger, startedAt: run.startedAt, finishedAt, dryRun: report.dryRun, planHash: verdict.planHash, summary: line });
+  await store.recordRun({
+    runId: run.runId,
+    trigger: run.trigger,
+    startedAt: run.startedAt,
+    finishedAt,
+    dryRun: report.dryRun,
+    planHash: verdict.planHash,
+    summary: line,
+  });
   await store.putStaged(run.runId, STAGED.report, JSON.stringify(report), ctx.clock());
   return {
     tenant: ctx.tenant.name,

@@ -25,7 +25,11 @@ interface TenantGroups {
  */
 async function listTenantGroups(ctx: TenantRunContext): Promise<TenantGroups> {
   const [capabilities, groups] = await Promise.all([ctx.client.capabilities(), selectGroups(ctx.client, ctx.tenant.groups)]);
-  return { groups: groups.map((g) => ({ id: g.id, labels: g.labels })), bulkUpdates: capabilities.bulkUpdates, groupConcurrency: ctx.tenant.limits.groupConcurrency };
+  return {
+    groups: groups.map((g) => ({ id: g.id, labels: g.labels })),
+    bulkUpdates: capabilities.bulkUpdates,
+    groupConcurrency: ctx.tenant.limits.groupConcurrency,
+  };
 }
 
 interface GroupPlanSummary {
@@ -51,7 +55,11 @@ async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: Gro
   const newlyStopped =
     fleet.listingError !== null
       ? []
-      : fleet.resources.filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined).map((r) => ({ group: r.group, type: r.type, id: r.item.id }));
+      : fleet.resources
+          .filter(
+            (r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined,
+          )
+          .map((r) => ({ group: r.group, type: r.type, id: r.item.id }));
   const recording = ctx.store.recordStopped(newlyStopped, now);
   const policy = groupOnly(ctx.policy);
   const plan = evaluate({ fleet: [fleet], policy, now, observations });
@@ -66,8 +74,20 @@ async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: Gro
     const { outcome } = assess({ resource, labels: fleet.labels, policy, observations, nowMs: now.getTime() });
     return outcome.kind === 'action' ? outcome.sortMs : now.getTime();
   });
-  await writeStaged(ctx.store, run.runId, STAGED.plan(group.id), StagedGroupPlan, { plan: groupPlan, sortMs, labels: fleet.labels }, ctx.clock());
-  return { group: group.id, actions: groupPlan.actions.length, listingError: groupPlan.listingError, aborted: groupPlan.aborted?.reason ?? null };
+  await writeStaged(
+    ctx.store,
+    run.runId,
+    STAGED.plan(group.id),
+    StagedGroupPlan,
+    { plan: groupPlan, sortMs, labels: fleet.labels },
+    ctx.clock(),
+  );
+  return {
+    group: group.id,
+    actions: groupPlan.actions.length,
+    listingError: groupPlan.listingError,
+    aborted: groupPlan.aborted?.reason ?? null,
+  };
 }
 
 export { listTenantGroups, planTenantGroup };

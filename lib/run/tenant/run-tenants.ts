@@ -33,12 +33,24 @@ async function runOneTenant(ctx: TenantRunContext, options: RunTenantsOptions): 
   const listing = await listTenantGroups(ctx);
   progress(`${ctx.tenant.name}: planning ${listing.groups.length} resource group(s)`);
   await mapLimited(listing.groups, listing.groupConcurrency, (group) => planTenantGroup(ctx, run, group));
-  const verdict = await tenantVerdict(ctx, run, listing.groups.map((g) => g.id));
-  const approved = verdict.apply.length === 0 || options.approve === undefined || verdict.planned === 0 ? true : await options.approve(ctx.tenant, verdict);
+  const verdict = await tenantVerdict(
+    ctx,
+    run,
+    listing.groups.map((g) => g.id),
+  );
+  const approved =
+    verdict.apply.length === 0 || options.approve === undefined || verdict.planned === 0
+      ? true
+      : await options.approve(ctx.tenant, verdict);
   if (approved && verdict.apply.length > 0) {
     progress(`${ctx.tenant.name}: applying ${verdict.planned} action(s) in ${verdict.apply.length} group(s)`);
     await mapLimited(verdict.apply, listing.groupConcurrency, (g) =>
-      applyTenantGroup(ctx, run, { group: g.group, planName: g.planName, bulkUpdates: listing.bulkUpdates }, { ...options.apply, deadline: options.deadline }),
+      applyTenantGroup(
+        ctx,
+        run,
+        { group: g.group, planName: g.planName, bulkUpdates: listing.bulkUpdates },
+        { ...options.apply, deadline: options.deadline },
+      ),
     );
   }
   return tenantDigest(ctx, approved ? run : { ...run, consent: false });

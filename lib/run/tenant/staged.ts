@@ -21,7 +21,14 @@ const Estimate = z.object({ perDay: z.number(), unit: z.string() });
 
 const SavingsTotals = z.object({
   byPlan: z.array(
-    z.object({ resourcePlan: z.string(), actions: z.number(), nodes: z.number(), atLeast: z.boolean(), nodeHoursPerDay: z.number(), estimate: Estimate.nullable() }),
+    z.object({
+      resourcePlan: z.string(),
+      actions: z.number(),
+      nodes: z.number(),
+      atLeast: z.boolean(),
+      nodeHoursPerDay: z.number(),
+      estimate: Estimate.nullable(),
+    }),
   ),
   unknown: z.number(),
   none: z.number(),
@@ -136,7 +143,8 @@ async function readStaged<T>(store: StagingStore, runId: string, name: string, s
   const text = await store.getStaged(runId, name);
   if (text === undefined) return undefined;
   const parsed = schema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new MissingStagedDataError(`staged '${name}' of run ${runId} does not parse:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new MissingStagedDataError(`staged '${name}' of run ${runId} does not parse:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
@@ -146,4 +154,14 @@ async function requireStaged<T>(store: StagingStore, runId: string, name: string
   return value;
 }
 
-export { StagedGroupPlan, StagedVerdict, StagedGroupResult, GroupPlanSchema, STAGED, MissingStagedDataError, writeStaged, readStaged, requireStaged };
+export {
+  StagedGroupPlan,
+  StagedVerdict,
+  StagedGroupResult,
+  GroupPlanSchema,
+  STAGED,
+  MissingStagedDataError,
+  writeStaged,
+  readStaged,
+  requireStaged,
+};

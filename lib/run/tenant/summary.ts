@@ -12,7 +12,12 @@ const TenantOutcome = z.union([
     tenant: z.string(),
     status: z.literal('error'),
     // The state machine's Catch hands over {Error, Cause}; runTenants a message.
-    error: z.union([z.string(), z.object({ Error: z.string().optional(), Cause: z.string().optional() }).transform((e) => [e.Error, e.Cause].filter((x) => x !== undefined).join(': ') || 'unknown error')]),
+    error: z.union([
+      z.string(),
+      z
+        .object({ Error: z.string().optional(), Cause: z.string().optional() })
+        .transform((e) => [e.Error, e.Cause].filter((x) => x !== undefined).join(': ') || 'unknown error'),
+    ]),
   }),
 ]);
 type TenantOutcome = z.infer<typeof TenantOutcome>;
@@ -23,7 +28,14 @@ const EstateSummary = z.object({
   status: z.enum(['ok', 'incomplete', 'failed']),
   tenants: z.number().int().nonnegative(),
   byStatus: z.object({ ok: z.number(), incomplete: z.number(), failed: z.number(), error: z.number() }),
-  totals: z.object({ planned: z.number(), sent: z.number(), confirmed: z.number(), awaitingConfirmation: z.number(), failed: z.number(), notAttempted: z.number() }),
+  totals: z.object({
+    planned: z.number(),
+    sent: z.number(),
+    confirmed: z.number(),
+    awaitingConfirmation: z.number(),
+    failed: z.number(),
+    notAttempted: z.number(),
+  }),
   /** One line per tenant, in tenant order. */
   lines: z.array(z.string()),
 });

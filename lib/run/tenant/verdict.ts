@@ -26,7 +26,15 @@ interface VerdictSummary {
 /** A group whose plan step failed for good: nothing in it acts, and the run is incomplete. */
 function unplanned(group: string): StagedGroupPlan {
   return {
-    plan: { group, actions: [], skipped: [], aborted: null, listingError: 'the group could not be planned (its step failed; see the execution history)', totals: { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 }, savings: EMPTY_SAVINGS },
+    plan: {
+      group,
+      actions: [],
+      skipped: [],
+      aborted: null,
+      listingError: 'the group could not be planned (its step failed; see the execution history)',
+      totals: { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 },
+      savings: EMPTY_SAVINGS,
+    },
     sortMs: [],
     labels: {},
   };
@@ -39,11 +47,17 @@ function unplanned(group: string): StagedGroupPlan {
  */
 async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: readonly string[]): Promise<VerdictSummary> {
   const now = new Date(run.startedAt);
-  const staged = await Promise.all([...groups].sort(compareText).map(async (group) => (await readStaged(ctx.store, run.runId, STAGED.plan(group), StagedGroupPlan)) ?? unplanned(group)));
+  const staged = await Promise.all(
+    [...groups]
+      .sort(compareText)
+      .map(async (group) => (await readStaged(ctx.store, run.runId, STAGED.plan(group), StagedGroupPlan)) ?? unplanned(group)),
+  );
   const observations = await ctx.store.observations([], now);
   const caps = tenantCaps(ctx.policy, ctx.tenant);
 
-  const candidates = new Map<StagedGroupPlan, Candidate[]>(staged.map((s) => [s, s.plan.actions.map((action, i) => ({ action, sortMs: s.sortMs[i] ?? now.getTime() }))]));
+  const candidates = new Map<StagedGroupPlan, Candidate[]>(
+    staged.map((s) => [s, s.plan.actions.map((action, i) => ({ action, sortMs: s.sortMs[i] ?? now.getTime() }))]),
+  );
   const runCandidates = staged.filter((s) => s.plan.aborted === null).flatMap((s) => candidates.get(s) ?? []);
   const runCaps = applyRunCaps(runCandidates, caps, observations.actionsToday);
   const keptByRun = new Set(runCaps.kept.map((c) => c.action));
@@ -57,7 +71,16 @@ async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: read
       const reason = cappedByRun.get(c.action);
       if (reason !== undefined) {
         const a = c.action;
-        skipped.push({ group: a.group, type: a.type, id: a.id, status: a.status, kind: 'capped', reason, ruleId: a.ruleId, ageSeconds: a.ageSeconds });
+        skipped.push({
+          group: a.group,
+          type: a.type,
+          id: a.id,
+          status: a.status,
+          kind: 'capped',
+          reason,
+          ruleId: a.ruleId,
+          ageSeconds: a.ageSeconds,
+        });
       } else if (s.plan.aborted !== null || keptByRun.has(c.action)) {
         actions.push(c.action);
         sortMs.push(c.sortMs);
@@ -65,13 +88,26 @@ async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: read
     }
     const changed = actions.length !== s.plan.actions.length;
     const plan = changed
-      ? { ...s.plan, actions, skipped: sortSkipped(skipped), totals: totalsOf({ actions, skipped }, s.plan.totals.listed), savings: totalSavings(actions.map((a) => a.savings), ctx.policy.rates) }
+      ? {
+          ...s.plan,
+          actions,
+          skipped: sortSkipped(skipped),
+          totals: totalsOf({ actions, skipped }, s.plan.totals.listed),
+          savings: totalSavings(
+            actions.map((a) => a.savings),
+            ctx.policy.rates,
+          ),
+        }
       : s.plan;
     return { plan, changed, labels: s.labels, sortMs };
   });
 
   const policyDigest = digestOf(ctx.policy);
-  const hash = planHash(policyDigest, finals.map((f) => f.plan), runCaps.aborted);
+  const hash = planHash(
+    policyDigest,
+    finals.map((f) => f.plan),
+    runCaps.aborted,
+  );
   const notApplied = !run.consent
     ? 'dry run: the trigger did not ask to apply'
     : ctx.policy.mode !== 'apply'
@@ -84,7 +120,14 @@ async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: read
 
   const written = ctx.clock();
   for (const f of finals.filter((x) => x.changed)) {
-    await writeStaged(ctx.store, run.runId, STAGED.final(f.plan.group), StagedGroupPlan, { plan: f.plan, sortMs: f.sortMs, labels: f.labels }, written);
+    await writeStaged(
+      ctx.store,
+      run.runId,
+      STAGED.final(f.plan.group),
+      StagedGroupPlan,
+      { plan: f.plan, sortMs: f.sortMs, labels: f.labels },
+      written,
+    );
   }
   const named = finals.map((f) => ({ group: f.plan.group, planName: f.changed ? STAGED.final(f.plan.group) : STAGED.plan(f.plan.group) }));
   await writeStaged(
@@ -92,7 +135,16 @@ async function tenantVerdict(ctx: TenantRunContext, run: TenantRun, groups: read
     run.runId,
     STAGED.verdict,
     StagedVerdict,
-    { planHash: hash, policyDigest, mode: ctx.policy.mode, evaluatedAt: now.toISOString(), dryRun: notApplied !== null, notApplied, aborted: runCaps.aborted, groups: named },
+    {
+      planHash: hash,
+      policyDigest,
+      mode: ctx.policy.mode,
+      evaluatedAt: now.toISOString(),
+      dryRun: notApplied !== null,
+      notApplied,
+      aborted: runCaps.aborted,
+      groups: named,
+    },
     written,
   );
   const listed = new Set(finals.filter((f) => f.plan.listingError === null).map((f) => f.plan.group));
