@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChatJob } from '../../lib/chatops/job.js';
+import type { ChatJob } from '../../lib/chatops/job.js';
 import type { SlackMessage } from '../../lib/chatops/blocks.js';
 import type { SignedHttpRequest } from '../../scripts/slack-command.js';
 

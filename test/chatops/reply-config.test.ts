@@ -10,6 +10,9 @@ import * as z from 'zod';
 import { readWebhookEnv, webhookReplyPolicy } from '../../functions/adapters/chat-config.js';
 import { readEnv } from '../../functions/adapters/config.js';
 
+/** serverless.yml's `${param:name}` reference, as the template holds it. */
+const stageParam = (name: string): string => ['${param:', name, '}'].join('');
+
 const Service = z.object({
   params: z.object({ default: z.record(z.string(), z.unknown()) }).catchall(z.unknown()),
   // The optional engine's functions are `${file(...)}` strings until the framework resolves them.
@@ -27,9 +30,9 @@ describe('serverless.yml: reply-URL parameters', () => {
   it.each(['webhook', 'worker'])('passes them to the %s function', (fn) => {
     const declared = service.functions[fn];
     expect(typeof declared === 'object' ? declared.environment : declared).toMatchObject({
-      JANITOR_SLACK_REPLY_HOSTS: '${param:slackReplyHosts}',
-      JANITOR_WEBHOOK_REPLY_HOSTS: '${param:webhookReplyHosts}',
-      JANITOR_ALLOW_LOOPBACK_REPLIES: '${param:allowLoopbackReplies}',
+      JANITOR_SLACK_REPLY_HOSTS: stageParam('slackReplyHosts'),
+      JANITOR_WEBHOOK_REPLY_HOSTS: stageParam('webhookReplyHosts'),
+      JANITOR_ALLOW_LOOPBACK_REPLIES: stageParam('allowLoopbackReplies'),
     });
   });
 });

@@ -98,10 +98,11 @@ describe('AiCoreClient under faults', () => {
         Array.from({ length: 12 }, (_, i) => [`g${i}`, { executions: many(3, `e${i}x`, (id) => execution(id, 'COMPLETED')) }]),
       ),
     );
-    const sim = (simulator = await startSimulator({
+    simulator = await startSimulator({
       fleet,
       faults: { routes: { '*': { rateLimit: { capacity: 4, refillPerSecond: 8 }, retryAfterSeconds: 1 } } },
-    }));
+    });
+    const sim = simulator;
     const client = new AiCoreClient(sim.serviceKey);
     const groups = await client.resourceGroups();
     const fleets = await Promise.all(groups.map((g) => client.listGroup(g)));

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../../infra/local/loopback.js';
 import { startSimulator, type FaultConfig, type RunningSimulator, type ServiceKeyJson } from '../../infra/local/simulator/index.js';
 import { AiCoreClient, type UpdateRequest } from '../../lib/aicore/client.js';
-import { AiCoreNetworkError } from '../../lib/aicore/errors.js';
+import type { AiCoreNetworkError } from '../../lib/aicore/errors.js';
 import { Transport, type HttpRequest, type HttpResponse, type TransportConfig } from '../../lib/aicore/transport.js';
 import { TARGET_STATUS, type ResourceType } from '../../lib/lifecycle.js';
 import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
@@ -221,7 +221,10 @@ describe('provably not sent', () => {
     expect(stopped.chunkSize).toBe(100);
 
     let gates = 0;
-    const counted = client.withGate(() => Promise.resolve(void (gates += 1)));
+    const counted = client.withGate(() => {
+      gates += 1;
+      return Promise.resolve();
+    });
     expect((await counted.update('g1', 'executions', stops.slice(0, 1), true))[0]?.outcome).toBe('accepted');
     // One token request and one PATCH, both gated; the token is then shared with the original.
     expect(gates).toBe(2);

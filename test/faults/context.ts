@@ -134,7 +134,9 @@ class RowContext {
     ms: Date.now(),
     now: (): number => this.clock.ms,
     date: (): Date => new Date(this.clock.ms),
-    advance: (ms: number): void => void (this.clock.ms += ms),
+    advance: (ms: number): void => {
+      this.clock.ms += ms;
+    },
   };
   readonly observer: Observer = observe();
   readonly reports: RunReport[] = [];

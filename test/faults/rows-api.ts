@@ -88,7 +88,10 @@ const unreadableRows: MatrixRow[] = RESPONSES.flatMap((response) =>
     run: async (ctx) => {
       await ctx.start(mixedFleet(), BUSY);
       const client = ctx.client({ tamper: corruptFirst(response.method, response.path, UNREADABLE[kind].body, UNREADABLE[kind].headers) });
-      const first = await ctx.janitor({ client }).catch((error: unknown) => (ctx.output.push(String(error)), undefined));
+      const first = await ctx.janitor({ client }).catch((error: unknown) => {
+        ctx.output.push(String(error));
+        return undefined;
+      });
       if (response.id === 'bulk-patch')
         check(first?.status === 'done' && first.report.totals.failed === 0, 'the lost answer is not a failure');
       else if (first?.status === 'done')
@@ -259,9 +262,10 @@ const apiRows: MatrixRow[] = [
       await ctx.start(mixedFleet(), BUSY);
       const port = await closedPort();
       const tamper: Tamper = (url, init, next) => next(url.replace(/^http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${port}`), init);
-      const first = await ctx
-        .janitor({ client: ctx.client({ tamper }) })
-        .catch((error: unknown) => (ctx.output.push(String(error)), undefined));
+      const first = await ctx.janitor({ client: ctx.client({ tamper }) }).catch((error: unknown) => {
+        ctx.output.push(String(error));
+        return undefined;
+      });
       if (first?.status === 'done')
         check(first.report.outcomes.length === 0 && !first.report.complete, 'nothing planned from an unreachable AI Core');
       check(ctx.observer.mutations.length === 0, 'nothing reached AI Core');
@@ -299,7 +303,10 @@ const apiRows: MatrixRow[] = [
     ],
     run: async (ctx) => {
       await ctx.start(mixedFleet(), { ...BUSY, faults: { routes: { 'POST /oauth/token': { failFirst: 5 } } } });
-      const first = await ctx.janitor().catch((error: unknown) => (ctx.output.push(String(error)), undefined));
+      const first = await ctx.janitor().catch((error: unknown) => {
+        ctx.output.push(String(error));
+        return undefined;
+      });
       if (first?.status === 'done')
         check(
           first.report.outcomes.every((o) => o.state === 'not-attempted'),
@@ -413,7 +420,8 @@ const apiRows: MatrixRow[] = [
       const tamper: Tamper = async (url, init, next) => {
         const response = await next(url, init);
         if (!/\/v2\/lm\/executions\?/.test(url) || init.method !== 'GET') return response;
-        const page = JSON.parse((firstPage ??= await response.text())) as { resources: unknown[] };
+        firstPage ??= await response.text();
+        const page = JSON.parse(firstPage) as { resources: unknown[] };
         return replaced(response, JSON.stringify({ count: 1_000_000, resources: page.resources.slice(0, 2) }));
       };
       const first = done(await ctx.janitor({ client: ctx.client({ tamper, config: { pageSize: 2, maxPages: 20 } }) }));
@@ -443,9 +451,10 @@ const apiRows: MatrixRow[] = [
           headers: { link: '<http://169.254.169.254/v2/admin/resourceGroups?p=2>; rel="next"' },
         });
       };
-      const first = await ctx
-        .janitor({ client: ctx.client({ tamper }) })
-        .catch((error: unknown) => (ctx.output.push(String(error)), undefined));
+      const first = await ctx.janitor({ client: ctx.client({ tamper }) }).catch((error: unknown) => {
+        ctx.output.push(String(error));
+        return undefined;
+      });
       check(
         ctx.urls.every((u) => u.startsWith(ctx.stack.simulator.url)),
         `no request left for another host: ${ctx.urls.filter((u) => !u.startsWith(ctx.stack.simulator.url)).join(', ')}`,

@@ -33,8 +33,12 @@ function spawnCli(ctx: RowContext, argv: string[], cwd: string): { exited: Promi
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => void (stdout += c.toString('utf8')));
-  child.stderr.on('data', (c: Buffer) => void (stderr += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8');
+  });
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
   ctx.onDispose(() => void (child.exitCode === null && child.kill('SIGKILL')));
   void exited.then((e) => ctx.output.push(e.stdout, e.stderr));

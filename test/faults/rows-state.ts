@@ -226,7 +226,9 @@ const stateRows: MatrixRow[] = [
       await ctx.start(mixedFleet(), {});
       const policy = ctx.files({ 'policy.yaml': POLICY_YAML });
       const saved = { ...process.env };
-      ctx.onDispose(() => void (process.env = saved));
+      ctx.onDispose(() => {
+        process.env = saved;
+      });
       Object.assign(process.env, ctx.stack.env, { JANITOR_POLICY_FILE: policy['policy.yaml'], JANITOR_APPLY: 'true' });
       const event = syntheticScheduledEvent(new Date());
       const first = await scheduled(event, localContext(60_000));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
-import { DynamoStore, ensureTable } from '../../lib/store/dynamo.js';
+import { type DynamoStore, ensureTable } from '../../lib/store/dynamo.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';
 
 /**

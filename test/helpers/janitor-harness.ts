@@ -5,7 +5,7 @@
  */
 import { afterEach } from 'vitest';
 import { AiCoreClient } from '../../lib/aicore/client.js';
-import { Transport } from '../../lib/aicore/transport.js';
+import type { Transport } from '../../lib/aicore/transport.js';
 import type { Policy } from '../../lib/policy/index.js';
 import { FINISHED_AND_STALE_RULES, parseTestPolicy } from './test-policies.js';
 import { runGuarded, type GuardedResult, type GuardOptions } from '../../lib/run/guarded-run.js';

@@ -53,7 +53,12 @@ async function callJson<T = Record<string, unknown>>(
 /** A controllable clock for lifecycle and expiry tests. */
 function manualClock(start: number): { now: () => number; advance(ms: number): void } {
   let t = start;
-  return { now: () => t, advance: (ms) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 export { tokenFor, call, callJson, manualClock };

@@ -61,7 +61,7 @@ interface OfficialSpec {
 }
 
 /** JSON pointer escaping: `/lm/executions` → `~1lm~1executions`. */
-function escape(part: string): string {
+function escapePointer(part: string): string {
   return part.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
@@ -94,14 +94,15 @@ function loadOfficialSpec(path: string = SPEC_PATH): OfficialSpec {
     doc,
     schema: (name) => {
       if (doc.components.schemas[name] === undefined) throw new Error(`the spec has no schema ${name}`);
-      return at(`/components/schemas/${escape(name)}`);
+      return at(`/components/schemas/${escapePointer(name)}`);
     },
     response: (path, method, status, contentType = 'application/json') => {
       if (doc.paths[path]?.[method] === undefined) return undefined;
       const declared = operation(path, method).responses[String(status)];
       if (declared === undefined) return undefined;
-      const base = declared.$ref === undefined ? `/paths/${escape(path)}/${method}/responses/${status}` : declared.$ref.replace(/^#/, '');
-      return at(`${base}/content/${escape(contentType)}/schema`);
+      const base =
+        declared.$ref === undefined ? `/paths/${escapePointer(path)}/${method}/responses/${status}` : declared.$ref.replace(/^#/, '');
+      return at(`${base}/content/${escapePointer(contentType)}/schema`);
     },
     parameters: (path, method) => {
       const shared = z.array(ParameterRef).optional().parse(doc.paths[path]?.parameters) ?? [];

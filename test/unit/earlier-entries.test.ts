@@ -30,7 +30,7 @@ function listedDeployment(status: string, targetStatus: string | null): Resource
   return { type: 'deployments', group: 'team-a', item: deployment('e0000001', status, { targetStatus }) };
 }
 
-const after = (ms: number) => new Date(SENT.getTime() + ms);
+const later = (ms: number) => new Date(SENT.getTime() + ms);
 
 describe('Function: judgeEarlier', () => {
   describe('a stop', () => {
@@ -41,20 +41,20 @@ describe('Function: judgeEarlier', () => {
       { shows: 'a deployment with status STOPPED', live: listedDeployment('STOPPED', 'RUNNING') },
     ])('is confirmed when the listing shows $shows', ({ live }) => {
       // Act
-      const verdict = judgeEarlier(entry('STOPPED'), 'run-1', live, after(MINUTE), GUARD);
+      const verdict = judgeEarlier(entry('STOPPED'), 'run-1', live, later(MINUTE), GUARD);
 
       // Assess
       expect(verdict).toEqual({ kind: 'confirmed', message: `sent by run run-1 at ${SENT.toISOString()}; confirmed by a later listing` });
     });
 
     it('is confirmed when its item is no longer listed (someone deleted it)', () => {
-      const verdict = judgeEarlier(entry('STOPPED'), 'run-1', undefined, after(MINUTE), GUARD);
+      const verdict = judgeEarlier(entry('STOPPED'), 'run-1', undefined, later(MINUTE), GUARD);
 
       expect(verdict).toEqual({ kind: 'confirmed', message: `sent by run run-1 at ${SENT.toISOString()}; the item is no longer listed` });
     });
 
     it('is confirmed by the listing even long after the guard', () => {
-      expect(judgeEarlier(entry('STOPPED'), 'run-1', listedExecution('STOPPED', 'STOPPED'), after(10 * GUARD), GUARD).kind).toBe(
+      expect(judgeEarlier(entry('STOPPED'), 'run-1', listedExecution('STOPPED', 'STOPPED'), later(10 * GUARD), GUARD).kind).toBe(
         'confirmed',
       );
     });
@@ -65,13 +65,13 @@ describe('Function: judgeEarlier', () => {
       { shows: 'targetStatus DELETED', live: listedDeployment('STOPPED', 'DELETED') },
       { shows: 'the item gone', live: undefined },
     ])('is confirmed when the listing shows $shows', ({ live }) => {
-      const verdict = judgeEarlier(entry('DELETED'), 'run-1', live, after(MINUTE), GUARD);
+      const verdict = judgeEarlier(entry('DELETED'), 'run-1', live, later(MINUTE), GUARD);
 
       expect(verdict).toEqual({ kind: 'confirmed', message: `sent by run run-1 at ${SENT.toISOString()}; confirmed by a later listing` });
     });
 
     it('is not confirmed by a STOPPED item that is still listed', () => {
-      expect(judgeEarlier(entry('DELETED'), 'run-1', listedDeployment('STOPPED', 'STOPPED'), after(MINUTE), GUARD).kind).toBe('waiting');
+      expect(judgeEarlier(entry('DELETED'), 'run-1', listedDeployment('STOPPED', 'STOPPED'), later(MINUTE), GUARD).kind).toBe('waiting');
     });
   });
 
@@ -80,7 +80,7 @@ describe('Function: judgeEarlier', () => {
 
     it('waits within the resubmit guard', () => {
       for (const age of [0, MINUTE, GUARD - 1]) {
-        expect(judgeEarlier(entry('STOPPED', { state: 'unknown' }), 'run-1', running, after(age), GUARD)).toEqual({
+        expect(judgeEarlier(entry('STOPPED', { state: 'unknown' }), 'run-1', running, later(age), GUARD)).toEqual({
           kind: 'waiting',
           message: `sent by run run-1 at ${SENT.toISOString()} (unknown); not visible yet, not sent again before 30 min without effect`,
         });
@@ -88,19 +88,19 @@ describe('Function: judgeEarlier', () => {
     });
 
     it('has had no effect once the guard has passed', () => {
-      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, after(GUARD), GUARD)).toEqual({
+      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, later(GUARD), GUARD)).toEqual({
         kind: 'no-effect',
         message: `sent by run run-1 at ${SENT.toISOString()} (submitted); no effect seen after 30 min`,
       });
-      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, after(95 * MINUTE), GUARD).message).toMatch(/no effect seen after 95 min$/);
+      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, later(95 * MINUTE), GUARD).message).toMatch(/no effect seen after 95 min$/);
     });
 
     it('waits, and is never re-sent, when the time it was sent cannot be read', () => {
-      expect(judgeEarlier(entry('STOPPED', { sentAt: 'not a date' }), 'run-1', running, after(100 * GUARD), GUARD).kind).toBe('waiting');
+      expect(judgeEarlier(entry('STOPPED', { sentAt: 'not a date' }), 'run-1', running, later(100 * GUARD), GUARD).kind).toBe('waiting');
     });
 
     it('waits when the clock reads earlier than the send (skew between hosts)', () => {
-      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, after(-5 * MINUTE), GUARD).kind).toBe('waiting');
+      expect(judgeEarlier(entry('STOPPED'), 'run-1', running, later(-5 * MINUTE), GUARD).kind).toBe('waiting');
     });
   });
 
@@ -125,7 +125,7 @@ describe('Function: judgeEarlier', () => {
           fc.integer({ min: -GUARD, max: 10 * GUARD }),
           fc.integer({ min: 0, max: 5 * GUARD }),
           (targetStatus, itemState, listed, age, guard) => {
-            const verdict = judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', listed, after(age), guard);
+            const verdict = judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', listed, later(age), guard);
             if (age < guard) expect(verdict.kind).not.toBe('no-effect');
             if (verdict.kind === 'no-effect') {
               expect(listed).toBeDefined();
@@ -139,7 +139,7 @@ describe('Function: judgeEarlier', () => {
     it('judges an item that is gone confirmed, whatever its age', () => {
       fc.assert(
         fc.property(target, state, fc.integer({ min: -GUARD, max: 10 * GUARD }), (targetStatus, itemState, age) => {
-          expect(judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', undefined, after(age), GUARD).kind).toBe('confirmed');
+          expect(judgeEarlier(entry(targetStatus, { state: itemState }), 'run-1', undefined, later(age), GUARD).kind).toBe('confirmed');
         }),
       );
     });

@@ -179,7 +179,10 @@ describe('Transport: the deadline', () => {
     const transport = new Transport({
       fetch,
       now: () => clock.t,
-      sleep: (ms) => Promise.resolve(void (clock.t += ms)),
+      sleep: (ms) => {
+        clock.t += ms;
+        return Promise.resolve();
+      },
       deadline: () => 1_500,
     });
     let gates = 0;
@@ -214,7 +217,10 @@ describe('Transport: the send gate', () => {
   it('runs before every attempt', async () => {
     const { transport, calls } = transportWith([{ status: 503 }, { status: 503 }, { status: 200 }]);
     let gates = 0;
-    const gate = (): Promise<void> => Promise.resolve(void (gates += 1));
+    const gate = (): Promise<void> => {
+      gates += 1;
+      return Promise.resolve();
+    };
     expect((await transport.send({ ...get, gate })).status).toBe(200);
     expect(gates).toBe(3);
     expect(calls).toHaveLength(3);
