@@ -1,0 +1,60 @@
+/**
+ * Just the bench's evaluate section, for profiling the policy engine on its own:
+ *   node --expose-gc --import tsx bench/evaluate-only.ts [items] [runs]
+ * Same generator, policy and fleet shape as bench/run.ts; prints median time, heap growth and the
+ * plan hash (which must not change when the engine is optimised).
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { generateFleet, type SimulatorFleet } from '../infra/local/simulator/index.js';
+import { evaluate, NO_OBSERVATIONS, parsePolicy, type Policy } from '../lib/policy/index.js';
+import { type Fleet, isResource, parseResource } from '../lib/resources.js';
+
+const NOW = new Date('2026-03-01T12:00:00Z');
+const items = Number(process.argv[2] ?? 100_000);
+const runs = Number(process.argv[3] ?? 7);
+
+function examplePolicy(): Policy {
+  const parsed = parsePolicy(readFileSync(new URL('../examples/policy.yaml', import.meta.url), 'utf8'), 'policy.yaml');
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const open = { maxActionsPerRun: 1_000_000, maxActionsPerGroup: 1_000_000, maxActionsPerDay: 1_000_000 };
+  return { ...parsed.policy, mode: 'apply', caps: { ...parsed.policy.caps, ...open } };
+}
+
+function toFleet(sim: SimulatorFleet): Fleet {
+  return sim.resourceGroups.map((g) => {
+    const group = g.resourceGroupId;
+    const raw = [
+      ...(sim.executions[group] ?? []).map((item) => parseResource('executions', group, item)),
+      ...(sim.deployments[group] ?? []).map((item) => parseResource('deployments', group, item)),
+    ];
+    return { group, labels: {}, resources: raw.filter(isResource), unparseable: [], listingError: null };
+  });
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const fleet = toFleet(generateFleet({ seed: 1, items, groups: 20, now: NOW }));
+const policy = examplePolicy();
+const input = { fleet, policy, now: NOW, observations: NO_OBSERVATIONS };
+const first = evaluate(input);
+let heapMb: number | null = null;
+if (gc !== undefined) {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = evaluate(input);
+  gc();
+  heapMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+  if (kept.hash !== first.hash) throw new Error('evaluate() is not deterministic');
+}
+const times: number[] = [];
+for (let i = 0; i < runs; i += 1) {
+  const start = performance.now();
+  evaluate(input);
+  times.push(performance.now() - start);
+}
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
+process.stdout.write(
+  `${items} items: median ${median.toFixed(1)} ms (min ${times[0]?.toFixed(1)}), heap growth ${heapMb === null ? 'n/a' : heapMb.toFixed(1)} MB, ` +
+    `stop ${first.totals.stop} delete ${first.totals.delete} skipped ${first.totals.skipped}, hash ${first.hash}\n`,
+);
