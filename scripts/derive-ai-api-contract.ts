@@ -2,7 +2,7 @@
  * Derives the AI API contract the tests check against from SAP's official OpenAPI spec
  * (AI_CORE_API.yaml, v2.42.0): its structure only — paths, operations, parameters, schemas,
  * enums, patterns — without SAP's prose (descriptions, summaries, titles, examples, x-* notes).
- * The committed result, test/contract/fixtures/ai-api.contract.json, makes the contract tests run
+ * The committed result, infra/ai-api/contract.json, makes the contract tests run
  * in every clone; test/contract/derived-contract.test.ts re-derives it whenever a copy of the
  * official spec is at hand and fails if the committed file differs.
  *
@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-const CONTRACT_FILE = 'test/contract/fixtures/ai-api.contract.json';
+const CONTRACT_FILE = 'infra/ai-api/contract.json';
 const DEFAULT_SPEC = '../shared/ai-api/AI_CORE_API.yaml';
 
 /** Annotation keywords: prose or samples, never structure. */

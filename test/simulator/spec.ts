@@ -1,6 +1,6 @@
 /**
  * The AI API contract (OpenAPI 3.0) as ajv validators, for contract tests: by default the committed
- * test/contract/fixtures/ai-api.contract.json, derived (structure only) from SAP's official
+ * infra/ai-api/contract.json, derived (structure only) from SAP's official
  * AI_CORE_API.yaml by scripts/derive-ai-api-contract.ts; `$AI_CORE_API_SPEC` (relative to the
  * repository root) points the tests at another copy, e.g. the official YAML itself.
  *
@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 import * as z from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SPEC_PATH = resolve(REPO_ROOT, process.env.AI_CORE_API_SPEC ?? 'test/contract/fixtures/ai-api.contract.json');
+const SPEC_PATH = resolve(REPO_ROOT, process.env.AI_CORE_API_SPEC ?? 'infra/ai-api/contract.json');
 const DOC_ID = 'ai-core-api';
 
 const Parameter = z.looseObject({ name: z.string(), in: z.string(), schema: z.record(z.string(), z.unknown()) });
