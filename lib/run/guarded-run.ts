@@ -4,7 +4,7 @@
  * alive (a duplicate gets what the first did; a run that died is retried once its lease passes),
  * and a renewed lease keeps two acting runs of one tenant apart.
  */
-import type { LockRecord, TriggerRecord } from '../store/records.js';
+import { describeFirst, type LockRecord, type TriggerRecord } from '../store/records.js';
 import { RunLease } from './lease.js';
 import type { RunReport } from './report.js';
 import { summaryLine } from './report.js';
@@ -28,13 +28,6 @@ const LEASE_DEFAULTS = { periodMs: 15 * 60_000, marginMs: 30_000 } as const;
 
 function summarise(report: RunReport): string {
   return `run ${report.runId}: plan ${report.plan.hash.slice(0, 12)}, ${report.dryRun ? 'dry run' : 'applied'}; ${summaryLine(report)}`;
-}
-
-/** What a duplicate delivery is told about the first one. */
-function describeFirst(first: TriggerRecord): string {
-  if (first.state === 'running')
-    return `still running (run ${first.runId}, started ${first.startedAt}; it is considered dead after ${first.leaseUntil})`;
-  return first.summary ?? `${first.state} (run ${first.runId})`;
 }
 
 async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<GuardedResult> {

@@ -71,6 +71,18 @@ const TriggerRecord = z.object({
 });
 type TriggerRecord = z.infer<typeof TriggerRecord>;
 
+/**
+ * What a duplicate delivery is told about the first one (the CLI, the schedule and chat say the same).
+ *
+ * @example
+ * describeFirst(record); // "still running (run r1, started …; it is considered dead after …)"
+ */
+function describeFirst(first: TriggerRecord): string {
+  if (first.state === 'running')
+    return `still running (run ${first.runId}, started ${first.startedAt}; it is considered dead after ${first.leaseUntil})`;
+  return first.summary ?? `${first.state} (run ${first.runId})`;
+}
+
 const LockRecord = z.object({ owner: z.string(), leaseUntil: z.number(), acquiredAt: z.string().optional() });
 type LockRecord = z.infer<typeof LockRecord>;
 
@@ -88,4 +100,4 @@ const PlanRecord = z.object({
 });
 type PlanRecord = z.infer<typeof PlanRecord>;
 
-export { ITEM_STATES, ItemState, LedgerItem, LedgerChunk, RunRecord, TriggerRecord, LockRecord, PlanRecord };
+export { ITEM_STATES, ItemState, LedgerItem, LedgerChunk, RunRecord, TriggerRecord, LockRecord, PlanRecord, describeFirst };
