@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';
+import { errorMessage } from '../lib/util/errors.js';
 
 const EXAMPLE_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
 
@@ -36,7 +37,7 @@ async function initCommand(args: CliArgs, io: CliIo): Promise<number> {
         `${file} already exists; nothing was written (edit it, check it with \`aicore-janitor validate ${file}\`, or pass another FILE)`,
       );
     if (code === 'ENOENT') throw new InputError(`cannot write ${file}: its directory does not exist`);
-    throw new InputError(`cannot write ${file} (${code || (error instanceof Error ? error.message : String(error))})`);
+    throw new InputError(`cannot write ${file} (${code || errorMessage(error)})`);
   }
   io.out(
     args.json

@@ -14,6 +14,7 @@ import { commandUsage } from './commands.js';
 import { PromptInterruptedError, processIo, type CliIo } from './io.js';
 import { hintFor } from './hints.js';
 import { CliFailure, jsonError } from './json-output.js';
+import { errorMessage } from '../lib/util/errors.js';
 
 async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   // Known before parsing, so even a bad command line answers --json with a JSON document.
@@ -91,7 +92,7 @@ function classify(error: unknown): Classified {
     };
   if (error instanceof InputError || error instanceof CredentialsError)
     return { code: 'invalid-input', exitCode: EXIT.invalidInput, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const hint = hintFor(message);
   return { code: 'runtime', exitCode: EXIT.failure, message, ...(hint === null ? {} : { help: hint, extra: { hint } }) };
 }

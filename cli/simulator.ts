@@ -18,6 +18,7 @@ import {
 } from '../infra/local/simulator/index.js';
 import { InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
+import { errorMessage } from '../lib/util/errors.js';
 
 type SimulatorArgs = Pick<CliArgs, 'port' | 'fleet' | 'generate' | 'seed' | 'faults' | 'noBulk'>;
 
@@ -55,7 +56,7 @@ async function readFaults(path: string): Promise<FaultConfig> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
-    throw new InputError(`cannot read fault config ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(`cannot read fault config ${path}: ${errorMessage(error)}`);
   }
   const parsed = FaultConfig.safeParse(raw);
   if (!parsed.success) throw new InputError(`fault config ${path} is not valid:\n${z.prettifyError(parsed.error)}`);

@@ -17,6 +17,7 @@ import { lambdaInvoker, type InvokeWorker } from './adapters/invoke-worker.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { secretCache, type SecretReference } from './adapters/secret.js';
 import { signedRequestMiddleware, verifiedRequestOf } from './adapters/signed-request.js';
+import { errorMessage } from '../lib/util/errors.js';
 
 interface WebhookDeps {
   /** Default: asynchronous Lambda invoke of WORKER_FUNCTION_NAME. Tests inject a recorder. */
@@ -60,7 +61,7 @@ function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
     } catch (error) {
       log('error', 'could not hand the job to the worker', {
         triggerId: inbound.job.triggerId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       return notStarted(request.source);
     }

@@ -49,9 +49,6 @@ const Deployment = z.looseObject({
 });
 type Deployment = z.infer<typeof Deployment>;
 
-/** The item schema per resource type, for code that handles both types generically. */
-const ITEM_SCHEMAS = { executions: Execution, deployments: Deployment } as const;
-
 /** One listed item, tagged with where it lives. */
 type Resource = { type: 'executions'; group: string; item: Execution } | { type: 'deployments'; group: string; item: Deployment };
 
@@ -91,5 +88,5 @@ interface GroupFleet {
 
 type Fleet = GroupFleet[];
 
-export { Execution, Deployment, ITEM_SCHEMAS, ID_PATTERN, parseResource, isResource };
+export { Execution, Deployment, ID_PATTERN, parseResource, isResource };
 export type { Resource, UnparseableItem, GroupFleet, Fleet };

@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { startOffline, type RunningOffline } from './offline-stack.js';
+import { errorMessage } from '../lib/util/errors.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const Args = z.strictObject({
@@ -135,6 +136,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`npm run offline failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`npm run offline failed: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
  * and print the answer, and run `main` when the file is executed directly (not when imported).
  */
 import { pathToFileURL } from 'node:url';
+import { errorMessage } from '../lib/util/errors.js';
 
 /** POSTs a signed request, prints `status body`, and returns the exit code (0 for a 2xx). */
 async function sendSigned(url: string, request: { headers: Record<string, string>; body: string }): Promise<number> {
@@ -17,7 +18,7 @@ function runWhenExecuted(moduleUrl: string, main: (argv: string[]) => Promise<nu
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`${errorMessage(error)}\n`);
       process.exit(1);
     },
   );

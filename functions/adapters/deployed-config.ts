@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { formatIssueLines, validatePolicyDocument } from '../../lib/policy/validate.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
+import { errorMessage } from '../../lib/util/errors.js';
 
 declare const __JANITOR_DEPLOYED_CONFIG__: string | undefined;
 
@@ -40,9 +41,7 @@ function deployedConfig(text: string | undefined = compiledText()): DeployedConf
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new DeployedConfigError(
-      `the configuration compiled into this bundle is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new DeployedConfigError(`the configuration compiled into this bundle is not JSON: ${errorMessage(error)}`);
   }
   const parsed = DeployedConfig.safeParse(raw);
   if (!parsed.success)

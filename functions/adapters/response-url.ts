@@ -31,6 +31,7 @@ import {
   type ReplyPolicy,
 } from '../../lib/chatops/reply-url.js';
 import { log } from './log.js';
+import { errorMessage } from '../../lib/util/errors.js';
 
 /**
  * `payload` is the rendered message (Block Kit, an Adaptive Card envelope). `source`, when given,
@@ -171,7 +172,7 @@ function responsePoster(overrides: Partial<PostOptions> = {}): PostMessage {
       const refused = error instanceof ReplyRefusedError;
       log('warn', refused ? 'refused to post to the reply URL' : 'could not post to the reply URL', {
         host,
-        ...(refused ? { reason: error.message } : { error: error instanceof Error ? error.message : String(error) }),
+        ...(refused ? { reason: error.message } : { error: errorMessage(error) }),
       });
       return false;
     }

@@ -17,6 +17,7 @@ import { tagRun } from './log.js';
 import { recordRun } from './metrics.js';
 import { deployedConfig, DeployedConfigError, policyFromDocument } from './deployed-config.js';
 import { loadPolicyText } from './policy-yaml.js';
+import { errorMessage } from '../../lib/util/errors.js';
 
 /**
  * No request starts later than this before the Lambda's timeout: the time left records results.
@@ -54,7 +55,7 @@ async function loadDeployedPolicy(path: string): Promise<LoadedPolicy> {
     try {
       document = JSON.parse(await readFile(path, 'utf8'));
     } catch (error) {
-      throw new DeployedConfigError(`cannot read policy file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DeployedConfigError(`cannot read policy file ${path}: ${errorMessage(error)}`);
     }
     return policyFromDocument(document, path);
   }

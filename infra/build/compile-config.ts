@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { formatPolicyIssues, parsePolicy } from '../../lib/policy/index.js';
 import { validatePolicyDocument } from '../../lib/policy/validate.js';
+import { errorMessage } from '../../lib/util/errors.js';
 
 function compileConfig(policyFile: string): string {
   const text = readFileSync(policyFile, 'utf8');
@@ -35,7 +36,7 @@ if (file === undefined) {
   try {
     process.stdout.write(compileConfig(file));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -15,7 +15,7 @@ import {
   RequestNotSentError,
   type CallContext,
 } from './errors.js';
-import { mapLimited } from './limiter.js';
+import { mapLimited } from '../util/concurrency.js';
 import { safeJson, TokenSource } from './token.js';
 import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
 import {
@@ -108,6 +108,11 @@ class AiCoreClient {
     const gated: this = Object.create(this) as this;
     Object.defineProperty(gated, 'gate', { value: combined });
     return gated;
+  }
+
+  /** Requests this client's transport has sent so far, retries and token calls included. */
+  get requestsSent(): number {
+    return this.transport.calls;
   }
 
   async capabilities(): Promise<Capabilities> {

@@ -28,10 +28,6 @@ function parseServiceKey(text: string, source: string): ServiceKey {
   return parsed.data;
 }
 
-function staticCredentials(key: ServiceKey): CredentialsProvider {
-  return { serviceKey: () => Promise.resolve(key) };
-}
-
 function credentialsFromEnv(env: NodeJS.ProcessEnv = process.env, variable = 'AICORE_SERVICE_KEY'): CredentialsProvider {
   return {
     serviceKey: () => {
@@ -64,5 +60,5 @@ function describeServiceKey(key: ServiceKey): string {
   return `client ${key.clientid} at ${key.serviceurls.AI_API_URL}`;
 }
 
-export { parseServiceKey, staticCredentials, credentialsFromEnv, credentialsFromFile, describeServiceKey };
+export { parseServiceKey, credentialsFromEnv, credentialsFromFile, describeServiceKey };
 export type { CredentialsProvider };

@@ -65,10 +65,4 @@ class Limiter {
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping input order in the result. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const limiter = new Limiter(limit);
-  return Promise.all(items.map((item, index) => limiter.run(() => fn(item, index))));
-}
-
-export { Limiter, mapLimited };
+export { Limiter };

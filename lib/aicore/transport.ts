@@ -13,6 +13,8 @@ import { ErrorBody } from './wire.js';
 import { createHttpFetch, type ClientTls, type FetchResponse, type HttpFetch } from './http-fetch.js';
 import { Limiter } from './limiter.js';
 import { Pacer } from './pacer.js';
+import { errorMessage } from '../util/errors.js';
+import { sleep } from '../util/time.js';
 
 interface TransportConfig {
   /** Attempts per request, including the first. */
@@ -41,7 +43,7 @@ const DEFAULT_TRANSPORT: TransportConfig = {
   concurrency: 8,
   deadline: () => Number.POSITIVE_INFINITY,
   fetch: createHttpFetch(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
   random: Math.random,
   now: Date.now,
 };
@@ -171,11 +173,15 @@ class Transport {
   private readonly limiters = new Map<string, Limiter>();
   /** Per host: one 429 slows every request to that host, not just the one that earned it. */
   private readonly pacers = new Map<string, Pacer>();
-  /** Requests actually sent, retries included: the run report's "API calls". */
-  calls = 0;
+  private sent = 0;
 
   constructor(config: Partial<TransportConfig> = {}) {
     this.config = { ...DEFAULT_TRANSPORT, ...config };
+  }
+
+  /** Requests actually sent, retries included: the run report's "API calls". */
+  get calls(): number {
+    return this.sent;
   }
 
   /**
@@ -269,13 +275,14 @@ class Transport {
         try {
           await request.gate();
         } catch (error) {
-          const why = error instanceof Error ? error.message : String(error);
-          throw new RequestNotSentError('stopped', `${request.context.operation} not sent: ${why}`, request.context, { cause: error });
+          throw new RequestNotSentError('stopped', `${request.context.operation} not sent: ${errorMessage(error)}`, request.context, {
+            cause: error,
+          });
         }
       }
       // Checked again right before sending: the turn and the gate take time.
       const timeoutMs = Math.max(1, Math.ceil(Math.min(this.config.requestTimeoutMs, this.timeLeft(request))));
-      this.calls += 1;
+      this.sent += 1;
       const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await this.config.fetch(request.url, {

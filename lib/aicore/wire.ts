@@ -97,7 +97,6 @@ const BULK_REQUEST = {
   executions: z.strictObject({ executions: BulkList }),
   deployments: z.strictObject({ deployments: BulkList }),
 } as const satisfies Record<ResourceType, z.ZodType>;
-type BulkRequest<T extends ResourceType> = z.infer<(typeof BULK_REQUEST)[T]>;
 
 /** Per-item result inside a 202: `{id, message}` on success or `{id, error}` on failure. */
 const BulkResultItem = z.union([
@@ -135,4 +134,3 @@ export {
   SingleStopRequest,
   ModificationResponse,
 };
-export type { BulkRequest };

@@ -6,7 +6,7 @@
  */
 import type { AiCoreClient, ResourceGroupInfo, UpdateResult } from '../aicore/client.js';
 import { IllegalTransitionError, InvalidIdError } from '../aicore/errors.js';
-import { mapLimited } from '../aicore/limiter.js';
+import { mapLimited } from '../util/concurrency.js';
 import type { ResourceType } from '../lifecycle.js';
 import type { GroupPlan, PlannedAction } from '../policy/plan.js';
 import type { GroupFleet, Resource } from '../resources.js';
@@ -16,6 +16,7 @@ import { isAwaiting } from '../store/rules.js';
 import { isConfirmed } from './confirm.js';
 import { judgeEarlier } from './earlier-entries.js';
 import type { ItemOutcome, OutcomeState } from './report.js';
+import { errorMessage } from '../util/errors.js';
 
 /** Chunks of one group in flight at once (the client's per-host limit bounds the total). */
 const CHUNK_CONCURRENCY = 4;
@@ -90,15 +91,15 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
   try {
     await ctx.gate();
   } catch (error) {
-    notAttempted(actions, reasonOf(error));
-    return result(reasonOf(error), 0, undefined);
+    notAttempted(actions, errorMessage(error));
+    return result(errorMessage(error), 0, undefined);
   }
 
   let resend: Map<string, number>;
   try {
     resend = await settleEarlier(fleet, actions, outcomes, ctx);
   } catch (error) {
-    notAttempted(actions, `the ledger could not be read or written (${reasonOf(error)})`);
+    notAttempted(actions, `the ledger could not be read or written (${errorMessage(error)})`);
     return result(null, 0, error);
   }
 
@@ -112,12 +113,12 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
   await mapLimited(chunks, CHUNK_CONCURRENCY, async (batch, seq) => {
     const first = batch[0];
     if (first === undefined) return;
-    if (failure !== undefined) return notAttempted(batch, `an earlier request of this group failed (${reasonOf(failure)})`);
+    if (failure !== undefined) return notAttempted(batch, `an earlier request of this group failed (${errorMessage(failure)})`);
     try {
       await ctx.gate();
     } catch (error) {
-      stopped ??= reasonOf(error);
-      return notAttempted(batch, reasonOf(error));
+      stopped ??= errorMessage(error);
+      return notAttempted(batch, errorMessage(error));
     }
     const sentAt = ctx.clock().toISOString();
     const created: LedgerChunk = {
@@ -143,7 +144,7 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
       await ctx.ledger.writeChunks([{ previous: undefined, next: created }]);
     } catch (error) {
       failure ??= error;
-      return notAttempted(batch, `its ledger record could not be written (${reasonOf(error)})`);
+      return notAttempted(batch, `its ledger record could not be written (${errorMessage(error)})`);
     }
     const work: Working = { previous: created, next: structuredClone(created) };
     mine.push(work);
@@ -161,12 +162,12 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
       const unsent = error instanceof IllegalTransitionError || error instanceof InvalidIdError;
       for (const [i, a] of batch.entries()) {
         const item = work.next.items[i];
-        if (item !== undefined) move(item, unsent ? 'not-attempted' : 'unknown', reasonOf(error), ctx.clock());
+        if (item !== undefined) move(item, unsent ? 'not-attempted' : 'unknown', errorMessage(error), ctx.clock());
         outcomes.set(
           itemKey(a.type, a.id),
           unsent
-            ? outcome(a, 'not-attempted', false, `not sent: ${reasonOf(error)}`)
-            : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${reasonOf(error)}); the listing decides`),
+            ? outcome(a, 'not-attempted', false, `not sent: ${errorMessage(error)}`)
+            : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${errorMessage(error)}); the listing decides`),
         );
       }
       return;
@@ -328,10 +329,6 @@ async function confirmSent(
       if (was !== undefined) outcomes.set(key, { ...was, state: 'confirmed', message: 'confirmed by re-listing' });
     }
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export { applyGroup };

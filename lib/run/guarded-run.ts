@@ -8,7 +8,9 @@ import { describeFirst, type LockRecord, type TriggerRecord } from '../store/rec
 import { RunLease } from './lease.js';
 import type { RunReport } from './report.js';
 import { summaryLine } from './report.js';
-import { RUN_DEFAULTS, runJanitor, type RunConfig } from './run.js';
+import { RUN_DEFAULTS } from './defaults.js';
+import { runJanitor, type RunConfig } from './run.js';
+import { errorMessage } from '../util/errors.js';
 
 type GuardedResult =
   | { status: 'done'; report: RunReport /** An earlier delivery that failed or died, which this one replaced. */; retried?: TriggerRecord }
@@ -67,7 +69,7 @@ async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<Guard
     return { status: 'done', report, ...(begin.kind === 'retry' ? { retried: begin.earlier } : {}) };
   } catch (error) {
     // A failed run may be retried by the same trigger (Lambda's async retries): let it.
-    await store.finishTrigger(guard.triggerId, config.runId, 'failed', error instanceof Error ? error.message : String(error));
+    await store.finishTrigger(guard.triggerId, config.runId, 'failed', errorMessage(error));
     if (lease !== undefined) await lease.release();
     throw error;
   }

@@ -3,7 +3,8 @@
  * concurrently, within the client's per-host connection limit.
  */
 import type { AiCoreClient, ResourceGroupInfo } from '../aicore/client.js';
-import { mapLimited } from '../aicore/limiter.js';
+import { mapLimited } from '../util/concurrency.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import type { Fleet } from '../resources.js';
 
 /** A group was named (command line, stage config) that the tenant does not have: invalid input. */
@@ -40,7 +41,7 @@ async function listFleet(
   const progress = options.onProgress ?? (() => undefined);
   const groups = await selectGroups(client, options.groups);
   progress(`listing ${groups.length} resource group(s)`);
-  return mapLimited(groups, options.concurrency ?? 4, async (group) => {
+  return mapLimited(groups, options.concurrency ?? RUN_DEFAULTS.listConcurrency, async (group) => {
     const listed = await client.listGroup(group);
     const failure = listed.listingError === null ? '' : ` (listing failed: ${listed.listingError})`;
     progress(`  ${group.id}: ${listed.resources.length} item(s)${failure}`);

@@ -4,7 +4,6 @@
  * both the policy's `mode: apply` and the trigger's consent; everything else is a dry run.
  */
 import type { AiCoreClient } from '../aicore/client.js';
-import { mapLimited } from '../aicore/limiter.js';
 import { evaluate, type Policy } from '../policy/index.js';
 import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
@@ -12,6 +11,9 @@ import type { JanitorStore } from '../store/ports.js';
 import { applyGroup, type GroupResult } from './apply-group.js';
 import type { RunLease } from './lease.js';
 import { listFleet } from './list-fleet.js';
+import { mapLimited } from '../util/concurrency.js';
+import { sleep } from '../util/time.js';
+import { RUN_DEFAULTS } from './defaults.js';
 import { REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport } from './report.js';
 
 interface RunConfig {
@@ -42,17 +44,6 @@ interface RunConfig {
   resubmitAfterMs?: number;
 }
 
-/** Defaults, in one place. */
-const RUN_DEFAULTS = {
-  /** Groups listed and applied at once; the client's per-host limit bounds the requests in flight. */
-  groupConcurrency: 8,
-  confirmAttempts: 3,
-  confirmDelayMs: 2000,
-  resubmitAfterMs: 15 * 60_000,
-  /** A run without a deadline of its own (library use, tests) gets this one. */
-  deadlineMs: 30 * 60_000,
-} as const;
-
 /** The deadline passed: nothing more is sent. */
 class DeadlineReachedError extends Error {
   override name = 'DeadlineReachedError';
@@ -66,7 +57,7 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const concurrency = config.groupConcurrency ?? RUN_DEFAULTS.groupConcurrency;
   const { store } = config;
   const storeBefore = store.requests;
-  const callsBefore = config.client.transport.calls;
+  const callsBefore = config.client.requestsSent;
 
   // Before every request attempt: the deadline, then the lease (renewed when due).
   const gate = async (): Promise<void> => {
@@ -120,9 +111,6 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
     };
     const actions = plan.groups.reduce((n, g) => n + (g.aborted === null ? g.actions.length : 0), 0);
     if (actions > 0) progress(`applying ${actions} action(s)`);
-    // Every listed group runs, also without actions: it settles what earlier runs left open. Each
-    // finishes (or fails) on its own before the run reports a failure, so no group keeps writing
-    // to the ledger after its run has been declared over.
     // Every listed group runs, also without actions: it settles what earlier runs left open. A
     // group that fails finishes what it has in flight first, so no request or ledger write of this
     // run happens after the run has been declared failed (and its lock released).
@@ -185,14 +173,10 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
     planHash: plan.hash,
     summary: summaryLine(report),
   });
-  report.apiCalls = config.client.transport.calls - callsBefore;
+  report.apiCalls = config.client.requestsSent - callsBefore;
   report.storeRequests = store.requests - storeBefore;
   return report;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export { runJanitor, RUN_DEFAULTS, DeadlineReachedError };
+export { runJanitor, DeadlineReachedError };
 export type { RunConfig };

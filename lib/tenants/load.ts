@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseTenantsText } from './text.js';
 import * as z from 'zod';
 import { TenantsFile, type Tenant } from './schema.js';
+import { errorMessage } from '../util/errors.js';
 
 class TenantsFileError extends Error {
   override name = 'TenantsFileError';
@@ -39,10 +40,7 @@ function parseTenants(text: string, source: string): TenantsFile {
   try {
     raw = parseTenantsText(text);
   } catch (error) {
-    throw new TenantsFileError(
-      `tenants file ${source} is not valid YAML/JSON: ${error instanceof Error ? error.message : String(error)}`,
-      source,
-    );
+    throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${errorMessage(error)}`, source);
   }
   const parsed = TenantsFile.safeParse(raw);
   if (!parsed.success) {

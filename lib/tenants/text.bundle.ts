@@ -3,12 +3,14 @@
  * file is read as JSON (convert a YAML file with `npx yaml < tenants.yaml > tenants.json`, or any
  * YAML-to-JSON tool, before packaging).
  */
+import { errorMessage } from '../util/errors.js';
+
 function parseTenantsText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new Error(
-      `the deployed functions read the tenants file as JSON (${error instanceof Error ? error.message : String(error)}); convert it from YAML before packaging`,
+      `the deployed functions read the tenants file as JSON (${errorMessage(error)}); convert it from YAML before packaging`,
       { cause: error },
     );
   }

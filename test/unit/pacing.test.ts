@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Limiter, mapLimited } from '../../lib/aicore/limiter.js';
+import { Limiter } from '../../lib/aicore/limiter.js';
+import { mapLimited } from '../../lib/util/concurrency.js';
 import { BURST, Pacer, START_RATE } from '../../lib/aicore/pacer.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { Deployment, Execution } from '../../../lib/resources.js';
+import { errorMessage } from '../../../lib/util/errors.js';
 
 const GroupLabel = z.strictObject({ key: z.string().min(1), value: z.string() });
 
@@ -81,13 +82,13 @@ async function loadSnapshot(path: string): Promise<SimulatorFleet> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new SnapshotError(`cannot read snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new SnapshotError(`cannot read snapshot ${path}: ${errorMessage(error)}`, { cause: error });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new SnapshotError(`snapshot ${path} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new SnapshotError(`snapshot ${path} is not JSON: ${errorMessage(error)}`, { cause: error });
   }
   return parseFleet(raw, `snapshot ${path}`);
 }

@@ -4,6 +4,7 @@
  * SimResponse; only server.ts touches node:http.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { errorMessage } from '../../../lib/util/errors.js';
 
 interface SimRequest {
   method: string;
@@ -73,7 +74,7 @@ function parseJsonBody(body: string): { ok: true; value: unknown } | { ok: false
   try {
     return { ok: true, value: JSON.parse(body) };
   } catch (error) {
-    return { ok: false, message: `request body is not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, message: `request body is not JSON: ${errorMessage(error)}` };
   }
 }
 

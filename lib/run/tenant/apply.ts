@@ -10,8 +10,11 @@ import { applyGroup } from '../apply-group.js';
 import { LEASE_DEFAULTS } from '../guarded-run.js';
 import { RunLease } from '../lease.js';
 import type { ItemOutcome } from '../report.js';
-import { RUN_DEFAULTS, DeadlineReachedError } from '../run.js';
-import { reasonOf, type TenantRun, type TenantRunContext } from './context.js';
+import { sleep } from '../../util/time.js';
+import { RUN_DEFAULTS } from '../defaults.js';
+import { DeadlineReachedError } from '../run.js';
+import { errorMessage } from '../../util/errors.js';
+import type { TenantRun, TenantRunContext } from './context.js';
 import { requireStaged, STAGED, StagedGroupPlan, StagedGroupResult, StagedVerdict, writeStaged } from './staged.js';
 
 interface ApplyGroupInput {
@@ -142,7 +145,7 @@ async function applyTenantGroup(
       confirm: {
         attempts: options.confirm?.attempts ?? RUN_DEFAULTS.confirmAttempts,
         delayMs: options.confirm?.delayMs ?? RUN_DEFAULTS.confirmDelayMs,
-        sleep: options.confirm?.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        sleep: options.confirm?.sleep ?? sleep,
       },
       resubmitAfterMs: options.resubmitAfterMs ?? RUN_DEFAULTS.resubmitAfterMs,
     });
@@ -153,7 +156,7 @@ async function applyTenantGroup(
       outcomes: [...result.outcomes, ...changed],
       sent: result.sent,
       stopped: result.stopped,
-      error: result.error === undefined ? null : reasonOf(result.error),
+      error: result.error === undefined ? null : errorMessage(result.error),
     });
   } finally {
     await lease.release();

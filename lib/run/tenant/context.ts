@@ -50,9 +50,5 @@ function tenantCaps(policy: Policy, tenant: Tenant): Caps {
   };
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-export { TenantRun, GroupRef, tenantCaps, reasonOf };
+export { TenantRun, GroupRef, tenantCaps };
 export type { TenantRunContext, TenantStore };

@@ -4,10 +4,12 @@
  * approved group (bounded) → digest, with the very functions the state machine's steps call; the
  * tenants themselves run `tenantConcurrency` at once. One tenant's failure is its own.
  */
-import { mapLimited } from '../../aicore/limiter.js';
+import { mapLimited } from '../../util/concurrency.js';
+import { RUN_DEFAULTS } from '../defaults.js';
 import type { Tenant, TenantsFile } from '../../tenants/schema.js';
 import { applyTenantGroup, type ApplyOptions } from './apply.js';
-import { reasonOf, type TenantRun, type TenantRunContext } from './context.js';
+import { errorMessage } from '../../util/errors.js';
+import type { TenantRun, TenantRunContext } from './context.js';
 import { tenantDigest } from './digest.js';
 import { listTenantGroups, planTenantGroup } from './plan-group.js';
 import { estateSummary, type EstateSummary, type TenantOutcome } from './summary.js';
@@ -62,13 +64,17 @@ async function runOneTenant(ctx: TenantRunContext, options: RunTenantsOptions): 
  * for (const line of estate.lines) console.log(line);
  */
 async function runTenants(options: RunTenantsOptions): Promise<{ estate: EstateSummary; outcomes: TenantOutcome[] }> {
-  const outcomes = await mapLimited(options.tenants.tenants, options.tenantConcurrency ?? 4, async (tenant): Promise<TenantOutcome> => {
-    try {
-      return await runOneTenant(await options.contextFor(tenant), options);
-    } catch (error) {
-      return { tenant: tenant.name, status: 'error', error: reasonOf(error) };
-    }
-  });
+  const outcomes = await mapLimited(
+    options.tenants.tenants,
+    options.tenantConcurrency ?? RUN_DEFAULTS.tenantConcurrency,
+    async (tenant): Promise<TenantOutcome> => {
+      try {
+        return await runOneTenant(await options.contextFor(tenant), options);
+      } catch (error) {
+        return { tenant: tenant.name, status: 'error', error: errorMessage(error) };
+      }
+    },
+  );
   return { estate: estateSummary(options.run.runId, outcomes), outcomes };
 }
 

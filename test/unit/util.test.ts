@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { mapLimited } from '../../lib/util/concurrency.js';
+import { errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
+import { clip } from '../../lib/util/text.js';
+import { sleep } from '../../lib/util/time.js';
+
+describe('Function: mapLimited', () => {
+  it('keeps input order and never runs more than the limit at once', async () => {
+    // Prepare
+    let active = 0;
+    let peak = 0;
+    // Act
+    const results = await mapLimited([30, 5, 20, 1, 10], 2, async (ms, i) => {
+      active += 1;
+      peak = Math.max(peak, active);
+      await sleep(ms);
+      active -= 1;
+      return i;
+    });
+    // Assess
+    expect(results).toEqual([0, 1, 2, 3, 4]);
+    expect(peak).toBe(2);
+  });
+
+  it('answers an empty list without calling the task', async () => {
+    expect(await mapLimited([], 3, () => Promise.reject(new Error('called')))).toEqual([]);
+  });
+
+  it('rejects a limit that is not a positive integer, naming the argument', async () => {
+    await expect(mapLimited([1], 0, (n) => Promise.resolve(n))).rejects.toBeInstanceOf(UtilArgumentError);
+    await expect(mapLimited([1], 1.5, (n) => Promise.resolve(n))).rejects.toMatchObject({ argument: 'limit' });
+  });
+
+  it('rejects with the first failure', async () => {
+    await expect(mapLimited([1, 2, 3], 2, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n)))).rejects.toThrow('two');
+  });
+});
+
+describe('Function: clip', () => {
+  it('leaves short text alone and marks a cut with an ellipsis', () => {
+    expect(clip('short', 5)).toBe('short');
+    expect(clip('stop-everything-now', 8)).toBe('stop-ev…');
+  });
+
+  it('never cuts inside a surrogate pair', () => {
+    expect(clip('ab😀cd', 4)).toBe('ab…');
+  });
+});
+
+describe('Function: errorMessage', () => {
+  it("shows an Error's message and anything else as text", () => {
+    expect(errorMessage(new RangeError('out of range'))).toBe('out of range');
+    expect(errorMessage('plain')).toBe('plain');
+    expect(errorMessage(42)).toBe('42');
+  });
+});
