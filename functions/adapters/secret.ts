@@ -3,7 +3,7 @@
  * `cacheExpiryMs` (as service-key.ts caches the service key): a warm webhook verifies requests
  * without calling Secrets Manager, and a rotated secret is picked up within the expiry.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManagerReader, type SecretsReader } from './secrets-manager.js';
 
 interface SecretReference {
   /** The secret itself (local use). Wins over `secretId`. */
@@ -14,12 +14,13 @@ interface SecretReference {
 
 interface SecretCacheOptions {
   cacheExpiryMs: number;
-  client: () => Pick<SecretsManagerClient, 'send'>;
+  /** Default: Secrets Manager's GetSecretValue as one signed request (secrets-manager.ts: no SDK client in the webhook). */
+  client: () => SecretsReader;
 }
 
 const defaults: SecretCacheOptions = {
   cacheExpiryMs: 5 * 60_000,
-  client: () => new SecretsManagerClient({}),
+  client: () => secretsManagerReader(),
 };
 
 class SecretUnavailableError extends Error {
@@ -36,7 +37,7 @@ class SecretUnavailableError extends Error {
 function secretCache(options: Partial<SecretCacheOptions> = {}): (ref: SecretReference) => Promise<string | undefined> {
   const opts = { ...defaults, ...options };
   const cached = new Map<string, { value: string; expiresAt: number }>();
-  let client: Pick<SecretsManagerClient, 'send'> | undefined;
+  let client: SecretsReader | undefined;
 
   return async function resolveSecret(ref: SecretReference): Promise<string | undefined> {
     if (ref.value !== undefined) return ref.value;
@@ -44,10 +45,9 @@ function secretCache(options: Partial<SecretCacheOptions> = {}): (ref: SecretRef
     const hit = cached.get(ref.secretId);
     if (hit !== undefined && Date.now() < hit.expiresAt) return hit.value;
     client ??= opts.client();
-    const secret = await client.send(new GetSecretValueCommand({ SecretId: ref.secretId }));
-    if (secret.SecretString === undefined || secret.SecretString.trim() === '')
-      throw new SecretUnavailableError(`secret ${ref.secretId} has no SecretString`);
-    const value = secret.SecretString.trim();
+    const secret = await client.secretString(ref.secretId);
+    if (secret === undefined || secret.trim() === '') throw new SecretUnavailableError(`secret ${ref.secretId} has no SecretString`);
+    const value = secret.trim();
     cached.set(ref.secretId, { value, expiresAt: Date.now() + opts.cacheExpiryMs });
     return value;
   };

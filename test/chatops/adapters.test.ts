@@ -83,7 +83,8 @@ describe('lambdaInvoker', () => {
   });
 
   it('refuses to run without WORKER_FUNCTION_NAME', async () => {
-    await expect(lambdaInvoker(WebhookEnv.parse({}), { send: () => Promise.resolve({}) })(job)).rejects.toThrow('WORKER_FUNCTION_NAME');
+    const sent = () => Promise.resolve({ status: 202, headers: new Headers(), text: '' });
+    await expect(lambdaInvoker(WebhookEnv.parse({}), sent)(job)).rejects.toThrow('WORKER_FUNCTION_NAME');
   });
 });
 
@@ -122,7 +123,7 @@ describe('responsePoster', () => {
 describe('secretCache', () => {
   it('prefers the direct value, fetches by id once and caches it', async () => {
     let calls = 0;
-    const resolve = secretCache({ client: () => ({ send: () => Promise.resolve({ SecretString: `s${++calls}\n` }) }) });
+    const resolve = secretCache({ client: () => ({ secretString: () => Promise.resolve(`s${++calls}\n`) }) });
     expect(await resolve({ value: 'direct', secretId: 'id' })).toBe('direct');
     expect(await resolve({ value: undefined, secretId: undefined })).toBeUndefined();
     expect(await resolve({ value: undefined, secretId: 'id' })).toBe('s1');

@@ -1,0 +1,70 @@
+/**
+ * Secrets Manager's GetSecretValue as one signed request (aws-request.ts) instead of the Secrets
+ * Manager client: the webhook reads its signing secrets and nothing else from AWS, and the client
+ * with the SDK core under it was most of that bundle. JSON 1.1 protocol: `POST /` with
+ * `X-Amz-Target: secretsmanager.GetSecretValue`; AWS names a failure in the body's `__type`.
+ */
+import * as z from 'zod';
+import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
+
+/** The part of GetSecretValue's answer we read (tolerant: AWS sends more). */
+const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
+/** An AWS JSON-protocol error body: `__type` is `[namespace#]ExceptionName`. */
+const AwsJsonError = z.object({ __type: z.string().optional(), message: z.string().optional(), Message: z.string().optional() });
+
+const TIMEOUT_MS = 5_000;
+
+class SecretsManagerError extends Error {
+  override name = 'SecretsManagerError';
+}
+
+interface SecretsReader {
+  /** The secret's SecretString (undefined for a binary secret); throws when AWS refuses. */
+  secretString(secretId: string): Promise<string | undefined>;
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @example
+ * const value = await secretsManagerReader().secretString('aicore-janitor/slack-signing-secret');
+ */
+function secretsManagerReader(
+  region: string = process.env.AWS_REGION ?? 'us-east-1',
+  send: (request: AwsRequest) => Promise<AwsResponse> = awsRequester(),
+): SecretsReader {
+  return {
+    async secretString(secretId: string): Promise<string | undefined> {
+      const answer = await send({
+        method: 'POST',
+        url: `${serviceEndpoint('secretsmanager', 'SECRETS_MANAGER', region)}/`,
+        service: 'secretsmanager',
+        region,
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+        body: JSON.stringify({ SecretId: secretId }),
+        timeoutMs: TIMEOUT_MS,
+      });
+      const body = parsedJson(answer.text);
+      if (answer.status !== 200) {
+        const error = AwsJsonError.safeParse(body);
+        const type = error.success ? error.data.__type?.split('#').at(-1) : undefined;
+        const message = error.success ? (error.data.message ?? error.data.Message) : undefined;
+        throw new SecretsManagerError(
+          `GetSecretValue ${secretId} answered ${answer.status}${type === undefined ? '' : ` ${type}`}${message === undefined ? '' : `: ${message}`}`,
+        );
+      }
+      const parsed = GetSecretValueAnswer.safeParse(body);
+      if (!parsed.success) throw new SecretsManagerError(`GetSecretValue ${secretId}: unreadable answer`);
+      return parsed.data.SecretString;
+    },
+  };
+}
+
+export { secretsManagerReader, SecretsManagerError };
+export type { SecretsReader };
