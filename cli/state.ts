@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import * as z from 'zod';
 import { LevelStore, StateLockedError } from '../lib/store/level.js';
+import { sleep } from '../lib/util/time.js';
 import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../lib/store/ports.js';
 
 const LOCAL_STATE_DIR = '.aicore-janitor';
@@ -170,7 +171,7 @@ async function openWaiting(
           told = true;
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
+      await sleep(Math.min(delay, left));
       delay = Math.min(delay * 2, 500);
     }
   }

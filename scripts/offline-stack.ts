@@ -18,6 +18,7 @@ import { startLocalStack, LOCAL_REGION, type LocalStack } from '../infra/local/s
 import { demoFleet } from '../infra/local/simulator/index.js';
 import { ensureTable } from '../lib/store/dynamo.js';
 import { dynamoClient } from '../lib/store/factory.js';
+import { sleep } from '../lib/util/time.js';
 import { startSecretsStub, type SecretsStub } from './offline-secrets.js';
 
 const SERVICE = 'aicore-janitor';
@@ -125,7 +126,7 @@ async function waitUntilReady(
     if (exit !== undefined) throw new Error(`serverless offline exited (${exit}) before it was ready:\n${tail()}`);
     if ((await Promise.all(urls.map(answers))).every(Boolean)) return;
     if (Date.now() > deadline) throw new Error(`serverless offline was not ready after ${timeoutMs} ms:\n${tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 

@@ -12,6 +12,7 @@ import type { ChatRunner, ChatStore } from '../../lib/chatops/ports.js';
 import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
+import { errorMessage } from '../../lib/util/errors.js';
 import type { JanitorEnv } from './config.js';
 import { log } from './log.js';
 import { responsePoster, type PostMessage } from './response-url.js';
@@ -44,7 +45,7 @@ async function deliver(job: ChatJob, message: ChatMessage, deps: ChatDeps): Prom
   } catch (error) {
     log('error', 'could not read the Teams Workflows webhook URL; the answer was not posted', {
       triggerId: job.triggerId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
     return false;
   }

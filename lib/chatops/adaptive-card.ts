@@ -14,7 +14,7 @@
  *   `TEAMS_MESSAGE_BUDGET_BYTES`; whatever a level leaves out is counted ("… and N more"). The last
  *   level is a minimal card that always fits.
  */
-import { clip } from './blocks.js';
+import { clip } from '../util/text.js';
 import {
   displayName,
   moreLine,

@@ -4,6 +4,7 @@
  * a message Slack rejects (`invalid_blocks`) — the digest would then be lost entirely.
  * Limits: https://api.slack.com/reference/block-kit/blocks
  */
+import { clip } from '../util/text.js';
 
 const LIMITS = {
   blocksPerMessage: 50,
@@ -53,14 +54,6 @@ interface SlackMessage {
   text: string;
   blocks: Block[];
   replace_original?: boolean;
-}
-
-/** Cuts to `max` UTF-16 units (never inside a surrogate pair), marking the cut with `…`. */
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const last = cut.charCodeAt(cut.length - 1);
-  return `${last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut}…`;
 }
 
 /** Slack's three control characters in mrkdwn; everything else is shown as written. */
@@ -139,5 +132,5 @@ function message(responseType: SlackMessage['response_type'], fallback: string, 
   return { response_type: responseType, text: clip(fallback, LIMITS.fallbackText), blocks: capBlocks(blocks), replace_original: false };
 }
 
-export { LIMITS, clip, escapeText, code, slackDate, header, section, fields, context, divider, lineList, capBlocks, message };
+export { LIMITS, escapeText, code, slackDate, header, section, fields, context, divider, lineList, capBlocks, message };
 export type { Block, ButtonElement, Mrkdwn, PlainText, SlackMessage };

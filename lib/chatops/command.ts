@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { DURATION_HINT, DURATION_PATTERN } from '../policy/duration.js';
+import { clip } from '../util/text.js';
 
 /** A plan hash or an unambiguous prefix of one (digests show 12 characters). */
 const HASH_PATTERN = /^[0-9a-f]{8,64}$/;
@@ -23,7 +24,6 @@ const HelpCommand = z.strictObject({ name: z.literal('help'), note: z.string().m
 
 const Command = z.discriminatedUnion('name', [PlanCommand, ApplyCommand, StatusCommand, SnoozeCommand, HelpCommand]);
 type Command = z.infer<typeof Command>;
-type CommandName = Command['name'];
 
 const USAGE: ReadonlyArray<readonly [string, string]> = [
   ['plan', 'dry run: show what the policy would stop or delete, with the plan hash'],
@@ -75,9 +75,4 @@ function parseCommandText(text: string): Command {
   }
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 export { Command, HASH_PATTERN, USAGE, parseCommandText };
-export type { CommandName };

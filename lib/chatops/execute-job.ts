@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { durationSeconds } from '../policy/duration.js';
 import { describeFirst } from '../store/records.js';
+import { errorMessage } from '../util/errors.js';
 import { checkApproval } from './approval.js';
 import type { Command } from './command.js';
 import { digestModel } from './digest.js';
@@ -152,7 +153,7 @@ async function executeChatJob(job: ChatJob, ports: ChatPorts): Promise<ChatOutco
     message = await answer(job, ports, now);
   } catch (error) {
     failed = true;
-    const text = error instanceof Error ? error.message : String(error);
+    const text = errorMessage(error);
     ports.log('error', 'chat command failed', { command: job.command.name, triggerId: job.triggerId, error: text });
     message = failureMessage([{ code: job.command.name }], text.split('\n')[0] ?? text);
   }

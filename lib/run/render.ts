@@ -5,6 +5,7 @@
  * them). A big plan is summarised per group and rule instead of printing thousands of rows.
  */
 import type { Plan } from '../policy/plan.js';
+import { formatAge } from '../policy/duration.js';
 import { savingsCell, savingsSummary } from '../policy/savings.js';
 import type { RunReport } from './report.js';
 
@@ -59,16 +60,10 @@ function paint(on: boolean, style: keyof typeof ANSI, text: string): string {
   return on ? `\x1b[${ANSI[style]}m${text}\x1b[0m` : text;
 }
 
-/** `3d 4h`, `5h 10m`, `45m`, `30s`. */
-function formatAge(seconds: number | null): string {
+/** An age cell: `3d 4h`, `5h 10m`, `45m`, `30s` (the policy's wording), `-` when unknown; never negative. */
+function ageCell(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '-';
-  const s = Math.max(0, Math.floor(seconds));
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
-  if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
-  return m > 0 ? `${m}m` : `${s}s`;
+  return formatAge(Math.max(0, seconds));
 }
 
 function planRows(plan: Plan, all = false): Row[] {
@@ -95,7 +90,7 @@ function planRows(plan: Plan, all = false): Row[] {
         id: a.id,
         status: a.status,
         action: a.action.toUpperCase(),
-        age: formatAge(a.ageSeconds),
+        age: ageCell(a.ageSeconds),
         created: '-',
         saves: savingsCell(a.savings),
         reason: a.reason,
@@ -111,8 +106,8 @@ function planRows(plan: Plan, all = false): Row[] {
         id: s.id ?? '?',
         status: s.status ?? '?',
         action: 'SKIP',
-        age: capped ? formatAge(s.ageSeconds) : '-',
-        created: capped ? '-' : formatAge(s.ageSeconds),
+        age: capped ? ageCell(s.ageSeconds) : '-',
+        created: capped ? '-' : ageCell(s.ageSeconds),
         saves: '-',
         reason: s.reason,
       });
@@ -233,5 +228,5 @@ function renderReport(report: RunReport, options: RenderOptions = {}): string {
   return parts.join('\n');
 }
 
-export { renderReport, renderPlan, planSummary, planRows, formatAge, BIG_PLAN_ROWS };
+export { renderReport, renderPlan, planSummary, planRows, BIG_PLAN_ROWS };
 export type { RenderOptions };

@@ -15,6 +15,7 @@ import {
   UpdateCommand,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import { sleep } from '../util/time.js';
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
 
 /** Names and values of one expression, numbered so that several parts never collide. */
@@ -200,7 +201,7 @@ class DynamoStore extends StoreBase {
       if (round >= MAX_BATCH_ROUNDS)
         throw new Error(`DynamoDB left ${pending.length} batch write(s) unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
       // Unprocessed items come back under throttling: back off before sending them again.
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      if (round > 0) await sleep(50 * 2 ** round);
       this.requests += 1;
       const result: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
       pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
