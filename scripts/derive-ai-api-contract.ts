@@ -1,17 +1,19 @@
 /**
- * Derives the AI API contract the tests check against from SAP's official OpenAPI spec
- * (AI_CORE_API.yaml, v2.42.0): its structure only — paths, operations, parameters, schemas,
- * enums, patterns — without SAP's prose (descriptions, summaries, titles, examples, x-* notes).
- * The committed result, infra/ai-api/contract.json, makes the contract tests run
- * in every clone; test/contract/derived-contract.test.ts re-derives it whenever a copy of the
- * official spec is at hand and fails if the committed file differs.
+ * Derives the AI API contract from SAP's official OpenAPI spec (AI_CORE_API.yaml, v2.42.0): its
+ * structure only — paths, operations, parameters, schemas, enums, patterns — without SAP's prose
+ * (descriptions, summaries, titles, examples, x-* notes). The result is committed as
+ * infra/ai-api/contract.json: the simulator validates requests with it and the contract tests
+ * validate against it in every clone. scripts/check-contract-drift.ts re-derives it in CI and
+ * fails on any difference.
  *
- * Usage: node --import tsx scripts/derive-ai-api-contract.ts [path/to/AI_CORE_API.yaml]
+ * Usage: npm run contract:derive [-- path/to/AI_CORE_API.yaml]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { contractPath } from '../infra/local/simulator/contract.js';
+import { runWhenExecuted } from './script-main.js';
 
-const CONTRACT_FILE = 'infra/ai-api/contract.json';
+/** Where the team keeps its copy of the official spec (it may not be committed: it carries SAP's prose). */
 const DEFAULT_SPEC = '../shared/ai-api/AI_CORE_API.yaml';
 
 /** Annotation keywords: prose or samples, never structure. */
@@ -77,10 +79,14 @@ function contractJson(specText: string): string {
   return `${JSON.stringify(deriveContract(specText), null, 1)}\n`;
 }
 
-if (process.argv[1]?.endsWith('derive-ai-api-contract.ts')) {
-  const specPath = process.argv[2] ?? DEFAULT_SPEC;
-  writeFileSync(CONTRACT_FILE, contractJson(readFileSync(specPath, 'utf8')));
-  process.stdout.write(`wrote ${CONTRACT_FILE} from ${specPath}\n`);
+async function main(argv: string[]): Promise<number> {
+  const specPath = argv[0] ?? DEFAULT_SPEC;
+  const target = contractPath();
+  writeFileSync(target, contractJson(readFileSync(specPath, 'utf8')));
+  process.stdout.write(`wrote ${target} from ${specPath}\n`);
+  return 0;
 }
 
-export { contractJson, CONTRACT_FILE, DEFAULT_SPEC };
+runWhenExecuted(import.meta.url, main);
+
+export { contractJson, deriveContract, DEFAULT_SPEC };

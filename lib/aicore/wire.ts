@@ -1,8 +1,8 @@
 /**
  * One zod schema per AI API wire type (../shared/ai-api/CONTRACT.md). Requests we build are strict
  * and carry the documented rules the OpenAPI spec cannot express (unique ids per bulk request, the
- * right wrapper key); responses are tolerant. The simulator validates incoming requests with these
- * same schemas, so client and simulator cannot drift apart.
+ * right wrapper key); responses are tolerant. The simulator does not borrow them: it validates
+ * requests against the AI API contract (infra/ai-api/contract.json), so a mistake here shows there.
  */
 import * as z from 'zod';
 import type { ResourceType } from '../lifecycle.js';

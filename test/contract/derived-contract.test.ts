@@ -1,15 +1,16 @@
 /**
- * The committed AI API contract is exactly what scripts/derive-ai-api-contract.ts makes of SAP's
- * official spec, and it carries structure only. Where a copy of the official spec is at hand
- * (the team's ../shared/ai-api/AI_CORE_API.yaml, or $AI_CORE_API_SOURCE), it is re-derived and
- * compared byte for byte; everywhere, the committed file is checked to hold no prose.
+ * The committed AI API contract (infra/ai-api/contract.json) carries structure only, in exactly the
+ * format scripts/derive-ai-api-contract.ts writes, and the simulator and these tests fail loudly
+ * without it. That it equals what SAP's official spec derives to is checked by CI's drift script
+ * (scripts/check-contract-drift.ts), not here: this file needs no copy of the official spec.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { contractJson, CONTRACT_FILE, DEFAULT_SPEC } from '../../scripts/derive-ai-api-contract.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CONTRACT_FILE, ContractUnavailableError, contractPath, loadContract } from '../../infra/local/simulator/contract.js';
 
-const committed = readFileSync(CONTRACT_FILE, 'utf8');
-const source = process.env.AI_CORE_API_SOURCE ?? DEFAULT_SPEC;
+const committed = readFileSync(contractPath(), 'utf8');
 
 /** Every string value in the document, with its JSON path. */
 function strings(value: unknown, path = ''): Array<[string, string]> {
@@ -19,6 +20,11 @@ function strings(value: unknown, path = ''): Array<[string, string]> {
 }
 
 describe('the committed AI API contract', () => {
+  it('lives outside test/, at infra/ai-api/contract.json, found from the simulator module', () => {
+    expect(CONTRACT_FILE).toBe('infra/ai-api/contract.json');
+    expect(relative(join(import.meta.dirname, '../..'), contractPath())).toBe(CONTRACT_FILE);
+  });
+
   it('is the official spec (v2.42.0) with its prose removed: no descriptions, summaries, examples or x- notes', () => {
     const contract = JSON.parse(committed) as { openapi: string; info: { version: string }; paths: Record<string, unknown> };
     expect(contract.openapi).toMatch(/^3\.0\./);
@@ -32,17 +38,25 @@ describe('the committed AI API contract', () => {
     expect(committed).not.toMatch(/"(summary|example|examples|x-[\w-]+)":/);
   });
 
-  it(
-    existsSync(source)
-      ? `equals what the derivation makes of ${source} today`
-      : 'is the derivation’s output format (no official copy here to re-derive from)',
-    () => {
-      if (existsSync(source)) {
-        expect(committed).toBe(contractJson(readFileSync(source, 'utf8')));
-      } else {
-        // Without the source, the file must at least be exactly as the script writes it.
-        expect(committed).toBe(`${JSON.stringify(JSON.parse(committed), null, 1)}\n`);
-      }
-    },
-  );
+  it('is exactly in the format the derivation writes (one-space JSON, a final newline)', () => {
+    expect(committed).toBe(`${JSON.stringify(JSON.parse(committed), null, 1)}\n`);
+  });
+});
+
+describe('without the contract, validation fails loudly instead of skipping', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'janitor-contract-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['a missing file', null, /cannot be read \(ENOENT/],
+    ['a file that is not JSON', '{"openapi": "3.0.0",', /is not JSON/],
+    ['JSON that is no OpenAPI document', '{"openapi": "3.0.0", "paths": {}}', /is not an OpenAPI document/],
+  ])('%s throws ContractUnavailableError naming the file and how to restore it', (_name, text, reason) => {
+    const path = join(dir, `${_name.replaceAll(' ', '-')}.json`);
+    if (text !== null) writeFileSync(path, text);
+    expect(() => loadContract(path)).toThrow(ContractUnavailableError);
+    expect(() => loadContract(path)).toThrow(reason);
+    expect(() => loadContract(path)).toThrow(`the AI API contract ${path}`);
+    expect(() => loadContract(path)).toThrow('npm run contract:derive');
+  });
 });

@@ -10,11 +10,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BULK_REQUEST, SingleStopRequest } from '../../lib/aicore/wire.js';
 import { RESOURCE_TYPES, STATUSES, TARGET_STATUS, type ResourceType } from '../../lib/lifecycle.js';
-import { DEFAULT_TOP, MAX_EXECUTABLE_IDS, MAX_TOP } from '../../infra/local/simulator/routes-lm.js';
 import { startSimulator } from '../../infra/local/simulator/index.js';
 import { makeDeployment, makeExecution } from '../../infra/local/simulator/items.js';
 import { callJson } from '../simulator/helpers.js';
 import { officialSpec } from '../simulator/spec.js';
+
+/** The list bounds CONTRACT.md §1 reads in SAP's spec. */
+const DEFAULT_TOP = 10_000;
+const MAX_TOP = 100_000;
+const MAX_EXECUTABLE_IDS = 1000;
 
 const BULK_SCHEMA = { executions: 'AiExecutionBulkModificationRequest', deployments: 'AiDeploymentBulkModificationRequest' } as const;
 const SINGLE_SCHEMA = { executions: 'AiExecutionModificationRequest', deployments: 'AiDeploymentModificationRequest' } as const;
@@ -127,13 +131,44 @@ describe('request schemas vs the official spec', () => {
       }
     });
 
-    it('bounds list queries as the simulator does ($top default and maximum, executableIds maxItems)', () => {
+    it('bounds list queries as CONTRACT.md says ($top default and maximum, executableIds maxItems)', () => {
       for (const type of RESOURCE_TYPES) {
         const params = officialSpec().parameters(`/lm/${type}`, 'get');
         const top = params.get('$top')?.schema;
         expect([top?.default, top?.maximum]).toEqual([DEFAULT_TOP, MAX_TOP]);
         expect(params.get('executableIds')?.schema.maxItems).toBe(MAX_EXECUTABLE_IDS);
         expect(params.get('AI-Resource-Group')).toMatchObject({ in: 'header', required: true });
+      }
+    });
+
+    it('and the simulator, which reads them from the contract, serves those bounds', async () => {
+      const executions = Array.from({ length: DEFAULT_TOP + 1 }, (_, i) =>
+        makeExecution({
+          id: `exe-${String(i).padStart(5, '0')}`,
+          status: 'RUNNING',
+          createdAtMs: Date.UTC(2026, 0, 1),
+          scenarioId: 'scn-a',
+          executableId: 'exe-a',
+          configurationId: 'cfg-a',
+          configurationName: 'a',
+        }),
+      );
+      const sim = await startSimulator({
+        fleet: { resourceGroups: [{ resourceGroupId: 'default' }], executions: { default: executions }, deployments: {} },
+      });
+      try {
+        const listed = async (query: string) => {
+          const answer = await callJson<{ resources?: unknown[] }>(sim, `/v2/lm/executions${query}`);
+          return [answer.status, answer.body.resources?.length];
+        };
+        const idsOf = (n: number) => Array.from({ length: n }, (_, i) => `exe-${String(i).padStart(5, '0')}`).join(',');
+        expect(await listed('')).toEqual([200, DEFAULT_TOP]);
+        expect(await listed(`?$top=${MAX_TOP}`)).toEqual([200, DEFAULT_TOP + 1]);
+        expect((await listed(`?$top=${MAX_TOP + 1}`))[0]).toBe(400);
+        expect(await listed(`?executableIds=${idsOf(MAX_EXECUTABLE_IDS)}`)).toEqual([200, 0]);
+        expect((await listed(`?executableIds=${idsOf(MAX_EXECUTABLE_IDS + 1)}`))[0]).toBe(400);
+      } finally {
+        await sim.stop();
       }
     });
   });

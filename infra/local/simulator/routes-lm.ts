@@ -1,11 +1,9 @@
 /**
  * `/v2/lm/executions*` and `/v2/lm/deployments*`: listing, counting, reading and the stop/delete
- * updates. Requests are validated with the same wire schemas the client builds them with
- * (lib/aicore/wire.ts) and eligibility comes from lib/lifecycle.ts, so neither side can drift.
+ * updates. Requests are validated against the AI API contract (lm-requests.ts), not with the
+ * client's own wire schemas, and eligibility comes from lib/lifecycle.ts.
  */
-import * as z from 'zod';
-import { STATUSES, actionForTarget, type ResourceType } from '../../../lib/lifecycle.js';
-import { AiId, BULK_REQUEST, SingleStopRequest } from '../../../lib/aicore/wire.js';
+import { actionForTarget, type ResourceType } from '../../../lib/lifecycle.js';
 import {
   ERROR_CODES,
   apiError,
@@ -16,12 +14,9 @@ import {
   type SimRequest,
   type SimResponse,
 } from './http.js';
+import type { LmRequests } from './lm-requests.js';
 import type { FleetState, ListFilter, TransitionResult, WireItem } from './state.js';
 
-const DEFAULT_TOP = 10_000;
-const MAX_TOP = 100_000;
-/** `executableIds` maxItems in the spec. */
-const MAX_EXECUTABLE_IDS = 1000;
 const NOUN = { executions: 'Execution', deployments: 'Deployment' } as const satisfies Record<ResourceType, string>;
 const NOT_FOUND_CODE = { executions: ERROR_CODES.executionNotFound, deployments: ERROR_CODES.deploymentNotFound } as const;
 
@@ -36,43 +31,15 @@ interface ItemFaults {
 interface LmContext {
   state: FleetState;
   faults: ItemFaults;
+  requests: LmRequests;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
-
-const IntParam = z.coerce.number().int().nonnegative();
-const ListQuery = z.object({
-  $top: IntParam.max(MAX_TOP).default(DEFAULT_TOP),
-  $skip: IntParam.default(0),
-  $select: z.literal('status').optional(),
-  status: z.enum(STATUSES).optional(),
-  scenarioId: AiId.optional(),
-  configurationId: AiId.optional(),
-  executableIds: z
-    .string()
-    .transform((s) => s.split(','))
-    .pipe(z.array(AiId).max(MAX_EXECUTABLE_IDS))
-    .optional(),
-  executionScheduleId: AiId.optional(),
-});
-
-function parseQuery(type: ResourceType, query: URLSearchParams): Parsed<z.infer<typeof ListQuery>> {
-  const parsed = ListQuery.safeParse(Object.fromEntries(query));
-  if (!parsed.success) return { ok: false, message: `invalid query: ${describe(parsed.error)}` };
-  // The spec offers executionScheduleId on executions only; elsewhere it is ignored like any unknown parameter.
-  if (type === 'deployments') delete parsed.data.executionScheduleId;
-  return { ok: true, value: parsed.data };
-}
-
-function filterOf(q: z.infer<typeof ListQuery>): ListFilter {
+/** The filters a query set; parameters the contract does not declare for the path (executionScheduleId on deployments) never get here. */
+function filterOf(q: ListFilter): ListFilter {
   const { status, scenarioId, configurationId, executableIds, executionScheduleId } = q;
   return Object.fromEntries(
     Object.entries({ status, scenarioId, configurationId, executableIds, executionScheduleId }).filter(([, v]) => v !== undefined),
   );
-}
-
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
 }
 
 /** A copy for the wire; `$select=status` keeps only id and status. */
@@ -81,7 +48,7 @@ function present(item: WireItem, selectStatus: boolean): Record<string, unknown>
 }
 
 function list(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
-  const q = parseQuery(type, request.query);
+  const q = ctx.requests.listQuery(type, request.query);
   if (!q.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, q.message);
   const all = ctx.state.list(type, group, filterOf(q.value));
   const page = all.slice(q.value.$skip, q.value.$skip + q.value.$top);
@@ -92,7 +59,7 @@ function list(ctx: LmContext, request: SimRequest, type: ResourceType, group: st
 }
 
 function count(ctx: LmContext, request: SimRequest, type: ResourceType, group: string): SimResponse {
-  const q = parseQuery(type, request.query);
+  const q = ctx.requests.countQuery(type, request.query);
   if (!q.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, q.message);
   return { status: 200, text: String(ctx.state.list(type, group, filterOf(q.value)).length) };
 }
@@ -128,10 +95,9 @@ function bulk(ctx: LmContext, request: SimRequest, type: ResourceType, group: st
   }
   const body = parseJsonBody(request.body);
   if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
-  const parsed = type === 'executions' ? BULK_REQUEST.executions.safeParse(body.value) : BULK_REQUEST.deployments.safeParse(body.value);
-  if (!parsed.success) return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid bulk request: ${describe(parsed.error)}`);
-  const items = 'executions' in parsed.data ? parsed.data.executions : parsed.data.deployments;
-  const results = items.map(({ id, targetStatus }) => {
+  const items = ctx.requests.bulkItems(type, body.value);
+  if (!items.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, items.message);
+  const results = items.value.map(({ id, targetStatus }) => {
     const itemRequest = { requestId: request.requestId, path: `${request.path}/${id}` };
     if (ctx.faults.failsInBulk(type, id))
       return { id, ...apiError(itemRequest, ERROR_CODES.internal, 'Internal error, modification not scheduled') };
@@ -155,9 +121,8 @@ function patchOne(ctx: LmContext, request: SimRequest, type: ResourceType, group
   }
   const body = parseJsonBody(request.body);
   if (!body.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, body.message);
-  const parsed = SingleStopRequest.safeParse(body.value);
-  if (!parsed.success)
-    return errorResponse(request, 400, ERROR_CODES.badRequest, `invalid modification request: ${describe(parsed.error)}`);
+  const stop = ctx.requests.stopBody(type, body.value);
+  if (!stop.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, stop.message);
   return single(ctx, request, type, group, id, 'stop', { id, message: `${NOUN[type]} modification scheduled` });
 }
 
@@ -186,5 +151,5 @@ function single(
   );
 }
 
-export { list, count, getOne, bulk, patchOne, deleteOne, DEFAULT_TOP, MAX_TOP, MAX_EXECUTABLE_IDS };
+export { list, count, getOne, bulk, patchOne, deleteOne };
 export type { LmContext, ItemFaults };

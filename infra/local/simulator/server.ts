@@ -14,6 +14,8 @@ import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { TokenIssuer } from './auth.js';
 import { meta, resourceGroups } from './routes-admin.js';
 import { bulk, count, deleteOne, getOne, list, patchOne, type LmContext } from './routes-lm.js';
+import { LmRequests } from './lm-requests.js';
+import { apiContract } from './contract.js';
 import { resolveRoute, type Routed } from './routes.js';
 import { FleetState } from './state.js';
 import { DAY_MS, type Clock } from './time.js';
@@ -121,7 +123,8 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
   const bulkUpdates = options.bulkUpdates ?? { executions: true, deployments: true };
   const requests = new RequestLog();
   const createdAtMs = clock() - 90 * DAY_MS;
-  const lm: LmContext = { state, faults };
+  // The contract is read before the server listens: without it the simulator refuses to start.
+  const lm: LmContext = { state, faults, requests: new LmRequests(apiContract()) };
   const stopping = new AbortController();
   let url = '';
 
