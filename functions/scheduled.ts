@@ -69,7 +69,7 @@ async function scheduledHandler(event: unknown, context: Context): Promise<Sched
 const handler = middy<unknown, ScheduledResult, Error, Context>(scheduledHandler)
   .use(loggerMiddleware())
   .use(metricsMiddleware())
-  .use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
+  .use(serviceKeyMiddleware());
 
 export { handler, scheduledHandler };
 export type { ScheduledResult };

@@ -35,7 +35,7 @@ async function workerHandler(event: unknown, context: Context): Promise<WorkerRe
 const handler = middy<unknown, WorkerResult, Error, Context>(workerHandler)
   .use(loggerMiddleware())
   .use(metricsMiddleware())
-  .use(serviceKeyMiddleware({ secretId: process.env.AICORE_SECRET_ID }));
+  .use(serviceKeyMiddleware());
 
 export { handler, workerHandler };
 export type { WorkerResult };

@@ -6,13 +6,7 @@
  */
 import * as z from 'zod';
 import { ReplyEnv, replyPolicyOf, type ReplyPolicy } from '../../lib/chatops/reply-url.js';
-import { ConfigurationError } from './config.js';
-
-/** Unset and empty mean the same: serverless.yml writes '' for parameters a stage does not use. */
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+import { CONFIG_DEFAULTS, envReader, optionalText } from './config.js';
 
 const WebhookEnv = z.object({
   /** Slack app → Basic Information → Signing Secret (local use). */
@@ -31,17 +25,14 @@ const WebhookEnv = z.object({
   WORKER_FUNCTION_NAME: optionalText,
   /** A local Lambda invoke API (serverless-offline: http://127.0.0.1:3002); unset in AWS. */
   LAMBDA_ENDPOINT: optionalText.pipe(z.url().optional()),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z.string().min(1).default(CONFIG_DEFAULTS.region),
   /** Reply-URL allowlists and the local-stage loopback flag (lib/chatops/reply-url.ts). */
   ...ReplyEnv.shape,
 });
 type WebhookEnv = z.infer<typeof WebhookEnv>;
 
-function readWebhookEnv(env: NodeJS.ProcessEnv = process.env): WebhookEnv {
-  const parsed = WebhookEnv.safeParse(env);
-  if (!parsed.success) throw new ConfigurationError(`invalid webhook environment:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
+/** The webhook's configuration, parsed once per cold start (config.ts). */
+const readWebhookEnv = envReader(WebhookEnv, 'webhook environment');
 
 /**
  * Where this webhook's requests may ask for replies to go, for `parseInbound`'s `replies`.
@@ -53,4 +44,4 @@ function webhookReplyPolicy(env: WebhookEnv): ReplyPolicy {
   return replyPolicyOf(env);
 }
 
-export { WebhookEnv, readWebhookEnv, webhookReplyPolicy, optionalText };
+export { WebhookEnv, readWebhookEnv, webhookReplyPolicy };

@@ -9,6 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { CONFIG_DEFAULTS } from './config.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = Exclude<keyof typeof LEVELS, 'silent'>;
@@ -19,7 +20,7 @@ const SECRET_KEY = /secret|password|token|authorization|credential|clientid|serv
 const REDACTED = '[redacted]';
 
 /** Our own gate does the filtering, so Powertools is told to pass everything through. */
-const logger = new Logger({ logLevel: 'DEBUG', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'aicore-janitor' });
+const logger = new Logger({ logLevel: 'DEBUG', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? CONFIG_DEFAULTS.serviceName });
 
 function threshold(): number {
   const configured = process.env.LOG_LEVEL?.toLowerCase();

@@ -9,9 +9,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { RunReport } from '../../lib/run/report.js';
+import { CONFIG_DEFAULTS } from './config.js';
 import { isSilent } from './log.js';
-
-const DEFAULT_NAMESPACE = 'AicoreJanitor';
 
 /** Metric names, shared with infra/alarms.yml and docs/DEPLOY.md. */
 const METRIC = {
@@ -30,8 +29,8 @@ const METRIC = {
 } as const;
 
 const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_NAMESPACE,
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'aicore-janitor',
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? CONFIG_DEFAULTS.metricsNamespace,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? CONFIG_DEFAULTS.serviceName,
 });
 
 /** The invocation finished: the heartbeat alarm fires when these stop arriving. */

@@ -1,8 +1,10 @@
 /**
- * A signing secret given directly or by Secrets Manager id, fetched once and cached for
- * `cacheExpiryMs` (as service-key.ts caches the service key): a warm webhook verifies requests
- * without calling Secrets Manager, and a rotated secret is picked up within the expiry.
+ * The one secret cache: a secret given directly or by Secrets Manager id, fetched once and cached
+ * for `cacheExpiryMs`. Every secret a function reads goes through it (the service key, the signing
+ * secrets, the Teams Workflows URL): a warm function answers without calling Secrets Manager, and a
+ * rotated secret is picked up within the expiry.
  */
+import { CONFIG_DEFAULTS } from './config.js';
 import { secretsManagerReader, type SecretsReader } from './secrets-manager.js';
 
 interface SecretReference {
@@ -19,9 +21,12 @@ interface SecretCacheOptions {
 }
 
 const defaults: SecretCacheOptions = {
-  cacheExpiryMs: 5 * 60_000,
+  cacheExpiryMs: CONFIG_DEFAULTS.secretCacheMs,
   client: () => secretsManagerReader(),
 };
+
+/** Reference → secret, or undefined when neither a value nor an id is set. */
+type SecretResolver = (ref: SecretReference) => Promise<string | undefined>;
 
 class SecretUnavailableError extends Error {
   override name = 'SecretUnavailableError';
@@ -34,7 +39,7 @@ class SecretUnavailableError extends Error {
  * const resolve = secretCache();
  * const secret = await resolve({ value: env.SLACK_SIGNING_SECRET, secretId: env.SLACK_SIGNING_SECRET_ID });
  */
-function secretCache(options: Partial<SecretCacheOptions> = {}): (ref: SecretReference) => Promise<string | undefined> {
+function secretCache(options: Partial<SecretCacheOptions> = {}): SecretResolver {
   const opts = { ...defaults, ...options };
   const cached = new Map<string, { value: string; expiresAt: number }>();
   let client: SecretsReader | undefined;
@@ -53,5 +58,19 @@ function secretCache(options: Partial<SecretCacheOptions> = {}): (ref: SecretRef
   };
 }
 
-export { secretCache, SecretUnavailableError };
-export type { SecretReference, SecretCacheOptions };
+let shared: SecretResolver | undefined;
+
+/**
+ * The container's secret cache, created on first use: one Secrets Manager reader and one cache
+ * for every secret this container's function reads.
+ *
+ * @example
+ * const serviceKeyText = await containerSecrets()({ value: undefined, secretId: env.AICORE_SECRET_ID });
+ */
+function containerSecrets(): SecretResolver {
+  shared ??= secretCache();
+  return shared;
+}
+
+export { secretCache, containerSecrets, SecretUnavailableError };
+export type { SecretReference, SecretCacheOptions, SecretResolver };

@@ -5,9 +5,8 @@
  * never logged (the poster logs only the host).
  */
 import * as z from 'zod';
-import { optionalText } from './chat-config.js';
-import { ConfigurationError } from './config.js';
-import { secretCache, type SecretReference } from './secret.js';
+import { envReader, optionalText } from './config.js';
+import { containerSecrets, type SecretResolver } from './secret.js';
 
 const TeamsWorkerEnv = z.object({
   /** The Workflows webhook URL ("Post to a channel when a webhook request is received"; local use). */
@@ -17,11 +16,8 @@ const TeamsWorkerEnv = z.object({
 });
 type TeamsWorkerEnv = z.infer<typeof TeamsWorkerEnv>;
 
-function readTeamsWorkerEnv(env: NodeJS.ProcessEnv = process.env): TeamsWorkerEnv {
-  const parsed = TeamsWorkerEnv.safeParse(env);
-  if (!parsed.success) throw new ConfigurationError(`invalid Teams environment:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
+/** The Teams setting, parsed once per cold start (config.ts). */
+const readTeamsWorkerEnv = envReader(TeamsWorkerEnv, 'Teams environment');
 
 /**
  * A resolver for the Workflows URL: undefined when Teams is not configured for this stage.
@@ -31,7 +27,7 @@ function readTeamsWorkerEnv(env: NodeJS.ProcessEnv = process.env): TeamsWorkerEn
  */
 function teamsWorkflowUrl(
   env: () => TeamsWorkerEnv = () => readTeamsWorkerEnv(),
-  secret: (ref: SecretReference) => Promise<string | undefined> = secretCache(),
+  secret: SecretResolver = containerSecrets(),
 ): () => Promise<string | undefined> {
   return function resolveTeamsWorkflowUrl(): Promise<string | undefined> {
     const { TEAMS_WORKFLOW_URL, TEAMS_WORKFLOW_URL_ID } = env();

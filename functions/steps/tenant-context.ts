@@ -18,7 +18,7 @@ import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { readEnv } from '../adapters/config.js';
 import { policyFromEnv } from '../adapters/run-from-env.js';
-import { secretCache } from '../adapters/secret.js';
+import { containerSecrets } from '../adapters/secret.js';
 
 /** No request starts later than this before the step's timeout: the rest records results. */
 const DEADLINE_MARGIN_MS = 20_000;
@@ -59,12 +59,11 @@ async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | '
 /** The deployed wiring: JANITOR_TENANTS_FILE, Secrets Manager, the function's table. */
 function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
   const config = readEnv(env);
-  const tenantsPath = z.string().min(1).default('tenants.json').parse(env.JANITOR_TENANTS_FILE);
-  const secrets = secretCache();
+  const secrets = containerSecrets();
   let tenants: Promise<TenantsFile> | undefined;
   return {
     tenants: () =>
-      (tenants ??= loadTenantsFile(tenantsPath).catch((error: unknown) => {
+      (tenants ??= loadTenantsFile(config.JANITOR_TENANTS_FILE).catch((error: unknown) => {
         tenants = undefined;
         throw error;
       })),
