@@ -1,10 +1,11 @@
 /**
- * Our request schemas (lib/aicore/wire.ts: what the client sends and the simulator accepts) against
- * the official AI API spec. The exact claim, checked on generated bodies: our bulk schema accepts a
- * body if and only if the spec accepts it AND it obeys the documented rules the spec cannot express
- * (one id at most once, the wrapper key that names the path) plus one rule of our own (items carry
- * only id and targetStatus). So nothing we send can be invalid per the spec, and every extra rejection
- * has a named reason. Simulator responses are checked in test/simulator/spec-responses.test.ts.
+ * Our request schemas (lib/aicore/wire.ts: what the client sends) and what the simulator accepts
+ * (infra/local/simulator/lm-requests.ts, from the contract alone) against the official AI API spec.
+ * The exact claim, checked on generated bodies: each accepts a body if and only if the spec accepts
+ * it AND it obeys the documented rules the spec cannot express (one id at most once, the wrapper key
+ * that names the path) plus one rule of our own (items carry only id and targetStatus). So nothing
+ * we send can be invalid per the spec, every extra rejection has a named reason, and a mistake in
+ * either implementation shows as a disagreement. Simulator responses are checked in test/simulator/spec-responses.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { BULK_REQUEST, SingleStopRequest } from '../../lib/aicore/wire.js';
 import { RESOURCE_TYPES, STATUSES, TARGET_STATUS, type ResourceType } from '../../lib/lifecycle.js';
 import { startSimulator } from '../../infra/local/simulator/index.js';
 import { makeDeployment, makeExecution } from '../../infra/local/simulator/items.js';
+import { LmRequests } from '../../infra/local/simulator/lm-requests.js';
 import { callJson } from '../simulator/helpers.js';
 import { officialSpec } from '../simulator/spec.js';
 
@@ -30,6 +32,13 @@ function specAccepts(type: ResourceType, body: unknown): boolean {
 
 function oursAccepts(type: ResourceType, body: unknown): boolean {
   return BULK_REQUEST[type].safeParse(body).success;
+}
+
+const simulatorRequests = new LmRequests(officialSpec());
+
+/** What the simulator accepts, from the contract alone (it never sees lib/aicore/wire.ts). */
+function simulatorAccepts(type: ResourceType, body: unknown): boolean {
+  return simulatorRequests.bulkItems(type, body).ok;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -181,6 +190,7 @@ describe('request schemas vs the official spec', () => {
           const spec = specAccepts(type, body);
           const rule = ruleBeyondSpec(type, body);
           expect(oursAccepts(type, body)).toBe(spec && rule === null);
+          expect(simulatorAccepts(type, body)).toBe(spec && rule === null);
           if (spec && rule === null) seen.both += 1;
           else if (spec) seen.specOnly += 1;
           else seen.neither += 1;
@@ -210,9 +220,13 @@ describe('request schemas vs the official spec', () => {
           ]),
       ],
       ['a list that is not an array', (t: ResourceType) => ({ [t]: { id: 'item-0001', targetStatus: 'DELETED' } })],
-    ])('mirrors the spec: %s is rejected by the spec and by ours', (_name, build) => {
+    ])('mirrors the spec: %s is rejected by the spec, by ours and by the simulator', (_name, build) => {
       for (const type of RESOURCE_TYPES) {
-        expect([specAccepts(type, build(type)), oursAccepts(type, build(type))]).toEqual([false, false]);
+        expect([specAccepts(type, build(type)), oursAccepts(type, build(type)), simulatorAccepts(type, build(type))]).toEqual([
+          false,
+          false,
+          false,
+        ]);
       }
     });
 
@@ -225,7 +239,7 @@ describe('request schemas vs the official spec', () => {
             { id: 'Z'.repeat(64), targetStatus: 'DELETED' },
           ]),
         ]) {
-          expect([specAccepts(type, body), oursAccepts(type, body)]).toEqual([true, true]);
+          expect([specAccepts(type, body), oursAccepts(type, body), simulatorAccepts(type, body)]).toEqual([true, true, true]);
         }
       }
     });
@@ -264,6 +278,7 @@ describe('request schemas vs the official spec', () => {
       expect(specAccepts(type, body)).toBe(true);
       expect(ruleBeyondSpec(type, body)).not.toBeNull();
       expect(oursAccepts(type, body)).toBe(false);
+      expect(simulatorAccepts(type, body)).toBe(false);
     });
 
     it('the simulator answers 400 to each of those bodies and changes nothing', async () => {
