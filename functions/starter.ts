@@ -4,14 +4,14 @@
  * gets ExecutionAlreadyExists (or, while the first still runs with the same input, the same
  * execution back) and is answered as a duplicate — one run per trigger, whatever the deliveries.
  */
-import { createHash } from 'node:crypto';
 import middy from '@middy/core';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { loadTenantsFile } from '../lib/tenants/load.js';
 import type { TenantsFile } from '../lib/tenants/schema.js';
 import { log, loggerMiddleware } from './adapters/log.js';
+import { executionName, startNamedExecution, type SfnClient } from './adapters/state-machine.js';
 
 const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.datetime({ offset: true }) });
 
@@ -31,24 +31,10 @@ const StarterEnv = z.object({
 type StarterResult = { status: 'disabled' } | { status: 'started' | 'duplicate'; executionName: string; executionArn: string | undefined };
 
 interface StarterDeps {
-  sfn: Pick<SFNClient, 'send'>;
+  sfn: SfnClient;
   tenants: () => Promise<TenantsFile>;
   env: NodeJS.ProcessEnv;
   clock: () => Date;
-}
-
-/**
- * Execution names allow 1-80 of `A-Za-z0-9-_`: a longer or unusual trigger id keeps a readable
- * prefix and a hash of the whole id, so two ids never share a name.
- *
- * @example
- * executionName('schedule:1a2b-3c') // 'schedule-1a2b-3c'
- */
-function executionName(triggerId: string): string {
-  const plain = triggerId.replace(/[^A-Za-z0-9_-]/g, '-');
-  if (plain === triggerId && plain.length <= 80) return plain;
-  const hash = createHash('sha256').update(triggerId, 'utf8').digest('hex').slice(0, 16);
-  return `${plain.slice(0, 63)}-${hash}`;
 }
 
 /** A response this much older than our call was an execution that already existed. */
@@ -71,24 +57,18 @@ function starterCore(deps: StarterDeps) {
       tenants: tenants.tenants.map((t) => ({ name: t.name, secretId: t.secretId })),
     };
     const calledAt = deps.clock().getTime();
-    try {
-      const started = await deps.sfn.send(
-        new StartExecutionCommand({ stateMachineArn: env.JANITOR_STATE_MACHINE_ARN, name, input: JSON.stringify(input) }),
-      );
-      // Standard workflows answer a same-name, same-input start of a running execution with that execution.
-      const earlier = started.startDate !== undefined && started.startDate.getTime() < calledAt - ALREADY_RUNNING_MS;
-      log(earlier ? 'warn' : 'info', earlier ? 'duplicate delivery: the execution is already running' : 'execution started', {
-        executionName: name,
-        tenants: input.tenants.length,
-      });
-      return { status: earlier ? 'duplicate' : 'started', executionName: name, executionArn: started.executionArn };
-    } catch (error) {
-      if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        log('warn', 'duplicate delivery: an execution of this trigger exists', { executionName: name });
-        return { status: 'duplicate', executionName: name, executionArn: undefined };
-      }
-      throw error;
+    const started = await startNamedExecution(deps.sfn, env.JANITOR_STATE_MACHINE_ARN, name, input);
+    if (started.status === 'exists') {
+      log('warn', 'duplicate delivery: an execution of this trigger exists', { executionName: name });
+      return { status: 'duplicate', executionName: name, executionArn: undefined };
     }
+    // Standard workflows answer a same-name, same-input start of a running execution with that execution.
+    const earlier = started.startDate !== undefined && started.startDate.getTime() < calledAt - ALREADY_RUNNING_MS;
+    log(earlier ? 'warn' : 'info', earlier ? 'duplicate delivery: the execution is already running' : 'execution started', {
+      executionName: name,
+      tenants: input.tenants.length,
+    });
+    return { status: earlier ? 'duplicate' : 'started', executionName: name, executionArn: started.executionArn };
   };
 }
 

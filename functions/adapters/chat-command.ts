@@ -1,7 +1,7 @@
 /**
  * The chat worker's wiring: the chat use case (lib/chatops/execute-job.ts) with its ports filled from
  * the function's environment — the tenant's store, the policy's approval rules, the run (the same
- * engine as the schedule's), and the reply: Block Kit to the job's response_url (Slack, JSON
+ * engine as the schedule's: chat-engine.ts), and the reply: Block Kit to the job's response_url (Slack, JSON
  * webhook), an Adaptive Card to the stage's Workflows webhook (Teams).
  */
 import { toTeamsMessage } from '../../lib/chatops/adaptive-card.js';
@@ -12,12 +12,17 @@ import type { ChatRunner, ChatStore } from '../../lib/chatops/ports.js';
 import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
+import { loadTenantsFile } from '../../lib/tenants/load.js';
+import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { errorMessage } from '../../lib/util/errors.js';
 import type { JanitorEnv } from './config.js';
 import { log } from './log.js';
 import { responsePoster, type PostMessage } from './response-url.js';
 import { policyFromEnv, runFromEnv, storeFromEnv } from './run-from-env.js';
 import { teamsWorkflowUrl } from './teams-config.js';
+import { ChatEngineEnv, ChatEngineError, chatTenant, stateMachineRunner } from './chat-engine.js';
+import type { SfnClient } from './state-machine.js';
 
 interface ChatDeps {
   store: ChatStore;
@@ -73,23 +78,73 @@ function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome> {
   });
 }
 
-/** One resolver per container, so a warm worker reads the Workflows URL secret once per cache expiry. */
+/** Per container: the Workflows URL secret is read once per cache expiry, the rest once. */
 let cachedTeamsWorkflowUrl: (() => Promise<string | undefined>) | undefined;
+let cachedEngineEnv: ChatEngineEnv | undefined;
+let cachedTenants: Promise<TenantsFile> | undefined;
+let cachedSfn: SfnClient | undefined;
 
-/** The worker's dependencies from its environment: the same store, policy and run as the schedule's. */
-function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: () => number): ChatDeps {
+interface EngineWiring {
+  /** Default: JANITOR_ENGINE, JANITOR_STATE_MACHINE_ARN, JANITOR_TENANTS_FILE from the environment. */
+  engine?: ChatEngineEnv;
+  /** Default: one Step Functions client per container. */
+  sfn?: SfnClient;
+}
+
+function engineEnv(): ChatEngineEnv {
+  cachedEngineEnv ??= ChatEngineEnv.parse(process.env);
+  return cachedEngineEnv;
+}
+
+function sfnClient(): SfnClient {
+  cachedSfn ??= new SFNClient({});
+  return cachedSfn;
+}
+
+/** engine=step-functions: the worker's tenant from the tenants file (a failed read is tried again). */
+function tenantOf(env: JanitorEnv, engine: ChatEngineEnv): Promise<Tenant> {
+  cachedTenants ??= loadTenantsFile(engine.JANITOR_TENANTS_FILE).catch((error: unknown) => {
+    cachedTenants = undefined;
+    throw error;
+  });
+  return cachedTenants.then((file) => chatTenant(file, env.AICORE_SECRET_ID));
+}
+
+/**
+ * The worker's dependencies from its environment: the same store, policy and engine as the
+ * schedule's. engine=lambda runs in this worker; engine=step-functions through the state machine,
+ * with the tenant's own policy (the tenants file's `policy`, else the stage's).
+ */
+function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: () => number, wiring: EngineWiring = {}): ChatDeps {
   cachedTeamsWorkflowUrl ??= teamsWorkflowUrl();
-  return {
-    store: storeFromEnv(env, serviceKey),
-    policy: () => policyFromEnv(env),
-    run: async (options) => (await runFromEnv({ env, serviceKey, remainingMs, ...options })).result,
+  const engine = wiring.engine ?? engineEnv();
+  const store = storeFromEnv(env, serviceKey);
+  const clock = () => new Date();
+  const common = {
+    store,
     post: responsePoster(),
     teamsWorkflowUrl: cachedTeamsWorkflowUrl,
-    clock: () => new Date(),
+    clock,
     remainingMs,
     disabled: env.JANITOR_DISABLED,
+  };
+  if (engine.JANITOR_ENGINE === 'lambda')
+    return {
+      ...common,
+      policy: () => policyFromEnv(env),
+      run: async (options) => (await runFromEnv({ env, serviceKey, remainingMs, ...options })).result,
+    };
+  const stateMachineArn = engine.JANITOR_STATE_MACHINE_ARN;
+  return {
+    ...common,
+    policy: async () => policyFromEnv({ JANITOR_POLICY_FILE: (await tenantOf(env, engine)).policy ?? env.JANITOR_POLICY_FILE }),
+    run: async (request) => {
+      if (stateMachineArn === undefined) throw new ChatEngineError('engine=step-functions needs JANITOR_STATE_MACHINE_ARN');
+      const sfn = wiring.sfn ?? sfnClient();
+      return stateMachineRunner({ sfn, stateMachineArn, tenant: await tenantOf(env, engine), store, clock, remainingMs })(request);
+    },
   };
 }
 
 export { executeChatJob, chatDepsFromEnv };
-export type { ChatDeps, ChatOutcome };
+export type { ChatDeps, ChatOutcome, EngineWiring };

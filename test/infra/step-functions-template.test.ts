@@ -94,6 +94,27 @@ describe('serverless package --param=engine=step-functions', () => {
     });
   });
 
+  it('the chat worker runs on the same engine: the machine, the tenants file, start and follow executions only', () => {
+    const worker = resourceOf(template, 'WorkerLambdaFunction').Properties;
+    expect(worker.Environment).toMatchObject({
+      Variables: {
+        JANITOR_ENGINE: 'step-functions',
+        JANITOR_STATE_MACHINE_ARN: { Ref: 'JanitorStateMachine' },
+        JANITOR_TENANTS_FILE: 'examples/tenants.json',
+      },
+    });
+    expect(readFileSync(join(dir, '.serverless', 'worker.zip')).toString('latin1')).toContain('examples/tenants.json');
+    const policy = resourceOf(template, 'WorkerStateMachinePolicy');
+    expect(policy.Type).toBe('AWS::IAM::Policy');
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'WorkerRole' }]);
+    const statements = z
+      .array(z.object({ Action: z.string(), Resource: z.unknown() }))
+      .parse(z.object({ Statement: z.unknown() }).parse(policy.Properties.PolicyDocument).Statement);
+    expect(statements.map((st) => st.Action)).toEqual(['states:StartExecution', 'states:DescribeExecution']);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(`:stateMachine:aicore-janitor-${STAGE}"`);
+    expect(JSON.stringify(statements[1]?.Resource)).toContain(`:execution:aicore-janitor-${STAGE}:*`);
+  });
+
   it('the schedule targets the starter, not the scheduled function', () => {
     const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);

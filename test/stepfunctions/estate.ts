@@ -57,6 +57,8 @@ interface Estate {
   deps: StepDeps;
   simulators: Map<string, RunningSimulator>;
   storeOf: (tenant: string) => DynamoStore;
+  /** The one table every tenant's store is on. */
+  location: { table: string; region: string; endpoint: string };
   stop: () => Promise<void>;
 }
 
@@ -100,6 +102,7 @@ async function startEstate(specs: readonly EstateTenant[], policyText?: string):
     deps,
     simulators,
     storeOf: (tenant) => createStore(location, tenantNamespace(keyOf(tenant))),
+    location,
     stop: async () => {
       await Promise.allSettled([...[...simulators.values()].map((s) => s.stop()), dynamo?.stop()]);
     },
