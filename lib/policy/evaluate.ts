@@ -8,7 +8,8 @@ import type { GroupFleet, Fleet, Resource } from '../resources.js';
 import { applyGroupCaps, applyRunCaps, type Candidate } from './caps.js';
 import { assess } from './decide.js';
 import { canonicalJson, digestOf, sha256Hex } from './hash.js';
-import type { Observations } from './observations.js';
+import { noticeVerdict, staleNotices, type ComingUp, type NoticeChanges } from './notices.js';
+import { observationKey, type Observations } from './observations.js';
 import { PLAN_VERSION, type Abort, type GroupPlan, type GroupTotals, type Plan, type PlannedAction, type SkippedItem } from './plan.js';
 import { savingsOf, totalSavings } from './savings.js';
 import type { Policy } from './schema.js';
@@ -26,6 +27,8 @@ interface Draft {
   candidates: Candidate[];
   skipped: SkippedItem[];
   aborted: Abort | null;
+  comingUp: ComingUp[];
+  notices: NoticeChanges;
 }
 
 function skippedOf(resource: Resource, kind: SkippedItem['kind'], reason: string, ruleId: string | null, nowMs: number): SkippedItem {
@@ -59,14 +62,52 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
     const seen = groupFleet.resources.map((r) =>
       skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null, nowMs),
     );
-    return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null };
+    // Nor do its notices change: nothing is known about its items.
+    return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null, comingUp: [], notices: NO_CHANGES };
   }
   const candidates: Candidate[] = [];
   const skipped: SkippedItem[] = [...unparseable];
+  const comingUp: ComingUp[] = [];
+  const recorded = input.observations.notices ?? {};
+  const notices: NoticeChanges = {
+    record: [],
+    drop: staleNotices(
+      groupFleet.group,
+      groupFleet.resources,
+      groupFleet.unparseable.map((u) => u.id),
+      recorded,
+    ),
+  };
   for (const resource of groupFleet.resources) {
-    const { outcome } = assess({ resource, labels: groupFleet.labels, policy: input.policy, observations: input.observations, nowMs });
+    const assessment = assess({ resource, labels: groupFleet.labels, policy: input.policy, observations: input.observations, nowMs });
+    const { outcome } = assessment;
+    const notice = noticeVerdict(
+      assessment,
+      input.policy,
+      recorded[observationKey(resource.group, resource.type, resource.item.id)],
+      nowMs,
+    );
+    if (notice.drop) notices.drop.push({ group: resource.group, type: resource.type, id: resource.item.id });
     if (outcome.kind === 'skip') {
       skipped.push(skippedOf(resource, outcome.skip, outcome.reason, outcome.ruleId, nowMs));
+      continue;
+    }
+    if (notice.kind === 'noticed') {
+      // Counted toward no cap: a noticed item is not a candidate until its notice has passed.
+      skipped.push(skippedOf(resource, 'noticed', notice.reason, outcome.ruleId, nowMs));
+      if (notice.record) notices.record.push(notice.notice);
+      const { noticedAt, actAfter, snoozedBy } = notice.notice;
+      const savings = savingsOf(resource, outcome.action);
+      comingUp.push({
+        ...refOf(resource),
+        action: outcome.action,
+        ruleId: outcome.ruleId,
+        noticedAt,
+        actAfter,
+        recorded: !notice.record,
+        snoozedBy,
+        savings,
+      });
       continue;
     }
     const action: PlannedAction = {
@@ -87,7 +128,14 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
   const listed = groupFleet.resources.length + groupFleet.unparseable.length;
   const capped = applyGroupCaps(candidates, listed, input.policy.caps);
   for (const { candidate, reason } of capped.capped) skipped.push(cappedItem(candidate.action, reason));
-  return { fleet: groupFleet, candidates: capped.kept, skipped, aborted: capped.aborted };
+  comingUp.sort((a, b) => compareText(a.actAfter, b.actAfter) || compareText(a.type, b.type) || compareText(a.id, b.id));
+  return { fleet: groupFleet, candidates: capped.kept, skipped, aborted: capped.aborted, comingUp, notices };
+}
+
+const NO_CHANGES: NoticeChanges = { record: [], drop: [] };
+
+function refOf(resource: Resource): { group: string; type: Resource['type']; id: string } {
+  return { group: resource.group, type: resource.type, id: resource.item.id };
 }
 
 function cappedItem(action: PlannedAction, reason: string): SkippedItem {
@@ -190,6 +238,8 @@ function evaluate(input: EvaluateInput): Plan {
       listingError: draft.fleet.listingError,
       totals: totalsOf(plan, listed),
       savings,
+      comingUp: draft.comingUp,
+      notices: draft.notices,
     };
   });
 

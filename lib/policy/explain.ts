@@ -8,8 +8,11 @@ import type { Action, ResourceType } from '../lifecycle.js';
 import type { ConditionTrace, Truth } from './conditions.js';
 import { assess } from './decide.js';
 import { evaluate, type EvaluateInput } from './evaluate.js';
+import type { Notice } from './notices.js';
+import { observationKey } from './observations.js';
 import type { SkipKind } from './plan.js';
 import type { ProtectionVerdict } from './protection.js';
+import { savingsCell, type Savings } from './savings.js';
 import type { RuleAction } from './schema.js';
 
 interface ExplainInput extends EvaluateInput {
@@ -43,6 +46,10 @@ interface ItemExplanation {
   rules: RuleExplanation[];
   minimumAge: { truth: Truth; detail: string } | null;
   decision: FinalDecision;
+  /** The item's heads-up notice: recorded by a run, or (`recorded: false`) the one a recording run would give now. */
+  notice: (Pick<Notice, 'ruleId' | 'action' | 'noticedAt' | 'actAfter' | 'snoozedBy'> & { recorded: boolean }) | null;
+  /** What the planned or noticed action frees; null when nothing is planned. */
+  savings: Savings | null;
 }
 
 interface Explanation {
@@ -81,6 +88,8 @@ function explain(input: ExplainInput): Explanation {
         rules: [],
         minimumAge: null,
         decision: { kind: 'unparseable', reason },
+        notice: null,
+        savings: null,
       });
     }
     for (const resource of groupFleet.resources.filter((r) => r.item.id === input.id)) {
@@ -111,6 +120,9 @@ function explain(input: ExplainInput): Explanation {
       } else {
         decision = { kind: 'unknown', reason: 'not found in the plan' };
       }
+      const coming = groupPlan?.comingUp.find((c) => c.id === input.id && c.type === resource.type);
+      const recorded = input.observations.notices?.[observationKey(resource.group, resource.type, input.id)];
+      const notice = coming ?? (recorded === undefined ? undefined : { ...recorded, recorded: true });
       items.push({
         group: resource.group,
         type: resource.type,
@@ -122,6 +134,18 @@ function explain(input: ExplainInput): Explanation {
         rules,
         minimumAge: a.minimumAge,
         decision,
+        notice:
+          notice === undefined
+            ? null
+            : {
+                ruleId: notice.ruleId,
+                action: notice.action,
+                noticedAt: notice.noticedAt,
+                actAfter: notice.actAfter,
+                snoozedBy: notice.snoozedBy,
+                recorded: notice.recorded,
+              },
+        savings: action?.savings ?? coming?.savings ?? null,
       });
     }
   }
@@ -161,6 +185,16 @@ function itemLines(item: ItemExplanation): string[] {
     lines.push(...traceLines(rule.trace, 2));
   }
   if (item.minimumAge !== null) lines.push(`  minimum age: ${mark(item.minimumAge.truth)} ${item.minimumAge.detail}`);
+  const n = item.notice;
+  if (n !== null) {
+    const snoozed = n.snoozedBy === null ? '' : `, snoozed by ${n.snoozedBy}`;
+    const given = n.recorded ? `given ${n.noticedAt}` : 'not given yet: the next scheduled run or apply gives it';
+    lines.push(`  notice: ${n.ruleId} will ${n.action} after ${n.actAfter} unless snoozed (${given}${snoozed})`);
+  }
+  if (item.savings !== null)
+    lines.push(
+      `  savings: ${savingsCell(item.savings)}${item.savings.kind === 'compute' ? ` (${item.savings.nodeHoursPerDay} node h/day)` : ''}`,
+    );
   const d = item.decision;
   if (d.kind === 'action') {
     lines.push(`  decision: ${d.action.toUpperCase()} → ${d.targetStatus} (${d.reason})`);

@@ -1,8 +1,9 @@
 /**
  * Facts from outside the fleet listing that the policy needs, passed in so that evaluate() stays
- * pure: the ledger's memory (first seen STOPPED, snoozes) and the day's action count.
+ * pure: the ledger's memory (first seen STOPPED, snoozes, notices) and the day's action count.
  */
 import type { ResourceType } from '../lifecycle.js';
+import type { Notice } from './notices.js';
 
 interface Observations {
   /** `observationKey(...)` → ISO instant the item was first seen STOPPED (for grace periods). */
@@ -11,6 +12,8 @@ interface Observations {
   snoozes: Readonly<Record<string, string>>;
   /** Actions already submitted today (UTC), for the per-day cap. */
   actionsToday: number;
+  /** `observationKey(...)` → the heads-up notice recorded for the item (absent: none recorded). */
+  notices?: Readonly<Record<string, Notice>>;
 }
 
 const NO_OBSERVATIONS: Observations = { firstSeenStopped: {}, snoozes: {}, actionsToday: 0 };

@@ -4,6 +4,7 @@
  * shape behind the CLI's `--json` document, so it is versioned.
  */
 import type { Action, ResourceType, TargetStatus } from '../lifecycle.js';
+import type { ComingUp, NoticeChanges } from './notices.js';
 import type { Savings, SavingsTotals } from './savings.js';
 
 const PLAN_VERSION = 1;
@@ -33,7 +34,7 @@ interface PlannedAction {
 }
 
 /** Why an item was left alone. `no-match` items are counted but not listed in reports by default. */
-const SKIP_KINDS = ['protected', 'unknown', 'ineligible', 'too-young', 'waiting', 'capped', 'no-match', 'unparseable'] as const;
+const SKIP_KINDS = ['protected', 'unknown', 'ineligible', 'too-young', 'waiting', 'noticed', 'capped', 'no-match', 'unparseable'] as const;
 type SkipKind = (typeof SKIP_KINDS)[number];
 
 interface SkippedItem {
@@ -76,6 +77,10 @@ interface GroupPlan {
   totals: GroupTotals;
   /** What this group's actions free, by resource plan. */
   savings: SavingsTotals;
+  /** Noticed items (skipped as `noticed`) and when they will be acted on, soonest first. */
+  comingUp: ComingUp[];
+  /** Notices this evaluation gives or drops; a run that records notices writes them (`plan` does not). */
+  notices: NoticeChanges;
 }
 
 interface Plan {

@@ -156,6 +156,10 @@ const Rule = z.strictObject({
   gracePeriod: Duration.optional().meta({
     description: 'delete / stop-then-delete: delete a STOPPED item only once it was first seen STOPPED at least this long ago.',
   }),
+  notice: Duration.optional().meta({
+    description:
+      "Heads-up before acting: the first run that selects an item records a notice and skips it; it acts once the notice has passed and the item still matches. Overrides the policy's `notice`; `0m` switches it off for this rule.",
+  }),
 });
 type Rule = z.infer<typeof Rule>;
 
@@ -239,6 +243,9 @@ const Policy = z
       .default('dry-run')
       .meta({ description: "The policy's permission to act; the trigger must consent as well." }),
     minimumAge: Duration.default('1h').meta({ description: 'Nothing created less than this long ago is acted on.' }),
+    notice: Duration.optional().meta({
+      description: 'Default heads-up notice for every rule (a rule may set its own). Unset: rules act as soon as they select an item.',
+    }),
     caps: Caps.prefault({}),
     protect: Protect.prefault({}),
     builtInProtection: BuiltInProtection.prefault({}),

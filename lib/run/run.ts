@@ -5,12 +5,14 @@
  */
 import type { AiCoreClient } from '../aicore/client.js';
 import { evaluate, type Policy } from '../policy/index.js';
+import { policyGivesNotices } from '../policy/notices.js';
 import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
 import type { JanitorStore } from '../store/ports.js';
 import { applyGroup, type GroupResult } from './apply-group.js';
 import type { RunLease } from './lease.js';
 import { listFleet } from './list-fleet.js';
+import { givesNotices, noticeChanges, spentNotices } from './notices.js';
 import { mapLimited } from '../util/concurrency.js';
 import { sleep } from '../util/time.js';
 import { RUN_DEFAULTS } from './defaults.js';
@@ -42,6 +44,8 @@ interface RunConfig {
   requirePlanHash?: string | undefined;
   /** How long a sent-but-unconfirmed action is trusted before a later run sends it again. */
   resubmitAfterMs?: number;
+  /** Whether this run records heads-up notices; default: scheduled runs and applies do (notices.ts). */
+  recordNotices?: boolean;
 }
 
 /** The deadline passed: nothing more is sent. */
@@ -74,9 +78,11 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
+  const withNotices = policyGivesNotices(config.policy);
   const observations = await store.observations(
     listed.map((g) => g.group),
     started,
+    withNotices ? { notices: true } : {},
   );
   const newlyStopped = listed.flatMap((g) =>
     g.resources
@@ -88,6 +94,8 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const recording = store.recordStopped(newlyStopped, started);
   const plan = evaluate({ fleet, policy: config.policy, now: started, observations });
   await recording;
+  // Written before anything acts: an item noticed now is never acted on by this run.
+  if (withNotices && givesNotices(config)) await store.writeNotices(noticeChanges(plan));
   let notApplied = !config.consent
     ? 'dry run: the trigger did not ask to apply'
     : plan.mode !== 'apply'
@@ -135,6 +143,8 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
         ),
     );
     outcomes = results.flatMap((r) => r.outcomes);
+    const spent = spentNotices(outcomes, observations);
+    if (spent.drop.length > 0) await store.writeNotices(spent);
     stopped = results.find((r) => r.stopped !== null)?.stopped ?? null;
     // Counted before any failure is reported: the daily cap must know what was sent regardless.
     await store.countActions(

@@ -9,6 +9,7 @@
  * | ledger chunk (open)  | {ns}#OPEN#{group}      | {chunkId}                | until settled (at most 90 days) |
  * | ledger chunk (done)  | {ns}#LEDGER#{group}    | {createdAt}#{chunkId}    | 90 days         |
  * | first seen STOPPED   | {ns}#OBS#{group}       | {type}#{id}              | 30 days         |
+ * | heads-up notice      | {ns}#NOTICE            | {group}#{type}#{id}      | 14 days past its end |
  * | daily action counter | {ns}#COUNT#{yyyy-mm-dd}| ACTIONS                  | 3 days          |
  * | run record           | {ns}#RUN               | {startedAt}#{runId}      | 30 days         |
  * | run lock             | {ns}#LOCK              | RUN                      | lease end       |
@@ -27,6 +28,7 @@
  * at most STAGE_PART_CHARS, so a group of thousands of items costs one or two records.
  */
 import type { ResourceType } from '../lifecycle.js';
+import { Notice, type NoticeChanges } from '../policy/notices.js';
 import type { Observations } from '../policy/observations.js';
 import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError, UnreadableStagedDataError } from './errors.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -78,6 +80,7 @@ const StoredStagePart = z.object({ sk: z.string(), data: z.string(), parts: z.nu
 const LEGACY = { snooze: 'SNOOZE', plan: 'PLAN' } as const;
 
 const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
+const StoredNotice = Notice.extend({ sk: z.string(), expiresAt: z.number() });
 const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
 const StoredCounter = z.object({ n: z.number() });
 /** A plan as stored: the hash is the sort key, the window has its own name (`expiresAt` is the TTL). */
@@ -150,7 +153,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
 
   // ── observations ──────────────────────────────────────────────────────────────────────────────
 
-  async observations(groups: readonly string[], now: Date): Promise<Observations> {
+  /** @param options.notices read the tenant's notices too (one query); only a policy with `notice:` needs them. */
+  async observations(groups: readonly string[], now: Date, options: { notices?: boolean } = {}): Promise<Observations> {
     const firstSeenStopped: Record<string, string> = {};
     for (const group of groups) {
       // sk is `{type}#{id}`, so group + sk is the policy's observationKey.
@@ -171,7 +175,55 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
       else delete snoozes[id];
     }
     const counter = StoredCounter.safeParse(await this._get({ pk: this.key('COUNT', utcDay(now)), sk: 'ACTIONS' }));
-    return { firstSeenStopped, snoozes, actionsToday: counter.success ? counter.data.n : 0 };
+    const observed = { firstSeenStopped, snoozes, actionsToday: counter.success ? counter.data.n : 0 };
+    return options.notices === true ? { ...observed, notices: await this.notices(now) } : observed;
+  }
+
+  // ── heads-up notices ──────────────────────────────────────────────────────────────────────────
+
+  /** The tenant's notices that have not expired, by observation key (the sort key). */
+  private async notices(now: Date): Promise<Record<string, Notice>> {
+    const notices: Record<string, Notice> = {};
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    for (const { sk, expiresAt: expiry, ...notice } of parseAll(StoredNotice, await this._query(this.key('NOTICE'))))
+      if (expiry > nowSeconds) notices[sk] = notice;
+    return notices;
+  }
+
+  async writeNotices(changes: NoticeChanges): Promise<void> {
+    // Unconditional and batched, like first-seen-STOPPED: a racing run can at worst give a notice
+    // again (moving its end later), which only delays an action.
+    const recorded = new Set(changes.record.map((n) => noticeSk(n)));
+    const ops: BatchOp[] = [
+      ...changes.record.map((n): BatchOp => ({ put: this.noticeItem(n) })),
+      ...changes.drop
+        .filter((n) => !recorded.has(noticeSk(n)))
+        .map((n): BatchOp => ({ delete: { pk: this.key('NOTICE'), sk: noticeSk(n) } })),
+    ];
+    for (let i = 0; i < ops.length; i += BATCH_LIMIT) await this._batch(ops.slice(i, i + BATCH_LIMIT));
+  }
+
+  async snoozeNotices(id: string, until: Date, by: string, reason?: string): Promise<Notice[]> {
+    const all = parseAll(StoredNotice, await this._query(this.key('NOTICE')));
+    const snoozed: Notice[] = [];
+    for (const { sk: _sk, expiresAt: _expiry, ...notice } of all.filter((n) => n.id === id)) {
+      // A snooze only ever moves the end later.
+      const actAfter = Date.parse(notice.actAfter) >= until.getTime() ? notice.actAfter : until.toISOString();
+      const next: Notice = { ...notice, actAfter, snoozedBy: by, snoozeReason: reason ?? null };
+      await this._put(this.noticeItem(next));
+      snoozed.push(next);
+    }
+    return snoozed;
+  }
+
+  private noticeItem(notice: Notice): Stored {
+    const end = Date.parse(notice.actAfter);
+    return {
+      pk: this.key('NOTICE'),
+      sk: noticeSk(notice),
+      ...notice,
+      expiresAt: expiresAt(Number.isNaN(end) ? new Date(notice.noticedAt) : new Date(end), RETENTION_DAYS.noticeAfterEnd),
+    };
   }
 
   async recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void> {
@@ -421,7 +473,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     return { id: sk.slice(0, at), scope: sk.slice(at + 1) === this.namespace ? 'own' : 'other' };
   }
 
-  private key(kind: 'OPEN' | 'LEDGER' | 'OBS' | 'COUNT' | 'RUN' | 'LOCK' | 'TRIGGER' | 'STAGE', suffix?: string): string {
+  private key(kind: 'OPEN' | 'LEDGER' | 'OBS' | 'NOTICE' | 'COUNT' | 'RUN' | 'LOCK' | 'TRIGGER' | 'STAGE', suffix?: string): string {
     return suffix === undefined ? `${this.namespace}#${kind}` : `${this.namespace}#${kind}#${suffix}`;
   }
 
@@ -473,6 +525,11 @@ function parseAll<T>(schema: z.ZodType<T>, records: readonly unknown[]): T[] {
 /** DynamoDB's sort-key order (UTF-8 bytes). */
 function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** A notice's sort key: the policy's observationKey, so the records read back keyed as evaluate() wants. */
+function noticeSk(n: Pick<Notice, 'group' | 'type' | 'id'>): string {
+  return `${n.group}#${n.type}#${n.id}`;
 }
 
 function stageSk(name: string, part: number): string {

@@ -4,6 +4,7 @@
  * all over a handful of storage primitives; DynamoDB (dynamo.ts) and memory (memory.ts) provide those.
  */
 import type { ResourceType } from '../lifecycle.js';
+import type { Notice, NoticeChanges } from '../policy/notices.js';
 import type { Observations } from '../policy/observations.js';
 import type { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
 
@@ -27,12 +28,29 @@ interface LedgerStore {
 }
 
 interface ObservationStore {
-  /** Observations for these groups as of `now` (snoozes that expired are dropped). */
-  observations(groups: readonly string[], now: Date): Promise<Observations>;
+  /**
+   * Observations for these groups as of `now` (snoozes that expired are dropped); with
+   * `notices: true` also the tenant's heads-up notices (one more request, only when the policy has any).
+   */
+  observations(groups: readonly string[], now: Date, options?: { notices?: boolean }): Promise<Observations>;
   /** Records items first seen STOPPED now; pass only items `observations()` did not know. */
   recordStopped(items: ReadonlyArray<{ group: string; type: ResourceType; id: string }>, now: Date): Promise<void>;
   /** Adds to today's (UTC) submitted-actions counter. */
   countActions(n: number, now: Date): Promise<void>;
+}
+
+/**
+ * Heads-up notices, per tenant (read back by `observations().notices`). A run that may record
+ * notices writes what evaluate() returned; `plan` never calls it.
+ */
+interface NoticeStore {
+  /** Records new notices (replacing one of the same item) and drops the others named, in batches. */
+  writeNotices(changes: NoticeChanges): Promise<void>;
+  /**
+   * Moves the notices of `id` (any group or type) to act no earlier than `until`, recording who and
+   * why; returns the notices as they now stand (none: the item has no notice).
+   */
+  snoozeNotices(id: string, until: Date, by: string, reason?: string): Promise<Notice[]>;
 }
 
 interface RunStore {
@@ -65,7 +83,7 @@ interface TriggerStore {
 }
 
 /** Everything a run needs. `requests` counts store requests sent, for the report and the bench. */
-interface JanitorStore extends LedgerStore, ObservationStore, RunStore, LockStore, TriggerStore {
+interface JanitorStore extends LedgerStore, ObservationStore, NoticeStore, RunStore, LockStore, TriggerStore {
   readonly requests: number;
 }
 
@@ -104,6 +122,7 @@ export type {
   ChunkChange,
   LedgerStore,
   ObservationStore,
+  NoticeStore,
   RunStore,
   LockAttempt,
   LockStore,

@@ -19,7 +19,7 @@ const ITEM_TRANSITIONS: Readonly<Record<ItemState, readonly ItemState[]>> = {
 const AWAITING_STATES: ReadonlySet<ItemState> = new Set(['submitting', 'submitted', 'unknown']);
 
 /** Days each record is kept (the table's TTL attribute `expiresAt`; expiry is also compared in code). */
-const RETENTION_DAYS = { ledger: 90, observation: 30, run: 30, trigger: 7, counter: 3, planAfterWindow: 7 } as const;
+const RETENTION_DAYS = { ledger: 90, observation: 30, run: 30, trigger: 7, counter: 3, planAfterWindow: 7, noticeAfterEnd: 14 } as const;
 
 const DAY_SECONDS = 86_400;
 

@@ -45,6 +45,8 @@ function groupPlan(group: string, actions: PlannedAction[], skipped: SkippedItem
       skipped: skipped.length,
       protected: skipped.filter((s) => s.kind === 'protected').length,
     },
+    comingUp: [],
+    notices: { record: [], drop: [] },
     ...extra,
   };
 }

@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ItemState, LedgerChunk, LedgerItem, RunRecord } from '../../lib/store/records.js';
+import type { Notice } from '../../lib/policy/notices.js';
 
 // ── adapters ────────────────────────────────────────────────────────────────────────────────────
 
@@ -381,6 +382,73 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       expect((await store.observations([], T0)).actionsToday).toBe(5);
       expect((await store.observations([], earlyTomorrow)).actionsToday).toBe(7);
       expect((await store.observations([], new Date('2026-11-25T12:00:00.000Z'))).actionsToday).toBe(0);
+    });
+  });
+
+  describe('Port: NoticeStore', () => {
+    const notice = (id: string, group = 'team-a', actAfter = at(60 * MINUTE).toISOString()): Notice => ({
+      group,
+      type: 'deployments',
+      id,
+      ruleId: 'stop-idle',
+      action: 'stop',
+      noticedAt: T0.toISOString(),
+      actAfter,
+      snoozedBy: null,
+      snoozeReason: null,
+    });
+
+    it('costs nothing extra unless asked: observations() reads notices only with notices: true', async () => {
+      const store = await make();
+      await store.writeNotices({ record: [notice('d0000001')], drop: [] });
+
+      const plain = await store.observations([], T0);
+      expect(plain.notices).toBeUndefined();
+      const withNotices = await store.observations([], T0, { notices: true });
+      expect(withNotices.notices).toEqual({ 'team-a#deployments#d0000001': notice('d0000001') });
+      expect(await cost(store, () => store.observations([], T0, { notices: true }))).toBe(
+        (await cost(store, () => store.observations([], T0))) + 1,
+      );
+    });
+
+    it('records, replaces and drops notices, in batches, per tenant', async () => {
+      const store = await make();
+      const many = Array.from({ length: 30 }, (_, i) => notice(`d${String(i).padStart(7, '0')}`, i % 2 === 0 ? 'team-a' : 'team-b'));
+      await store.writeNotices({ record: many, drop: [] });
+      await store.writeNotices({
+        record: [{ ...notice('d0000000'), action: 'delete' }],
+        drop: [{ group: 'team-b', type: 'deployments', id: 'd0000001' }],
+      });
+
+      const read = (await store.observations([], T0, { notices: true })).notices ?? {};
+      expect(Object.keys(read)).toHaveLength(29);
+      expect(read['team-a#deployments#d0000000']?.action).toBe('delete');
+      expect(read['team-b#deployments#d0000001']).toBeUndefined();
+      const other = sibling(store, 'T#other@host');
+      expect((await other.observations([], T0, { notices: true })).notices).toEqual({});
+    });
+
+    it('a snooze moves a notice later, never earlier, and says who; an item without a notice gets none', async () => {
+      const store = await make();
+      await store.writeNotices({ record: [notice('d0000001'), notice('d0000002', 'team-b', at(600 * MINUTE).toISOString())], drop: [] });
+
+      const later = await store.snoozeNotices('d0000001', at(3 * 60 * MINUTE), 'U1', 'demo on Monday');
+      const notEarlier = await store.snoozeNotices('d0000002', at(60 * MINUTE), 'U2');
+
+      expect(later).toEqual([
+        { ...notice('d0000001'), actAfter: at(3 * 60 * MINUTE).toISOString(), snoozedBy: 'U1', snoozeReason: 'demo on Monday' },
+      ]);
+      expect(notEarlier[0]?.actAfter).toBe(at(600 * MINUTE).toISOString());
+      expect(await store.snoozeNotices('d0000099', at(MINUTE), 'U1')).toEqual([]);
+      const read = (await store.observations([], T0, { notices: true })).notices ?? {};
+      expect(read['team-a#deployments#d0000001']?.actAfter).toBe(at(3 * 60 * MINUTE).toISOString());
+    });
+
+    it('forgets a notice two weeks after its end', async () => {
+      const store = await make();
+      await store.writeNotices({ record: [notice('d0000001')], drop: [] });
+      expect((await store.observations([], at(13 * 24 * 60 * MINUTE), { notices: true })).notices).not.toEqual({});
+      expect((await store.observations([], at(15 * 24 * 60 * MINUTE), { notices: true })).notices).toEqual({});
     });
   });
 

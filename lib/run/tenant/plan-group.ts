@@ -7,7 +7,9 @@ import { selectGroups } from '../list-fleet.js';
 import type { Capabilities } from '../../aicore/client.js';
 import { evaluate } from '../../policy/evaluate.js';
 import { assess } from '../../policy/decide.js';
+import { policyGivesNotices } from '../../policy/notices.js';
 import { observationKey } from '../../policy/observations.js';
+import { givesNotices } from '../notices.js';
 import type { Policy } from '../../policy/schema.js';
 import type { GroupRef, TenantRun, TenantRunContext } from './context.js';
 import { STAGED, StagedGroupPlan, writeStaged } from './staged.js';
@@ -51,7 +53,12 @@ function groupOnly(policy: Policy): Policy {
 async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: GroupRef): Promise<GroupPlanSummary> {
   const now = new Date(run.startedAt);
   const fleet = await ctx.client.listGroup(group);
-  const observations = await ctx.store.observations(fleet.listingError === null ? [group.id] : [], now);
+  const withNotices = policyGivesNotices(ctx.policy);
+  const observations = await ctx.store.observations(
+    fleet.listingError === null ? [group.id] : [],
+    now,
+    withNotices ? { notices: true } : {},
+  );
   const newlyStopped =
     fleet.listingError !== null
       ? []
@@ -66,6 +73,8 @@ async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: Gro
   await recording;
   const groupPlan = plan.groups[0];
   if (groupPlan === undefined) throw new Error(`evaluating group ${group.id} gave no plan`);
+  // Before the verdict can approve anything: an item noticed now is never acted on by this run.
+  if (withNotices && givesNotices(run)) await ctx.store.writeNotices(groupPlan.notices);
   // The instant oldest-first sorts by, per action: the verdict applies the run caps across groups.
   const byKey = new Map(fleet.resources.map((r) => [`${r.type}#${r.item.id}`, r]));
   const sortMs = groupPlan.actions.map((a) => {

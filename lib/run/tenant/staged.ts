@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ACTIONS, RESOURCE_TYPES } from '../../lifecycle.js';
+import { Notice } from '../../policy/notices.js';
 import { SKIP_KINDS, type GroupPlan } from '../../policy/plan.js';
 import type { StagingStore } from '../../store/ports.js';
 import { OUTCOME_STATES, type ItemOutcome } from '../report.js';
@@ -61,6 +62,19 @@ const SkippedItem = z.object({
   ageSeconds: z.number().nullable(),
 });
 
+const ComingUp = z.object({
+  group: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  id: z.string(),
+  action: z.enum(ACTIONS),
+  ruleId: z.string(),
+  noticedAt: z.string(),
+  actAfter: z.string(),
+  recorded: z.boolean(),
+  snoozedBy: z.string().nullable(),
+  savings: Savings,
+});
+
 const GroupTotals = z.object({ listed: z.number(), stop: z.number(), delete: z.number(), skipped: z.number(), protected: z.number() });
 
 const GroupPlanSchema = z.object({
@@ -71,6 +85,11 @@ const GroupPlanSchema = z.object({
   listingError: z.string().nullable(),
   totals: GroupTotals,
   savings: SavingsTotals,
+  comingUp: z.array(ComingUp),
+  notices: z.object({
+    record: z.array(Notice),
+    drop: z.array(z.object({ group: z.string(), type: z.enum(RESOURCE_TYPES), id: z.string() })),
+  }),
 });
 // The stored shape is exactly lib/policy's GroupPlan: a drift fails the type check here.
 const _groupPlanMatches: z.ZodType<GroupPlan, z.input<typeof GroupPlanSchema>> = GroupPlanSchema;

@@ -34,6 +34,8 @@ function unplanned(group: string): StagedGroupPlan {
       listingError: 'the group could not be planned (its step failed; see the execution history)',
       totals: { listed: 0, stop: 0, delete: 0, skipped: 0, protected: 0 },
       savings: EMPTY_SAVINGS,
+      comingUp: [],
+      notices: { record: [], drop: [] },
     },
     sortMs: [],
     labels: {},
