@@ -5,10 +5,11 @@
  * on this run sends nothing more (`keep()` throws for good).
  */
 import type { LockRecord } from '../store/records.js';
-import type { LockStore } from '../store/ports.js';
+import type { LockAttempt, LockStore } from '../store/ports.js';
+import { RunError } from './errors.js';
 
 /** The run lost its lease (or never had one): nothing more may be sent. */
-class LeaseLostError extends Error {
+class LeaseLostError extends RunError {
   override name = 'LeaseLostError';
 }
 
@@ -23,7 +24,8 @@ interface LeaseOptions {
   clock: () => Date;
 }
 
-type LeaseStart = { acquired: true } | { acquired: false; holder: LockRecord | undefined };
+/** As the lock answered: a refusal names the holder (and, for a group lock, whether the run lock refused). */
+type LeaseStart = LockAttempt;
 
 class RunLease {
   private until = 0;

@@ -5,10 +5,11 @@
 import type { AiCoreClient, ResourceGroupInfo } from '../aicore/client.js';
 import { mapLimited } from '../util/concurrency.js';
 import { RUN_DEFAULTS } from './defaults.js';
+import { RunError } from './errors.js';
 import type { Fleet } from '../resources.js';
 
 /** A group was named (command line, stage config) that the tenant does not have: invalid input. */
-class UnknownGroupError extends Error {
+class UnknownGroupError extends RunError {
   override name = 'UnknownGroupError';
   constructor(
     readonly unknown: readonly string[],

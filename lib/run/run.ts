@@ -16,6 +16,7 @@ import { givesNotices, noticeChanges, spentNotices } from './notices.js';
 import { mapLimited } from '../util/concurrency.js';
 import { sleep } from '../util/time.js';
 import { RUN_DEFAULTS } from './defaults.js';
+import { DeadlineReachedError } from './errors.js';
 import { REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport } from './report.js';
 
 interface RunConfig {
@@ -48,11 +49,6 @@ interface RunConfig {
   recordNotices?: boolean;
 }
 
-/** The deadline passed: nothing more is sent. */
-class DeadlineReachedError extends Error {
-  override name = 'DeadlineReachedError';
-}
-
 async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunReport> {
   const clock = config.clock ?? (() => new Date());
   const progress = config.onProgress ?? (() => undefined);
@@ -66,7 +62,7 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   // Before every request attempt: the deadline, then the lease (renewed when due).
   const gate = async (): Promise<void> => {
     if (clock().getTime() >= deadline.getTime())
-      throw new DeadlineReachedError(`the run's deadline (${deadline.toISOString()}) was reached`);
+      throw new DeadlineReachedError(`the run's deadline (${deadline.toISOString()}) was reached`, deadline);
     await lease?.keep();
   };
   const client = config.client.withGate(gate);
@@ -188,5 +184,5 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   return report;
 }
 
-export { runJanitor, DeadlineReachedError };
+export { runJanitor };
 export type { RunConfig };

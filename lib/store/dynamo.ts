@@ -16,6 +16,7 @@ import {
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { sleep } from '../util/time.js';
+import { StoreRequestError, UnprocessedWritesError } from './errors.js';
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
 
 /** Names and values of one expression, numbered so that several parts never collide. */
@@ -78,9 +79,21 @@ class DynamoStore extends StoreBase {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
+  /** One engine request: a failed condition stays as it is (the callers read it), anything else becomes a StoreRequestError. */
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw error;
+      throw new StoreRequestError(operation, error);
+    }
+  }
+
   protected async _get(key: Key): Promise<Record<string, unknown> | undefined> {
     this.requests += 1;
-    const result = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const result = await this.call('get', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
     return result.Item;
   }
 
@@ -89,13 +102,15 @@ class DynamoStore extends StoreBase {
     const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
     this.requests += 1;
     try {
-      const result = await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ReturnValues: 'ALL_OLD',
-          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
-        }),
+      const result = await this.call('put', () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ReturnValues: 'ALL_OLD',
+            ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+          }),
+        ),
       );
       return { written: true, old: result.Attributes };
     } catch (error) {
@@ -111,14 +126,16 @@ class DynamoStore extends StoreBase {
     const conditionExpression = condition === undefined ? exists : `${exists} AND ${expression.condition(condition)}`;
     this.requests += 1;
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: conditionExpression,
-          ...expression.attributes,
-        }),
+      await this.call('update', () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditionExpression,
+            ...expression.attributes,
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -132,12 +149,14 @@ class DynamoStore extends StoreBase {
     const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
     this.requests += 1;
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: key,
-          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
-        }),
+      await this.call('delete', () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: key,
+            ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -156,16 +175,18 @@ class DynamoStore extends StoreBase {
       const expression = new Expression();
       const keyCondition = `${expression.name('pk')} = ${expression.value(pk)}${options.prefix === undefined ? '' : ` AND begins_with(${expression.name('sk')}, ${expression.value(options.prefix)})`}`;
       this.requests += 1;
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: keyCondition,
-          ...expression.attributes,
-          ConsistentRead: true,
-          ScanIndexForward: options.descending !== true,
-          ExclusiveStartKey: start,
-          ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
-        }),
+      const page = await this.call('query', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: keyCondition,
+            ...expression.attributes,
+            ConsistentRead: true,
+            ScanIndexForward: options.descending !== true,
+            ExclusiveStartKey: start,
+            ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
+          }),
+        ),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
@@ -180,14 +201,16 @@ class DynamoStore extends StoreBase {
       const expression = new Expression();
       const filter = `begins_with(${expression.name('pk')}, ${expression.value(pkPrefix)})`;
       this.requests += 1;
-      const page = await this.doc.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: filter,
-          ...expression.attributes,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
+      const page = await this.call('scan', () =>
+        this.doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: filter,
+            ...expression.attributes,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
       );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
@@ -198,12 +221,13 @@ class DynamoStore extends StoreBase {
   protected async _batch(ops: readonly BatchOp[]): Promise<void> {
     let pending = ops.map((op) => ('put' in op ? { PutRequest: { Item: op.put } } : { DeleteRequest: { Key: op.delete } }));
     for (let round = 0; pending.length > 0; round += 1) {
-      if (round >= MAX_BATCH_ROUNDS)
-        throw new Error(`DynamoDB left ${pending.length} batch write(s) unprocessed after ${MAX_BATCH_ROUNDS} rounds`);
+      if (round >= MAX_BATCH_ROUNDS) throw new UnprocessedWritesError(pending.length, MAX_BATCH_ROUNDS);
       // Unprocessed items come back under throttling: back off before sending them again.
       if (round > 0) await sleep(50 * 2 ** round);
       this.requests += 1;
-      const result: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      const result: BatchWriteCommandOutput = await this.call('batch write', () =>
+        this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+      );
       pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
     }
   }
@@ -213,13 +237,15 @@ class DynamoStore extends StoreBase {
     const sets = Object.entries(fields).map(([name, value]) => `${expression.name(name)} = ${expression.value(value)}`);
     const add = `ADD ${expression.name(field)} ${expression.value(n)}`;
     this.requests += 1;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: `${add}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
-        ...expression.attributes,
-      }),
+    await this.call('update', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `${add}${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`,
+          ...expression.attributes,
+        }),
+      ),
     );
   }
 }

@@ -50,4 +50,37 @@ class UnreadableStagedDataError extends StoreError {
   }
 }
 
-export { StoreError, LedgerConflictError, IllegalLedgerMoveError, UnreadableLedgerError, UnreadableStagedDataError };
+/** DynamoDB kept handing back part of a batch write (sustained throttling): the rest was not written. */
+class UnprocessedWritesError extends StoreError {
+  override name = 'UnprocessedWritesError';
+  constructor(
+    readonly unprocessed: number,
+    readonly rounds: number,
+  ) {
+    super(`DynamoDB left ${unprocessed} batch write(s) unprocessed after ${rounds} rounds`);
+  }
+}
+
+/**
+ * A storage engine call failed (throttling, a timeout, a refused request): the engine's own error
+ * is the `cause`, its message kept, so no SDK or LevelDB error type leaves lib/store.
+ */
+class StoreRequestError extends StoreError {
+  override name = 'StoreRequestError';
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+export {
+  StoreError,
+  LedgerConflictError,
+  IllegalLedgerMoveError,
+  UnreadableLedgerError,
+  UnreadableStagedDataError,
+  UnprocessedWritesError,
+  StoreRequestError,
+};

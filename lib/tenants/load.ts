@@ -6,30 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseTenantsText } from './text.js';
 import * as z from 'zod';
+import { TenantsFileError, UnknownTenantError } from './errors.js';
 import { TenantsFile, type Tenant } from './schema.js';
 import { errorMessage } from '../util/errors.js';
-
-class TenantsFileError extends Error {
-  override name = 'TenantsFileError';
-  constructor(
-    message: string,
-    readonly source: string,
-    readonly issues: ReadonlyArray<{ path: string; message: string }> = [],
-  ) {
-    super(message);
-  }
-}
-
-/** A tenant name was asked for that the file does not list. */
-class UnknownTenantError extends Error {
-  override name = 'UnknownTenantError';
-  constructor(
-    readonly tenant: string,
-    readonly known: readonly string[],
-  ) {
-    super(`no tenant '${tenant}' in the tenants file (tenants: ${known.join(', ')})`);
-  }
-}
 
 /**
  * @example
@@ -40,7 +19,7 @@ function parseTenants(text: string, source: string): TenantsFile {
   try {
     raw = parseTenantsText(text);
   } catch (error) {
-    throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${errorMessage(error)}`, source);
+    throw new TenantsFileError(`tenants file ${source} is not valid YAML/JSON: ${errorMessage(error)}`, source, [], { cause: error });
   }
   const parsed = TenantsFile.safeParse(raw);
   if (!parsed.success) {
@@ -56,7 +35,14 @@ async function loadTenantsFile(path: string): Promise<TenantsFile> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    throw new TenantsFileError(code === 'ENOENT' ? `tenants file ${path} not found` : `cannot read tenants file ${path} (${code})`, path);
+    throw new TenantsFileError(
+      code === 'ENOENT' ? `tenants file ${path} not found` : `cannot read tenants file ${path} (${code})`,
+      path,
+      [],
+      {
+        cause: error,
+      },
+    );
   }
   return parseTenants(text, path);
 }

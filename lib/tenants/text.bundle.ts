@@ -4,12 +4,13 @@
  * YAML-to-JSON tool, before packaging).
  */
 import { errorMessage } from '../util/errors.js';
+import { TenantsError } from './errors.js';
 
 function parseTenantsText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(
+    throw new TenantsError(
       `the deployed functions read the tenants file as JSON (${errorMessage(error)}); convert it from YAML before packaging`,
       { cause: error },
     );

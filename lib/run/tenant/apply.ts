@@ -12,7 +12,7 @@ import { RunLease } from '../lease.js';
 import type { ItemOutcome } from '../report.js';
 import { sleep } from '../../util/time.js';
 import { RUN_DEFAULTS } from '../defaults.js';
-import { DeadlineReachedError } from '../run.js';
+import { DeadlineReachedError } from '../errors.js';
 import { errorMessage } from '../../util/errors.js';
 import type { TenantRun, TenantRunContext } from './context.js';
 import { requireStaged, STAGED, StagedGroupPlan, StagedGroupResult, StagedVerdict, writeStaged } from './staged.js';
@@ -97,13 +97,17 @@ async function applyTenantGroup(
   const attempt = await lease.acquire();
   if (!attempt.acquired) {
     const who = attempt.holder === undefined ? 'another run' : `run ${attempt.holder.owner}`;
-    const why = `${who} holds the lock of group ${input.group}`;
+    // The other engine: a tenant-wide run (schedule, chat or CLI on engine=lambda) is acting.
+    const why =
+      attempt.by === 'run-lock'
+        ? `${who} holds the tenant's run lock (a tenant-wide run is acting)`
+        : `${who} holds the lock of group ${input.group}`;
     return finish({ group: input.group, outcomes: untouched(why), sent: 0, stopped: why, error: null });
   }
   try {
     const gate = async (): Promise<void> => {
       if (clock().getTime() >= options.deadline.getTime())
-        throw new DeadlineReachedError(`the group run's deadline (${options.deadline.toISOString()}) was reached`);
+        throw new DeadlineReachedError(`the group run's deadline (${options.deadline.toISOString()}) was reached`, options.deadline);
       await lease.keep();
     };
     const client = ctx.client.withGate(gate);

@@ -3,6 +3,7 @@
  * then plan each group on its own — listed, observed, evaluated with the group caps only — and
  * stage the group plan in the store. The run-wide caps are the verdict's (verdict.ts).
  */
+import { MissingGroupPlanError } from '../errors.js';
 import { selectGroups } from '../list-fleet.js';
 import type { Capabilities } from '../../aicore/client.js';
 import { evaluate } from '../../policy/evaluate.js';
@@ -72,7 +73,7 @@ async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: Gro
   const plan = evaluate({ fleet: [fleet], policy, now, observations });
   await recording;
   const groupPlan = plan.groups[0];
-  if (groupPlan === undefined) throw new Error(`evaluating group ${group.id} gave no plan`);
+  if (groupPlan === undefined) throw new MissingGroupPlanError(group.id);
   // Before the verdict can approve anything: an item noticed now is never acted on by this run.
   if (withNotices && givesNotices(run)) await ctx.store.writeNotices(groupPlan.notices);
   // The instant oldest-first sorts by, per action: the verdict applies the run caps across groups.

@@ -8,6 +8,7 @@ import { ACTIONS, RESOURCE_TYPES } from '../../lifecycle.js';
 import { Notice } from '../../policy/notices.js';
 import { SKIP_KINDS, type GroupPlan } from '../../policy/plan.js';
 import type { StagingStore } from '../../store/ports.js';
+import { RunError } from '../errors.js';
 import { OUTCOME_STATES, type ItemOutcome } from '../report.js';
 
 const Abort = z.object({ cap: z.string(), limit: z.number(), selected: z.number(), reason: z.string() });
@@ -150,7 +151,7 @@ const STAGED = {
   report: 'report',
 } as const;
 
-class MissingStagedDataError extends Error {
+class MissingStagedDataError extends RunError {
   override name = 'MissingStagedDataError';
 }
 
