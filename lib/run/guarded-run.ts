@@ -4,7 +4,7 @@
  * alive (a duplicate gets what the first did; a run that died is retried once its lease passes),
  * and a renewed lease keeps two acting runs of one tenant apart.
  */
-import { describeFirst, type LockRecord, type TriggerRecord } from '../store/records.js';
+import { describeFirst, GROUP_RUNS_OWNER, type LockRecord, type TriggerRecord } from '../store/records.js';
 import { RunLease } from './lease.js';
 import type { RunReport } from './report.js';
 import { summaryLine } from './report.js';
@@ -54,7 +54,9 @@ async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<Guard
       const who =
         holder === undefined
           ? 'another run'
-          : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
+          : holder.owner === GROUP_RUNS_OWNER
+            ? "the state machine's group runs"
+            : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
       const until = holder === undefined ? '' : ` until ${new Date(holder.leaseUntil).toISOString()}`;
       const message = `${who} holds the run lock${until}; this trigger was skipped`;
       await store.finishTrigger(guard.triggerId, config.runId, 'done', message);

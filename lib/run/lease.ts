@@ -4,7 +4,6 @@
  * left, released at the end. A renewal that fails means another run may have the lock: from then
  * on this run sends nothing more (`keep()` throws for good).
  */
-import type { LockRecord } from '../store/records.js';
 import type { LockAttempt, LockStore } from '../store/ports.js';
 import { RunError } from './errors.js';
 

@@ -17,6 +17,9 @@
  * | snooze (chat)        | SNOOZE                 | {id}#{ns}                | at its end      |
  * | chat plan (approval) | PLAN                   | {plan hash}#{ns}         | window + 7 days |
  * | group lock (tenant run) | {ns}#LOCK           | GROUP#{group}            | lease end       |
+ *
+ * The run lock record is held by one tenant-wide run (its run id) or by the tenant's group runs
+ * (GROUP_RUNS_OWNER, until the last of their leases ends): the two engines never act at once.
  * | staged run data      | {ns}#STAGE#{runId}     | {name}|{part}            | 7 days          |
  *
  * Snoozes and chat plans were once shared by every tenant of a table (sk `{id}` / `{plan hash}`):
@@ -43,7 +46,7 @@ import type {
   StagingStore,
   TriggerBegin,
 } from './ports.js';
-import { LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
+import { GROUP_RUNS_OWNER, LedgerChunk, LockRecord, PlanRecord, RunRecord, TriggerRecord } from './records.js';
 import { expiresAt, isLegalMove, isOpenChunk, RETENTION_DAYS } from './rules.js';
 import * as z from 'zod';
 
@@ -276,7 +279,11 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
 
   /**
    * The lock of one (tenant, group): a group run of the state machine holds it while it applies, so
-   * a retried or overlapping step never sends for the same group twice at once.
+   * a retried or overlapping step never sends for the same group twice at once. The two engines
+   * exclude each other on the tenant's run lock record: a group run also marks that record as held
+   * by group runs (GROUP_RUNS_OWNER) until its own lease ends — refused while a tenant-wide run holds
+   * it — and a tenant-wide run can take the record only once the last group lease marked there has
+   * ended. Each side is one conditional write on that one record, so no interleaving lets both act.
    *
    * @example
    * const lease = new RunLease(store.groupLock('g1'), { owner: `${runId}:g1`, ... });
@@ -284,10 +291,57 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   groupLock(group: string): LockStore {
     const sk = `GROUP#${group}`;
     return {
-      acquireLock: (owner, until, now) => this.acquireLockAt(sk, owner, until, now),
-      renewLock: (owner, until) => this.renewLockAt(sk, owner, until),
+      acquireLock: async (owner, until, now) => {
+        const attempt = await this.acquireLockAt(sk, owner, until, now);
+        if (!attempt.acquired || !this.enginesExclude) return attempt;
+        const marked = await this.markGroupRuns(until, now);
+        if (marked.acquired) return marked;
+        await this.releaseLockAt(sk, owner);
+        return marked;
+      },
+      renewLock: async (owner, until) =>
+        (await this.renewLockAt(sk, owner, until)) && (!this.enginesExclude || (await this.markGroupRuns(until, undefined)).acquired),
       releaseLock: (owner) => this.releaseLockAt(sk, owner),
     };
+  }
+
+  /**
+   * Switched off only by a test subclass, to show that the engines overlap without it (a group run
+   * then never marks the tenant's run lock record).
+   */
+  protected readonly enginesExclude: boolean = true;
+
+  /**
+   * Marks the tenant's run lock record as held by group runs until at least `until`. With `now`
+   * (an acquisition) a tenant-wide lease that has ended is taken over; without it (a renewal) only
+   * a record that group runs hold already, or none, is: a tenant-wide run that took the record in
+   * between makes the renewal fail, and the group run stops.
+   */
+  private async markGroupRuns(until: Date, now: Date | undefined): Promise<LockAttempt> {
+    const key = { pk: this.key('LOCK'), sk: 'RUN' };
+    const ours: Condition = { op: 'eq', field: 'owner', value: GROUP_RUNS_OWNER };
+    const free: Condition[] =
+      now === undefined ? [{ op: 'absent' }] : [{ op: 'absent' }, { op: 'lt', field: 'leaseUntil', value: now.getTime() }];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const record = { ...key, owner: GROUP_RUNS_OWNER, leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) };
+      // Extends the mark to `until`, or takes a free record.
+      const { written } = await this._put(record, {
+        op: 'or',
+        of: [...free, { op: 'and', of: [ours, { op: 'lt', field: 'leaseUntil', value: until.getTime() }] }],
+      });
+      if (written) return { acquired: true };
+      // Marked by group runs already, for longer than `until`: the record need not change.
+      if (await this._update(key, { owner: GROUP_RUNS_OWNER }, ours)) return { acquired: true };
+      const found = await this._get(key);
+      // Gone in between (a tenant-wide run released it): take it again.
+      if (found === undefined) continue;
+      const holder = LockRecord.safeParse(found);
+      // A tenant-wide run holds it (or it cannot be read): refused. Else it changed in between: again.
+      if (!holder.success) return { acquired: false, holder: undefined, by: 'run-lock' };
+      if (holder.data.owner !== GROUP_RUNS_OWNER && (now === undefined || holder.data.leaseUntil >= now.getTime()))
+        return { acquired: false, holder: holder.data, by: 'run-lock' };
+    }
+    return { acquired: false, holder: undefined, by: 'run-lock' };
   }
 
   private async acquireLockAt(sk: string, owner: string, until: Date, now: Date): Promise<LockAttempt> {

@@ -59,7 +59,10 @@ interface RunStore {
   recentRuns(limit: number): Promise<RunRecord[]>;
 }
 
-type LockAttempt = { acquired: true } | { acquired: false; holder: LockRecord | undefined };
+type LockAttempt =
+  | { acquired: true }
+  /** `by: 'run-lock'`: a group lock refused because a tenant-wide run holds the tenant's run lock. */
+  | { acquired: false; holder: LockRecord | undefined; by?: 'run-lock' };
 
 interface LockStore {
   /** Takes the run lock for `owner` until `until`, unless another owner holds an unexpired lease. */

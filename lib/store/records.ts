@@ -86,6 +86,12 @@ function describeFirst(first: TriggerRecord): string {
 const LockRecord = z.object({ owner: z.string(), leaseUntil: z.number(), acquiredAt: z.string().optional() });
 type LockRecord = z.infer<typeof LockRecord>;
 
+/**
+ * The run lock's owner while the state machine's group runs hold it (lib/store groupLock): no run
+ * id ever has this form, so a tenant-wide run never mistakes the mark for its own lease.
+ */
+const GROUP_RUNS_OWNER = '(group runs of the state machine)';
+
 const PlanRecord = z.object({
   hash: z.string(),
   /** User id of whoever asked for the plan. */
@@ -100,4 +106,15 @@ const PlanRecord = z.object({
 });
 type PlanRecord = z.infer<typeof PlanRecord>;
 
-export { ITEM_STATES, ItemState, LedgerItem, LedgerChunk, RunRecord, TriggerRecord, LockRecord, PlanRecord, describeFirst };
+export {
+  ITEM_STATES,
+  ItemState,
+  LedgerItem,
+  LedgerChunk,
+  RunRecord,
+  TriggerRecord,
+  LockRecord,
+  PlanRecord,
+  describeFirst,
+  GROUP_RUNS_OWNER,
+};

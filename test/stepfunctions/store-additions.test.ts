@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { STAGE_PART_CHARS } from '../../lib/store/base.js';
 import { MemoryStore } from '../../lib/store/memory.js';
+import { GROUP_RUNS_OWNER } from '../../lib/store/records.js';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 
@@ -54,7 +55,7 @@ describe('staged run data', () => {
 });
 
 describe('group locks', () => {
-  it('one holder per (tenant, group), independent of the tenant run lock and of other groups', async () => {
+  it('one holder per (tenant, group), independent of other groups; the tenant run lock waits for them (engine-exclusion.test.ts)', async () => {
     const store = new MemoryStore('T#a@h');
     const until = new Date(NOW.getTime() + 60_000);
     expect(await store.groupLock('g1').acquireLock('run-1:g1', until, NOW)).toEqual({ acquired: true });
@@ -63,7 +64,7 @@ describe('group locks', () => {
       holder: { owner: 'run-1:g1' },
     });
     expect(await store.groupLock('g2').acquireLock('run-2:g2', until, NOW)).toEqual({ acquired: true });
-    expect(await store.acquireLock('run-3', until, NOW)).toEqual({ acquired: true });
+    expect(await store.acquireLock('run-3', until, NOW)).toMatchObject({ acquired: false, holder: { owner: GROUP_RUNS_OWNER } });
     expect(await store.groupLock('g1').renewLock('run-2:g1', until)).toBe(false);
     await store.groupLock('g1').releaseLock('run-1:g1');
     expect(await store.groupLock('g1').acquireLock('run-2:g1', until, NOW)).toEqual({ acquired: true });
