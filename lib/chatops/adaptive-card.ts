@@ -188,6 +188,16 @@ function elementsOf(part: Part, level: Level, options: TeamsRenderOptions): Card
         ),
         line([{ code: `@${options.mentionName} apply ${part.hash}` }], 200, tight),
       ];
+    case 'snooze': {
+      // No working buttons here either: the command, once, with the first noticed id as the example.
+      const [first] = part.ids;
+      const [choice] = part.durations;
+      if (first === undefined || choice === undefined) return [];
+      return [
+        line(["To snooze a noticed item (its notice then ends later), send in the team's channel:"], 300, { separator: true }),
+        line([{ code: `@${options.mentionName} snooze ${first} ${choice.duration} reason…` }], 200, tight),
+      ];
+    }
   }
 }
 

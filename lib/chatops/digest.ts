@@ -6,7 +6,7 @@
  * blocks.ts), Teams' message size (adaptive-card.ts). A digest never grows with the fleet.
  */
 import type { Plan, GroupPlan } from '../policy/plan.js';
-import { savingsSummary } from '../policy/savings.js';
+import { savingsCell, savingsSummary, totalSavings } from '../policy/savings.js';
 import { capitalise, type ChatMessage, type GroupSummary, type Part, type Rich } from './model.js';
 import { APPROVE_ACTION_ID, toBlockKit } from './slack-render.js';
 import type { SlackMessage } from './blocks.js';
@@ -43,6 +43,13 @@ const MAX_ACTIONS_SHOWN = 15;
 const MAX_SAVINGS_SHOWN = 10;
 const MAX_SKIPS_SHOWN = 8;
 const MAX_OUTCOMES_SHOWN = 10;
+const MAX_COMING_UP_SHOWN = 10;
+/** Noticed items that get snooze buttons (one actions block each): the soonest, well under Slack's 50 blocks. */
+const MAX_SNOOZE_BUTTONS = 5;
+const SNOOZE_CHOICES = [
+  { duration: '1d', label: '1 day' },
+  { duration: '1w', label: '1 week' },
+] as const;
 
 function short(hash: string): string {
   return hash.slice(0, 12);
@@ -96,8 +103,29 @@ function actionLines(plan: Plan): Rich[] {
 function skipLines(plan: Plan): Rich[] {
   return plan.groups.flatMap((g) =>
     g.skipped
-      .filter((s) => s.kind !== 'no-match')
+      // Noticed items have their own section ("Coming up").
+      .filter((s) => s.kind !== 'no-match' && s.kind !== 'noticed')
       .map((s): Rich => [`${s.group} · ${s.type} `, { code: s.id ?? '?' }, ' ', { em: s.kind }, ` — ${s.reason}`]),
+  );
+}
+
+/** Noticed items, soonest first. */
+function comingUpOf(plan: Plan): GroupPlan['comingUp'] {
+  return plan.groups.flatMap((g) => g.comingUp).sort((a, b) => (a.actAfter < b.actAfter ? -1 : a.actAfter > b.actAfter ? 1 : 0));
+}
+
+function comingUpLines(items: GroupPlan['comingUp'], command: DigestOptions['command']): Rich[] {
+  return items.map(
+    (c): Rich => [
+      { code: c.action.toUpperCase() },
+      ` ${c.group} · ${c.type} `,
+      { code: c.id },
+      ' after ',
+      { date: c.actAfter },
+      ` — ${c.ruleId}, frees ${savingsCell(c.savings)}`,
+      ...(c.snoozedBy === null ? [] : [', snoozed by ', { user: c.snoozedBy }]),
+      ...(c.recorded ? [] : [' ', { em: command === 'plan' ? '(a plan gives no notice: the next scheduled run does)' : '(new notice)' }]),
+    ],
   );
 }
 
@@ -117,6 +145,21 @@ function overview(run: DigestRun, options: DigestOptions): Rich[] {
   ];
   if (run.plan.aborted !== null) lines.push([{ icon: 'no_entry' }, ` Aborted before acting: ${run.plan.aborted.reason}`]);
   if (t.stop + t.delete > 0) lines.push([{ strong: 'Savings:' }, ` ${savingsSummary(run.plan.savings)}`]);
+  const coming = comingUpOf(run.plan);
+  if (coming.length > 0) {
+    const frees = savingsSummary(
+      totalSavings(
+        coming.map((c) => c.savings),
+        undefined,
+      ),
+    );
+    lines.push([
+      { icon: 'hourglass' },
+      ' ',
+      { strong: `${coming.length} noticed:` },
+      ` acted on once their notice has passed unless snoozed; ${frees}`,
+    ]);
+  }
   if (options.command === 'plan') {
     lines.push(['Dry run: nothing was changed. Requested by ', { user: options.requester, name: options.requesterName }, '.']);
   } else if (run.notApplied !== null) {
@@ -196,6 +239,20 @@ function digestModel(run: DigestRun, options: DigestOptions): ChatMessage {
       maxShown: MAX_SAVINGS_SHOWN,
       more: { noun: 'group(s)' },
     });
+  const coming = comingUpOf(plan);
+  if (coming.length > 0) {
+    parts.push(
+      { kind: 'divider' },
+      {
+        kind: 'list',
+        title: [{ strong: 'Coming up' }],
+        items: comingUpLines(coming, options.command),
+        maxShown: MAX_COMING_UP_SHOWN,
+        more: { noun: 'noticed item(s);', after: [' ', { code: 'aicore-janitor plan' }, ' lists them all'] },
+      },
+      { kind: 'snooze', ids: coming.slice(0, MAX_SNOOZE_BUTTONS).map((c) => c.id), durations: SNOOZE_CHOICES },
+    );
+  }
   const skips = skipLines(plan);
   if (skips.length > 0) parts.push({ kind: 'list', title: [{ strong: 'Left alone' }], items: skips, maxShown: MAX_SKIPS_SHOWN, more: {} });
   if (options.command === 'apply' && !run.dryRun) {
@@ -235,5 +292,5 @@ function runDigest(run: DigestRun, options: DigestOptions): SlackMessage {
   return toBlockKit(digestModel(run, options));
 }
 
-export { digestModel, runDigest, actionable, APPROVE_ACTION_ID, MAX_GROUPS_SHOWN, MAX_ACTIONS_SHOWN };
+export { digestModel, runDigest, actionable, APPROVE_ACTION_ID, MAX_GROUPS_SHOWN, MAX_ACTIONS_SHOWN, MAX_SNOOZE_BUTTONS };
 export type { DigestRun, DigestOptions };

@@ -155,11 +155,11 @@ function fromInteraction(body: string, meta: InboundMeta): Inbound {
   const refused = refusedReplyUrl('slack-interaction', payload.data.response_url, meta);
   if (refused !== undefined) return refused;
   const empty: Answer = { statusCode: 200, body: null };
-  // Only our Approve button acts; other interaction types are acknowledged and ignored.
+  // Only our Approve and Snooze buttons act; other interaction types are acknowledged and ignored.
   const value = payload.data.actions.find((a) => a.value !== undefined)?.value;
   if (payload.data.type !== 'block_actions' || value === undefined) return { kind: 'answer', answer: empty };
   const command = parseCommandText(value);
-  if (command.name !== 'apply') return { kind: 'answer', answer: empty };
+  if (command.name !== 'apply' && command.name !== 'snooze') return { kind: 'answer', answer: empty };
   const { user } = payload.data;
   const name = user.username ?? user.name;
   return dispatch(

@@ -75,7 +75,18 @@ type Part =
    * An actionable plan's approval. Slack renders a button; Teams (Workflows cards cannot carry
    * working buttons) renders the command to type.
    */
-  | { kind: 'approve'; hash: string; stop: number; delete: number };
+  | { kind: 'approve'; hash: string; stop: number; delete: number }
+  /**
+   * Snoozes for noticed items ("Coming up"): Slack renders a 1-day and a 1-week button per id;
+   * Teams the command to type. Each snooze is the command text `snooze <id> <duration>`.
+   */
+  | { kind: 'snooze'; ids: readonly string[]; durations: readonly SnoozeChoice[] };
+
+/** A snooze a button offers: the duration the command takes and the words on the button. */
+interface SnoozeChoice {
+  duration: string;
+  label: string;
+}
 
 interface ChatMessage {
   /** Slack: ephemeral (only the asker sees it) or in the channel. Teams posts everything to the channel. */
@@ -138,4 +149,4 @@ function capitalise(text: string): string {
 }
 
 export { ICONS, WEBHOOK_USER_PREFIX, TEAMS_USER_PREFIX, plainText, platformOfUser, displayName, utcMinute, capitalise, moreLine };
-export type { IconName, Inline, Rich, GroupSummary, ListPart, Part, ChatMessage, ChatPlatform };
+export type { IconName, Inline, Rich, GroupSummary, ListPart, Part, ChatMessage, ChatPlatform, SnoozeChoice };

@@ -12,16 +12,20 @@ import {
   fields,
   header,
   lineList,
+  LIMITS,
   message,
   section,
   slackDate,
   type Block,
   type SlackMessage,
 } from './blocks.js';
+import { clip } from '../util/text.js';
 import { mention } from './job.js';
 import { moreLine, type ChatMessage, type GroupSummary, type Inline, type Part, type Rich } from './model.js';
 
 const APPROVE_ACTION_ID = 'janitor_apply';
+/** Snooze buttons: `janitor_snooze_<n>_<duration>` (action ids must be unique within a message). */
+const SNOOZE_ACTION_PREFIX = 'janitor_snooze';
 
 function slackInline(inline: Inline): string {
   if (typeof inline === 'string') return escapeText(inline);
@@ -73,6 +77,19 @@ function approveButton(hash: string, stop: number, del: number): Block {
   };
 }
 
+/** One actions block per noticed item: its snooze buttons (the value is the command they send). */
+function snoozeButtons(ids: readonly string[], durations: ReadonlyArray<{ duration: string; label: string }>): Block[] {
+  return ids.map((id, i) => ({
+    type: 'actions',
+    elements: durations.map((d) => ({
+      type: 'button',
+      action_id: `${SNOOZE_ACTION_PREFIX}_${i}_${d.duration}`,
+      text: { type: 'plain_text', text: clip(`Snooze ${id}: ${d.label}`, LIMITS.buttonText) },
+      value: clip(`snooze ${id} ${d.duration}`, LIMITS.buttonValue),
+    })),
+  }));
+}
+
 function blocksOf(part: Part): Block[] {
   switch (part.kind) {
     case 'header':
@@ -95,6 +112,8 @@ function blocksOf(part: Part): Block[] {
       return [divider];
     case 'approve':
       return [approveButton(part.hash, part.stop, part.delete)];
+    case 'snooze':
+      return snoozeButtons(part.ids, part.durations);
   }
 }
 
@@ -106,4 +125,4 @@ function toBlockKit(chat: ChatMessage): SlackMessage {
   return message(chat.audience, chat.text, capBlocks(chat.parts.flatMap(blocksOf)));
 }
 
-export { toBlockKit, slackText, APPROVE_ACTION_ID };
+export { toBlockKit, slackText, APPROVE_ACTION_ID, SNOOZE_ACTION_PREFIX };

@@ -6,7 +6,7 @@
  */
 import type { Plan } from '../policy/plan.js';
 import { formatAge } from '../policy/duration.js';
-import { savingsCell, savingsSummary } from '../policy/savings.js';
+import { savingsCell, savingsSummary, totalSavings } from '../policy/savings.js';
 import type { RunReport } from './report.js';
 
 interface Row {
@@ -38,6 +38,9 @@ const BIG_PLAN_ROWS = 50;
 
 /** Per-group savings lines under the summary, at most. */
 const MAX_GROUP_SAVINGS_LINES = 10;
+
+/** "Coming up" lines under the table, at most (--json has every one). */
+const MAX_COMING_UP_LINES = 20;
 
 const HEADERS: Row = {
   group: 'GROUP',
@@ -198,7 +201,37 @@ function renderPlan(plan: Plan, options: RenderOptions = {}): string {
     parts.push(table(rows, color), paint(color, 'dim', LEGEND));
   }
   if (noMatch > 0 && !all) parts.push(`${noMatch.toLocaleString('en-US')} item(s) no rule matched are not listed; --all lists them.`);
+  parts.push(...comingUpSection(plan, all));
   return parts.join('\n');
+}
+
+/**
+ * Noticed items and when they will be acted on, soonest first. A notice this evaluation gives is
+ * recorded only by a scheduled run or an apply, so `plan` says when it would start.
+ */
+function comingUpSection(plan: Plan, all: boolean): string[] {
+  const items = plan.groups.flatMap((g) => g.comingUp).sort((a, b) => (a.actAfter < b.actAfter ? -1 : a.actAfter > b.actAfter ? 1 : 0));
+  if (items.length === 0) return [];
+  const shown = all ? items : items.slice(0, MAX_COMING_UP_LINES);
+  const lines = shown.map((c) => {
+    const when = `after ${c.actAfter}${c.recorded ? '' : ' (new notice)'}`;
+    const snoozed = c.snoozedBy === null ? '' : `, snoozed by ${c.snoozedBy}`;
+    return `  ${c.action.toUpperCase().padEnd(6)} ${c.group}/${c.type}/${c.id} ${when} (${c.ruleId}; saves ${savingsCell(c.savings)}${snoozed})`;
+  });
+  const hidden = items.length - shown.length;
+  return [
+    '',
+    `Coming up: ${items.length} item(s) noticed; each is acted on once its notice has passed, unless snoozed (\`aicore-janitor snooze ID DURATION\`).`,
+    ...lines,
+    ...(hidden > 0 ? [`  … and ${hidden} more; --all or --json lists them`] : []),
+    ...(items.some((c) => !c.recorded) ? ['  A new notice is given by a scheduled run or an apply; `plan` only shows it.'] : []),
+    `  Coming up would free: ${savingsSummary(
+      totalSavings(
+        items.map((c) => c.savings),
+        undefined,
+      ),
+    )}`,
+  ];
 }
 
 function renderReport(report: RunReport, options: RenderOptions = {}): string {

@@ -5,7 +5,8 @@
 import type { Action, ResourceType } from '../lifecycle.js';
 import type { Plan } from '../policy/plan.js';
 
-const REPORT_VERSION = 2;
+/** 3: skipped items may be `noticed`; group plans carry `comingUp` and `notices` (heads-up notices). */
+const REPORT_VERSION = 3;
 
 /**
  * Where each planned action ended this run:

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import type { DigestRun } from '../../lib/chatops/digest.js';
+import type { ComingUp } from '../../lib/policy/notices.js';
 import type { GroupPlan, Plan, PlannedAction, SkippedItem } from '../../lib/policy/plan.js';
 import { SKIP_KINDS } from '../../lib/policy/plan.js';
 import { totalSavings } from '../../lib/policy/savings.js';
@@ -23,6 +24,23 @@ function action(group: string, id: string, reason: string, kind: 'stop' | 'delet
     ageSeconds: 1,
     matched: [],
     savings: { kind: 'unknown', reason: 'the listing gives no resource plan for this execution', resourcePlan: null },
+  };
+}
+
+/** A noticed item, acted on a day after the fixtures' evaluation instant. */
+function comingUp(group: string, id: string, overrides: Partial<ComingUp> = {}): ComingUp {
+  return {
+    group,
+    type: 'deployments',
+    id,
+    action: 'stop',
+    ruleId: 'r',
+    noticedAt: '2026-11-23T12:00:00.000Z',
+    actAfter: '2026-11-24T12:00:00.000Z',
+    recorded: true,
+    snoozedBy: null,
+    savings: { kind: 'compute', resourcePlan: 'infer.s', nodes: 2, atLeast: false, nodeHoursPerDay: 48 },
+    ...overrides,
   };
 }
 
@@ -98,6 +116,10 @@ const arbitraryGroup = fc
     }),
     listingError: fc.option(text(3000)),
     aborted: fc.option(text(3000)),
+    comingUp: fc.array(fc.record({ id: text(300).map((s) => `n${s}`), ruleId: text(200), snoozedBy: fc.option(text(100)) }), {
+      maxLength: 20,
+      size: 'max',
+    }),
   })
   .map((g) =>
     groupPlan(
@@ -116,6 +138,7 @@ const arbitraryGroup = fc
       {
         listingError: g.listingError,
         aborted: g.aborted === null ? null : { cap: 'maxActionsPerGroup', limit: 1, selected: 2, reason: g.aborted },
+        comingUp: g.comingUp.map((c) => comingUp(g.name, c.id, { ruleId: c.ruleId, snoozedBy: c.snoozedBy })),
       },
     ),
   );
@@ -132,4 +155,4 @@ function simplePlan(specs: ReadonlyArray<{ name: string; actions: number; reason
   );
 }
 
-export { HASH, action, groupPlan, planOf, runOf, text, arbitraryGroup, simplePlan };
+export { HASH, action, comingUp, groupPlan, planOf, runOf, text, arbitraryGroup, simplePlan };

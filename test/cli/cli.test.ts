@@ -137,7 +137,7 @@ describe('aicore-janitor CLI', () => {
       const io = capturedIo();
       expect(await main(['plan', '--policy', policy(), '--service-key', keyFile, '--json', '--group', 'team-a'], io), io.stderr()).toBe(0);
       const report = JSON.parse(io.stdout()) as { version: number; dryRun: boolean; plan: { groups: Array<{ group: string }> } };
-      expect(report.version).toBe(2);
+      expect(report.version).toBe(3);
       expect(report.dryRun).toBe(true);
       expect(report.plan.groups.map((g) => g.group)).toEqual(['team-a']);
     });

@@ -90,7 +90,7 @@ describe('--json: exactly one versioned document (items 1, 11)', () => {
     const result = await runBin(['demo', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = parseOne(result.stdout);
-    expect(report.version).toBe(2);
+    expect(report.version).toBe(3);
     expect(report.dryRun).toBe(true);
     expect(result.stderr).toBe('');
   }, 60_000);
@@ -216,7 +216,7 @@ describe('output (items 6, 7, 12) and colour', () => {
     const result = await runBin(['plan', '--policy', EXAMPLE, '--service-key', key, '--json'], { cwd: await scratch('quiet') });
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    expect(parseOne(result.stdout).version).toBe(2);
+    expect(parseOne(result.stdout).version).toBe(3);
   });
 
   it('a big plan is summarised per group and rule; --all prints every row', async () => {

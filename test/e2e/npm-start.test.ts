@@ -25,7 +25,7 @@ describe('npm start (aicore-janitor demo)', () => {
     const { code, stdout } = await runCommand(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start', '--silent', '--', '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { version: number; dryRun: boolean };
-    expect(report).toMatchObject({ version: 2, dryRun: true });
+    expect(report).toMatchObject({ version: 3, dryRun: true });
   }, 90_000);
 
   it('--apply applies the plan to the simulator and prints the confirmed outcome', async () => {
