@@ -47,14 +47,17 @@ if (gc !== undefined) {
   if (kept.hash !== first.hash) throw new Error('evaluate() is not deterministic');
 }
 const times: number[] = [];
+const cpuTimes: number[] = [];
 for (let i = 0; i < runs; i += 1) {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   evaluate(input);
+  const used = process.cpuUsage(cpu);
   times.push(performance.now() - start);
+  cpuTimes.push((used.user + used.system) / 1000);
 }
-times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)] ?? Number.NaN;
+const median = (list: number[]): number => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? Number.NaN;
 process.stdout.write(
-  `${items} items: median ${median.toFixed(1)} ms (min ${times[0]?.toFixed(1)}), heap growth ${heapMb === null ? 'n/a' : heapMb.toFixed(1)} MB, ` +
+  `${items} items: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}; CPU median ${median(cpuTimes).toFixed(1)} ms), heap growth ${heapMb === null ? 'n/a' : heapMb.toFixed(1)} MB, ` +
     `stop ${first.totals.stop} delete ${first.totals.delete} skipped ${first.totals.skipped}, hash ${first.hash}\n`,
 );

@@ -5,19 +5,16 @@
  * `ttl` only on deployments, …) are checked on the raw input so that every mistake is reported at once.
  */
 import * as z from 'zod';
-import { CONDITION_RESOURCE, CONDITIONS, Condition } from './schema.js';
+import { CONDITION_KINDS, CONDITIONS, Condition, isConditionKind } from './conditions/registry.js';
 import { DURATION_HINT } from './duration.js';
+import type { PathKey } from './path.js';
 import { didYouMean } from './suggest.js';
-
-type PathKey = string | number;
 
 /** A problem found in a policy, before it is located in the source text. */
 interface RawIssue {
   path: PathKey[];
   message: string;
 }
-
-const CONDITION_KINDS = Object.keys(CONDITIONS);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -130,21 +127,21 @@ function diagnoseCondition(value: unknown, path: PathKey[], root: z.ZodType, roo
   const expected = `expected a condition: an object with one key, one of ${CONDITION_KINDS.join(', ')}`;
   if (!isPlainObject(value) || Object.keys(value).length === 0) return [{ path, message: expected }];
   const keys = Object.keys(value);
-  const unknown = keys.filter((k) => !(k in CONDITIONS));
+  const unknown = keys.filter((k) => !isConditionKind(k));
   const issues: RawIssue[] = unknown.map((k) => ({
     path: [...path, k],
     message: `unknown condition \`${k}\`${hint(k, CONDITION_KINDS)} (conditions: ${CONDITION_KINDS.join(', ')})`,
   }));
-  const known = keys.filter((k) => k in CONDITIONS);
+  const known = keys.filter(isConditionKind);
   if (known.length > 1) {
     issues.push({
       path,
       message: `a condition has exactly one key, found ${known.map((k) => `\`${k}\``).join(', ')}: combine conditions with \`all: [...]\` or \`any: [...]\``,
     });
   }
-  if (unknown.length > 0 || known.length !== 1) return issues;
-  const kind = known[0] as keyof typeof CONDITIONS;
-  const parsed = CONDITIONS[kind].safeParse(value);
+  const [kind] = known;
+  if (unknown.length > 0 || known.length !== 1 || kind === undefined) return issues;
+  const parsed = CONDITIONS[kind].schema.safeParse(value);
   return parsed.success ? [] : mapIssues(parsed.error.issues, path, root, rootRaw);
 }
 
@@ -170,13 +167,13 @@ function crossFieldIssues(raw: unknown): RawIssue[] {
   return issues;
 }
 
-/** Conditions that read a field the rule's resource type does not have (`ttl` on executions, …). */
+/** Conditions that read a field the rule's resource type does not have (`ttl` on executions, …), from the registry. */
 function resourceMismatches(condition: unknown, path: PathKey[], resource: string): RawIssue[] {
   if (!isPlainObject(condition)) return [];
   return Object.entries(condition).flatMap(([key, value]): RawIssue[] => {
-    const only = CONDITION_RESOURCE[key as keyof typeof CONDITION_RESOURCE];
-    if (only !== undefined && only !== resource) {
-      return [{ path: [...path, key], message: `\`${key}\` applies to ${only} only; this rule is for ${resource}` }];
+    const only = isConditionKind(key) ? CONDITIONS[key].resources : null;
+    if (only !== null && !only.some((r) => r === resource)) {
+      return [{ path: [...path, key], message: `\`${key}\` applies to ${only.join(', ')} only; this rule is for ${resource}` }];
     }
     if ((key === 'all' || key === 'any') && Array.isArray(value)) {
       return value.flatMap((child: unknown, i) => resourceMismatches(child, [...path, key, i], resource));
@@ -185,20 +182,5 @@ function resourceMismatches(condition: unknown, path: PathKey[], resource: strin
   });
 }
 
-/**
- * `rules[0].match.all[1].olderThan`; keys that are not plain identifiers are quoted:
- * `protect.resourceGroupLabels["ext.ai.sap.com/env"]`.
- */
-function formatPath(path: readonly PathKey[]): string {
-  if (path.length === 0) return '(root)';
-  return path
-    .map((key, i) => {
-      if (typeof key === 'number') return `[${key}]`;
-      if (/^[A-Za-z_$][\w$]*$/.test(key)) return i === 0 ? key : `.${key}`;
-      return `[${JSON.stringify(key)}]`;
-    })
-    .join('');
-}
-
-export { mapIssues, crossFieldIssues, formatPath, rawAt, isPlainObject };
-export type { RawIssue, PathKey };
+export { mapIssues, crossFieldIssues, rawAt, isPlainObject };
+export type { RawIssue };

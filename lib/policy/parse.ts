@@ -3,7 +3,8 @@
  * Pure: the caller reads the file; this only looks at the text.
  */
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { crossFieldIssues, formatPath, mapIssues, type PathKey, type RawIssue } from './diagnose.js';
+import { crossFieldIssues, mapIssues, type RawIssue } from './diagnose.js';
+import { formatPath, type PathKey } from './path.js';
 import { digestOf } from './hash.js';
 import { Policy } from './schema.js';
 

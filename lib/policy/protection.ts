@@ -5,10 +5,10 @@
  * missing field cannot be decided, and that makes the item unknown (skipped), never unprotected.
  */
 import type { Resource } from '../resources.js';
+import { type CompiledGlob, compileGlobs, globMatcher } from './glob.js';
 import type { Observations } from './observations.js';
 import type { Policy } from './schema.js';
 import { GENERATIVE_AI_SCENARIOS } from './schema.js';
-import { globMatch } from './conditions.js';
 import { parseInstantOrDate } from './time.js';
 
 interface ProtectionVerdict {
@@ -26,28 +26,46 @@ interface ProtectionInput {
   nowMs: number;
 }
 
+/** The policy's protections, compiled once: globs to matchers, ids and snoozes indexed. */
+type CompiledProtection = (input: Omit<ProtectionInput, 'policy'>) => ProtectionVerdict;
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** Checks one list of globs against one or more fields; all fields missing and none matching ⇒ unknown. */
-function checkGlobs(verdict: ProtectionVerdict, setting: string, globs: readonly string[], fields: ReadonlyArray<[string, unknown]>): void {
-  if (globs.length === 0) return;
-  let missing: string | null = null;
-  for (const [name, raw] of fields) {
-    const value = text(raw);
-    if (value === null) {
-      missing ??= name;
-      continue;
-    }
-    const glob = globs.find((g) => globMatch(value, g));
-    if (glob !== undefined) {
-      verdict.reasons.push(`protected by ${setting} ${glob} (${name} ${value})`);
-      return;
-    }
+/** The first glob that matches the field, 'missing' when the field is missing or empty, or null. */
+function matchField(globs: readonly CompiledGlob[], raw: unknown): CompiledGlob | 'missing' | null {
+  const value = text(raw);
+  if (value === null) return 'missing';
+  for (const glob of globs) if (glob.test(value)) return glob;
+  return null;
+}
+
+/**
+ * Checks one list of globs against one or two fields (configurations read both); every field
+ * missing and none matching ⇒ unknown. Called only when the setting lists globs.
+ */
+function checkGlobs(
+  verdict: ProtectionVerdict,
+  setting: string,
+  globs: readonly CompiledGlob[],
+  name: string,
+  raw: unknown,
+  other?: { name: string; raw: unknown },
+): void {
+  const first = matchField(globs, raw);
+  if (first !== null && first !== 'missing') {
+    verdict.reasons.push(`protected by ${setting} ${first.glob} (${name} ${String(raw)})`);
+    return;
+  }
+  const second = other === undefined ? null : matchField(globs, other.raw);
+  if (other !== undefined && second !== null && second !== 'missing') {
+    verdict.reasons.push(`protected by ${setting} ${second.glob} (${other.name} ${String(other.raw)})`);
+    return;
   }
   // A field we could not read might have matched: fail closed.
-  if (missing !== null) verdict.unknown.push(`${missing} is missing, so ${setting} cannot be checked`);
+  const missing = first === 'missing' ? name : second === 'missing' ? other?.name : undefined;
+  if (missing !== undefined) verdict.unknown.push(`${missing} is missing, so ${setting} cannot be checked`);
 }
 
 function checkSnooze(verdict: ProtectionVerdict, source: string, id: string, until: string, nowMs: number): void {
@@ -57,51 +75,60 @@ function checkSnooze(verdict: ProtectionVerdict, source: string, id: string, unt
 }
 
 /**
- * Every protection that applies to one item.
+ * Compiles the policy's protections for checking every item of a fleet.
  *
  * @example
- * const verdict = checkProtection({ resource, labels, policy, observations, nowMs });
- * if (verdict.reasons.length > 0) skip('protected', verdict.reasons[0]);
+ * const protection = compileProtection(policy);
+ * const verdict = protection({ resource, labels, observations, nowMs });
  */
-function checkProtection(input: ProtectionInput): ProtectionVerdict {
-  const { resource, labels, policy, observations, nowMs } = input;
+function compileProtection(policy: Policy): CompiledProtection {
   const { protect, builtInProtection } = policy;
-  const item = resource.item;
-  const verdict: ProtectionVerdict = { reasons: [], unknown: [] };
+  const ids = new Set(protect.ids);
+  const scenarios = compileGlobs(protect.scenarios);
+  const executables = compileGlobs(protect.executables);
+  const configurations = compileGlobs(protect.configurations);
+  const resourceGroups = compileGlobs(protect.resourceGroups);
+  const labels = Object.entries(protect.resourceGroupLabels).map(([key, globs]) => ({ key, matches: globMatcher(globs) }));
+  const snoozes = new Map<string, string[]>();
+  for (const snooze of protect.snoozes) snoozes.set(snooze.id, [...(snoozes.get(snooze.id) ?? []), snooze.until]);
+  const guarded: readonly string[] = builtInProtection.generativeAi
+    ? GENERATIVE_AI_SCENARIOS.filter((s) => !builtInProtection.allowScenarios.includes(s))
+    : [];
 
-  if (protect.ids.includes(item.id)) verdict.reasons.push(`protected by protect.ids (${item.id})`);
-  checkGlobs(verdict, 'protect.scenarios', protect.scenarios, [['scenarioId', item.scenarioId]]);
-  checkGlobs(verdict, 'protect.executables', protect.executables, [['executableId', item.executableId]]);
-  checkGlobs(verdict, 'protect.configurations', protect.configurations, [
-    ['configurationId', item.configurationId],
-    ['configurationName', item.configurationName],
-  ]);
-  checkGlobs(verdict, 'protect.resourceGroups', protect.resourceGroups, [['resourceGroup', resource.group]]);
-  for (const [key, globs] of Object.entries(protect.resourceGroupLabels)) {
-    const actual = labels[key];
-    if (actual !== undefined && globMatch(actual, globs))
-      verdict.reasons.push(`protected by protect.resourceGroupLabels (${key}=${actual})`);
-  }
-  for (const snooze of protect.snoozes) {
-    if (snooze.id === item.id) checkSnooze(verdict, 'protect.snoozes', item.id, snooze.until, nowMs);
-  }
-  const stored = observations.snoozes[item.id];
-  if (stored !== undefined) checkSnooze(verdict, 'a snooze', item.id, stored, nowMs);
+  return ({ resource, labels: groupLabels, observations, nowMs }) => {
+    const item = resource.item;
+    const verdict: ProtectionVerdict = { reasons: [], unknown: [] };
+    if (ids.has(item.id)) verdict.reasons.push(`protected by protect.ids (${item.id})`);
+    if (scenarios.length > 0) checkGlobs(verdict, 'protect.scenarios', scenarios, 'scenarioId', item.scenarioId);
+    if (executables.length > 0) checkGlobs(verdict, 'protect.executables', executables, 'executableId', item.executableId);
+    if (configurations.length > 0) {
+      checkGlobs(verdict, 'protect.configurations', configurations, 'configurationId', item.configurationId, {
+        name: 'configurationName',
+        raw: item.configurationName,
+      });
+    }
+    if (resourceGroups.length > 0) checkGlobs(verdict, 'protect.resourceGroups', resourceGroups, 'resourceGroup', resource.group);
+    for (const { key, matches } of labels) {
+      const actual = groupLabels[key];
+      if (actual !== undefined && matches(actual)) verdict.reasons.push(`protected by protect.resourceGroupLabels (${key}=${actual})`);
+    }
+    const snoozed = snoozes.size === 0 ? undefined : snoozes.get(item.id);
+    if (snoozed !== undefined) for (const until of snoozed) checkSnooze(verdict, 'protect.snoozes', item.id, until, nowMs);
+    const stored = observations.snoozes[item.id];
+    if (stored !== undefined) checkSnooze(verdict, 'a snooze', item.id, stored, nowMs);
 
-  if (resource.type === 'deployments' && builtInProtection.generativeAi) {
-    const guarded = GENERATIVE_AI_SCENARIOS.filter((s) => !builtInProtection.allowScenarios.includes(s));
-    if (guarded.length > 0) {
+    if (resource.type === 'deployments' && guarded.length > 0) {
       const scenario = text(item.scenarioId);
       if (scenario === null) verdict.unknown.push('scenarioId is missing, so the built-in generative-AI protection cannot be checked');
-      else if ((guarded as readonly string[]).includes(scenario)) {
+      else if (guarded.includes(scenario)) {
         verdict.reasons.push(
           `protected by built-in generative-AI protection (scenario ${scenario} is billed by tokens; stopping saves nothing and breaks callers)`,
         );
       }
     }
-  }
-  return verdict;
+    return verdict;
+  };
 }
 
-export { checkProtection };
-export type { ProtectionVerdict, ProtectionInput };
+export { compileProtection };
+export type { ProtectionVerdict, ProtectionInput, CompiledProtection };

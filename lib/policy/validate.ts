@@ -4,7 +4,8 @@
  * function runs at cold start on the policy compiled into its bundle: no YAML parser is needed,
  * and nothing the build validated is trusted blindly.
  */
-import { crossFieldIssues, formatPath, mapIssues, type RawIssue } from './diagnose.js';
+import { crossFieldIssues, mapIssues, type RawIssue } from './diagnose.js';
+import { formatPath } from './path.js';
 import { digestOf } from './hash.js';
 import type { ParsePolicyResult, PolicyIssue } from './parse.js';
 import { Policy } from './schema.js';
