@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { durationSeconds } from '../lib/policy/duration.js';
 import { didYouMean } from '../lib/policy/suggest.js';
 import { COMMAND_TABLE, COMMANDS, OPTION_TABLE, OPTIONS, isCommand, isOption, usage, type Command, type OptionName } from './commands.js';
+import { CliError } from './errors.js';
 
 const DEFAULT_POLICY_FILE = './policy.yaml';
 
@@ -51,7 +52,7 @@ interface CliArgs {
 }
 
 /** The command line itself is wrong: a short message and where to find the usage (exit 2). */
-class UsageError extends Error {
+class UsageError extends CliError {
   override name = 'UsageError';
   constructor(
     message: string,
@@ -63,7 +64,7 @@ class UsageError extends Error {
 }
 
 /** The command line is fine but the request cannot be honoured as asked (exit 2, no usage text). */
-class InputError extends Error {
+class InputError extends CliError {
   override name = 'InputError';
 }
 

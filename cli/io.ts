@@ -4,9 +4,10 @@
  * be asked depends on stdin alone.
  */
 import { createInterface } from 'node:readline';
+import { CliError } from './errors.js';
 
 /** Ctrl-C at a prompt: the run stops, nothing is applied, exit 130 (as shells expect). */
-class PromptInterruptedError extends Error {
+class PromptInterruptedError extends CliError {
   override name = 'PromptInterruptedError';
 }
 

@@ -2,11 +2,12 @@
  * `--json` output: every command prints exactly one JSON document on stdout, a result or
  * `{"version": 1, "error": {code, message, exitCode, …}}`, so automation can always parse stdout.
  */
+import { CliError } from './errors.js';
 
 const ERROR_VERSION = 1;
 
 /** A failure a command reports itself (a held lock, a duplicate trigger): its code and exit code. */
-class CliFailure extends Error {
+class CliFailure extends CliError {
   override name = 'CliFailure';
   constructor(
     readonly code: string,

@@ -1,6 +1,6 @@
 /**
  * The `aicore-janitor` command. User mistakes (bad flags, a missing or invalid policy or service
- * key, an unknown resource group) print one clear message and exit 2; runtime failures print the
+ * key, an unknown resource group, a bad tenants file) print one clear message and exit 2; runtime failures print the
  * message (with a hint for the common ones) and exit 1; Ctrl-C at a prompt exits 130. With --json
  * every outcome, errors included, is one versioned JSON document on stdout. Stack traces only with
  * DEBUG=1. Each command's module is loaded when it runs, so `help` or `validate` never load the
@@ -9,6 +9,7 @@
 import { CredentialsError } from '../lib/aicore/errors.js';
 import { UnknownGroupError } from '../lib/run/list-fleet.js';
 import { PolicyFileError } from '../lib/run/policy-file.js';
+import { TenantsError, TenantsFileError } from '../lib/tenants/errors.js';
 import { EXIT, InputError, USAGE, UsageError, parseCli, type CliArgs } from './args.js';
 import { commandUsage } from './commands.js';
 import { PromptInterruptedError, processIo, type CliIo } from './io.js';
@@ -92,6 +93,10 @@ function classify(error: unknown): Classified {
     };
   if (error instanceof InputError || error instanceof CredentialsError)
     return { code: 'invalid-input', exitCode: EXIT.invalidInput, message: error.message };
+  if (error instanceof TenantsError) {
+    const issues = error instanceof TenantsFileError && error.issues.length > 0 ? { issues: error.issues } : {};
+    return { code: 'invalid-input', exitCode: EXIT.invalidInput, message: error.message, extra: issues };
+  }
   const message = errorMessage(error);
   const hint = hintFor(message);
   return { code: 'runtime', exitCode: EXIT.failure, message, ...(hint === null ? {} : { help: hint, extra: { hint } }) };

@@ -19,6 +19,7 @@ import * as z from 'zod';
 import { LevelStore, StateLockedError } from '../lib/store/level.js';
 import { sleep } from '../lib/util/time.js';
 import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../lib/store/ports.js';
+import { CliError } from './errors.js';
 
 const LOCAL_STATE_DIR = '.aicore-janitor';
 const OWNER_FILE = 'state.owner.json';
@@ -42,7 +43,7 @@ type StateOwner = z.infer<typeof StateOwner>;
 const CrashedRuns = z.array(StateOwner);
 
 /** The local state is held by another process, still after waiting: exit 1 naming the holder. */
-class StateBusyError extends Error {
+class StateBusyError extends CliError {
   override name = 'StateBusyError';
   constructor(
     message: string,

@@ -21,6 +21,7 @@ import { jsonDocument } from './json-output.js';
 import { Progress } from './progress.js';
 import { policyFor } from './run-command.js';
 import { openState } from './state.js';
+import { CliError } from './errors.js';
 
 /** Tenants planned at once (each bounded again by its own limits.groupConcurrency). */
 const CLI_TENANT_CONCURRENCY = 4;
@@ -75,7 +76,7 @@ async function runTenantsCommand(args: CliArgs & { tenants: string }, io: CliIo)
       contextFor: async (tenant: Tenant) => {
         const key = await credentialsFromFile(resolve(base, tenant.serviceKeyFile ?? '')).serviceKey();
         const loaded = policies.get(tenant.name);
-        if (loaded === undefined) throw new Error(`no policy loaded for tenant ${tenant.name}`);
+        if (loaded === undefined) throw new CliError(`no policy loaded for tenant ${tenant.name}`);
         return {
           tenant,
           client: new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),

@@ -16,9 +16,10 @@ import { EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { serviceKeyFor } from './service-key.js';
 import { clearCrashed, clearStaleOwner, describeOwner, openState, StateBusyError, type CliState } from './state.js';
+import { CliError } from './errors.js';
 
 /** The lock is held by a run that may still be working: nothing was released. */
-class UnlockRefusedError extends Error {
+class UnlockRefusedError extends CliError {
   override name = 'UnlockRefusedError';
 }
 
@@ -69,7 +70,7 @@ async function unlockCommand(args: UnlockArgs, io: CliIo, options: UnlockOptions
     await state.store.releaseLock(holder.owner);
     const after = await readLock(state.store);
     if (after !== 'none' && (after === 'unreadable' || after.owner === holder.owner))
-      throw new Error(`the run lock of ${who} could not be released`);
+      throw new UnlockRefusedError(`the run lock of ${who} could not be released`);
     if (state.kind === 'local') await forgetCrashed(state, io);
     io.out(
       `Released the run lock of ${who}, lease until ${until}: ${reason}.${after === 'none' ? '' : ` Run ${after.owner} has taken it since.`}`,

@@ -23,6 +23,7 @@
  */
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { ReplyAllowlistError } from './errors.js';
 import { classifyAddress, type AddressClass } from './address.js';
 import type { JobSource } from './job.js';
 
@@ -119,7 +120,11 @@ function replyPolicyOf(env: ReplyEnv): ReplyPolicy {
  */
 function replyPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReplyPolicy {
   const parsed = ReplyEnv.safeParse(env);
-  if (!parsed.success) throw new Error(`invalid reply-URL allowlist:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ReplyAllowlistError(
+      `invalid reply-URL allowlist:\n${z.prettifyError(parsed.error)}`,
+      parsed.error.issues.map((i) => ({ variable: i.path.map(String).join('.'), message: i.message })),
+    );
   return replyPolicyOf(parsed.data);
 }
 

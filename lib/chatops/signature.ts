@@ -15,6 +15,7 @@
  * reason back (a forger learns nothing from a 401).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { TeamsTokenError } from './errors.js';
 
 /** Slack's documented replay window, used for both schemes. */
 const SIGNATURE_WINDOW_SECONDS = 300;
@@ -90,7 +91,7 @@ function teamsKey(securityToken: string): Buffer | undefined {
 /** `HMAC <base64>`, as Teams sends it in `Authorization`. Throws for a token that is not base64. */
 function teamsSignature(securityToken: string, body: string | Uint8Array): string {
   const key = teamsKey(securityToken);
-  if (key === undefined) throw new Error('the Teams security token must be base64 of at least 16 bytes');
+  if (key === undefined) throw new TeamsTokenError(MIN_TEAMS_KEY_BYTES);
   return `HMAC ${createHmac('sha256', key).update(body).digest('base64')}`;
 }
 
