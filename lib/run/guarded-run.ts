@@ -58,7 +58,8 @@ async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<Guard
             ? "the state machine's group runs"
             : `run ${holder.owner}${holder.acquiredAt === undefined ? '' : ` (started ${holder.acquiredAt})`}`;
       const until = holder === undefined ? '' : ` until ${new Date(holder.leaseUntil).toISOString()}`;
-      const message = `${who} holds the run lock${until}; this trigger was skipped`;
+      const holds = holder?.owner === GROUP_RUNS_OWNER ? 'hold' : 'holds';
+      const message = `${who} ${holds} the run lock${until}; this trigger was skipped`;
       await store.finishTrigger(guard.triggerId, config.runId, 'done', message);
       return { status: 'locked', message, holder };
     }

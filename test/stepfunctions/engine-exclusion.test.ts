@@ -3,7 +3,8 @@
  * the state machine is refused while a tenant-wide run (engine=lambda, the CLI) holds the tenant's
  * run lock, and a tenant-wide run is refused while any group run's lease holds — through the store's
  * conditional writes on the one run lock record. With the check off (a test subclass) both sides
- * get their lock at once: the tests below would fail.
+ * get their lock at once: the tests below would fail. End to end, a state machine apply under a
+ * tenant-wide run's lock sends nothing, and a tenant-wide run under a group run's lease is skipped.
  */
 import './polyfill.js';
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,18 @@ import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
 import { DynamoStore, ensureTable } from '../../lib/store/dynamo.js';
 import { dynamoClient } from '../../lib/store/factory.js';
 import { GROUP_RUNS_OWNER } from '../../lib/store/records.js';
+import { AiCoreClient } from '../../lib/aicore/client.js';
+import { parseServiceKey } from '../../lib/aicore/credentials.js';
+import { Transport } from '../../lib/aicore/transport.js';
+import { runGuarded } from '../../lib/run/guarded-run.js';
+import { requireStaged, STAGED } from '../../lib/run/tenant/staged.js';
+import { StagedReport } from '../../lib/run/tenant/staged-report.js';
+import { execution, fleetOf, many } from '../helpers/fleet.js';
+import { silenceLogs } from '../helpers/silence-logs.js';
+import { policy, startEstate, type Estate } from './estate.js';
+import { runLocally } from './local-machine.js';
+
+silenceLogs();
 
 const TABLE = 'janitor-engines';
 const T0 = Date.parse('2026-12-01T06:00:00Z');
@@ -121,5 +134,64 @@ describe('with the check off (a group run never marks the run lock)', () => {
     expect(first.tenant.acquired && first.group.acquired).toBe(true);
     const second = await tenantAfterGroups(make(false));
     expect(second.g1.acquired && second.tenant.acquired).toBe(true);
+  });
+});
+
+describe('the engines end to end (the real ASL and runGuarded on one table)', () => {
+  let estate: Estate;
+  const fleet = () => fleetOf({ g1: { executions: many(3, 'done', (id) => execution(id, 'COMPLETED')) } });
+
+  beforeAll(async () => {
+    estate = await startEstate([
+      { name: 'acme', fleet: fleet() },
+      { name: 'beta', fleet: fleet() },
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await estate?.stop();
+  });
+
+  it('a state machine apply while a tenant-wide run holds the run lock sends nothing, and says why', async () => {
+    const now = new Date();
+    const store = estate.storeOf('acme');
+    expect(await store.acquireLock('lambda-run', new Date(now.getTime() + 10 * MINUTE), now)).toEqual({ acquired: true });
+    const runId = `sched-${randomUUID()}`;
+    await runLocally(estate.deps, {
+      runId,
+      trigger: 'schedule',
+      consent: true,
+      startedAt: now.toISOString(),
+      requirePlanHash: null,
+      tenants: [{ name: 'acme', secretId: 'janitor/acme' }],
+    });
+    const report = await requireStaged(store, runId, STAGED.report, StagedReport);
+    expect(report.totals).toMatchObject({ planned: 3, sent: 0, notAttempted: 3 });
+    expect(report.outcomes.every((o) => /run lambda-run holds the tenant's run lock/.test(o.message))).toBe(true);
+    expect(estate.simulators.get('acme')?.requests.count('PATCH /v2/lm/executions')).toBe(0);
+    await store.releaseLock('lambda-run');
+  });
+
+  it('a tenant-wide run while a group run holds its lease is skipped as locked, before any request', async () => {
+    const now = new Date();
+    const store = estate.storeOf('beta');
+    expect(await store.groupLock('g1').acquireLock('sfn-run:g1', new Date(now.getTime() + 10 * MINUTE), now)).toEqual({ acquired: true });
+    const key = parseServiceKey(JSON.stringify(estate.simulators.get('beta')?.serviceKey), 'beta');
+    const result = await runGuarded(
+      {
+        client: new AiCoreClient(key, { transport: new Transport({ baseDelayMs: 1 }) }),
+        store,
+        policy: policy(),
+        trigger: 'schedule',
+        consent: true,
+        runId: 'lambda-run',
+      },
+      { triggerId: `schedule:${randomUUID()}` },
+    );
+    expect(result).toMatchObject({
+      status: 'locked',
+      message: expect.stringMatching(/^the state machine's group runs hold the run lock until \S+; this trigger was skipped$/),
+    });
+    expect(estate.simulators.get('beta')?.requests.entries).toEqual([]);
   });
 });
