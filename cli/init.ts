@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_POLICY_FILE, EXIT, InputError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';
-import { errorMessage } from '../lib/util/errors.js';
+import { errorMessage, errorCode } from '../lib/util/errors.js';
 
 const EXAMPLE_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
 
@@ -31,7 +31,7 @@ async function initCommand(args: CliArgs, io: CliIo): Promise<number> {
     // `wx`: created only if it does not exist, in one step (no check-then-write race).
     await writeFile(file, await starterPolicy(file), { flag: 'wx' });
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const code = errorCode(error) ?? '';
     if (code === 'EEXIST')
       throw new InputError(
         `${file} already exists; nothing was written (edit it, check it with \`aicore-janitor validate ${file}\`, or pass another FILE)`,

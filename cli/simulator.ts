@@ -18,7 +18,7 @@ import {
 } from '../infra/local/simulator/index.js';
 import { InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
-import { errorMessage } from '../lib/util/errors.js';
+import { errorMessage, errorCode } from '../lib/util/errors.js';
 
 type SimulatorArgs = Pick<CliArgs, 'port' | 'fleet' | 'generate' | 'seed' | 'faults' | 'noBulk'>;
 
@@ -64,7 +64,7 @@ async function readFaults(path: string): Promise<FaultConfig> {
 }
 
 function isAddressInUse(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+  return errorCode(error) === 'EADDRINUSE';
 }
 
 /**

@@ -13,6 +13,7 @@ import type { CliIo } from './io.js';
 import { jsonDocument } from './json-output.js';
 import { Progress } from './progress.js';
 import { serviceKeyFor } from './service-key.js';
+import { errorCode } from '../lib/util/errors.js';
 
 /** The snapshot file's format version (the simulator reads it, and files without one). */
 const SNAPSHOT_VERSION = 1;
@@ -75,7 +76,7 @@ async function checkWritable(file: string): Promise<void> {
     await access(dir, constants.W_OK);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const code = errorCode(error) ?? '';
     throw new InputError(
       code === 'ENOENT'
         ? `cannot write ${file}: directory ${dir} does not exist (create it first)`

@@ -20,6 +20,7 @@ import { LevelStore, StateLockedError } from '../lib/store/level.js';
 import { sleep } from '../lib/util/time.js';
 import type { ChatOpsStore, GroupLockStore, JanitorStore, StagingStore } from '../lib/store/ports.js';
 import { CliError } from './errors.js';
+import { errorCode } from '../lib/util/errors.js';
 
 const LOCAL_STATE_DIR = '.aicore-janitor';
 const OWNER_FILE = 'state.owner.json';
@@ -213,7 +214,7 @@ function livenessOf(owner: Pick<StateOwner, 'pid' | 'hostname'>): Liveness {
     process.kill(owner.pid, 0);
     return 'alive';
   } catch (error) {
-    return error instanceof Error && 'code' in error && error.code === 'ESRCH' ? 'gone' : 'alive';
+    return errorCode(error) === 'ESRCH' ? 'gone' : 'alive';
   }
 }
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { CredentialsError } from './errors.js';
 import { ServiceKey } from './wire.js';
+import { errorCode } from '../util/errors.js';
 
 interface CredentialsProvider {
   serviceKey(): Promise<ServiceKey>;
@@ -47,7 +48,7 @@ function credentialsFromFile(path: string): CredentialsProvider {
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+        const reason = errorCode(error) ?? 'unreadable';
         throw new CredentialsError(`cannot read service key file ${path} (${reason})`);
       }
       return parseServiceKey(text, `service key file ${path}`);

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { formatPolicyIssues, parsePolicy, type Policy, type PolicyIssue } from '../policy/index.js';
+import { errorCode } from '../util/errors.js';
 
 class PolicyFileError extends Error {
   override name = 'PolicyFileError';
@@ -34,7 +35,7 @@ async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const code = errorCode(error) ?? 'unreadable';
     if (code === 'ENOENT') throw new PolicyFileError(`policy file ${path} not found`, path, 'missing');
     throw new PolicyFileError(
       code === 'EISDIR' ? `policy file ${path} is a directory` : `cannot read policy file ${path} (${code})`,

@@ -8,7 +8,7 @@ import { parseTenantsText } from './text.js';
 import * as z from 'zod';
 import { TenantsFileError, UnknownTenantError } from './errors.js';
 import { TenantsFile, type Tenant } from './schema.js';
-import { errorMessage } from '../util/errors.js';
+import { errorMessage, errorCode } from '../util/errors.js';
 
 /**
  * @example
@@ -34,7 +34,7 @@ async function loadTenantsFile(path: string): Promise<TenantsFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const code = errorCode(error) ?? 'unreadable';
     throw new TenantsFileError(
       code === 'ENOENT' ? `tenants file ${path} not found` : `cannot read tenants file ${path} (${code})`,
       path,

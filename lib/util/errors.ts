@@ -13,6 +13,16 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * The `code` a Node error carries (`ENOENT`, `EADDRINUSE`, …), or undefined when it has none.
+ *
+ * @example
+ * if (errorCode(error) === 'ENOENT') throw new InputError(`${path} not found`);
+ */
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error ? String(error.code) : undefined;
+}
+
 /** A utility was called with an argument it cannot work with (a caller's bug, never data). */
 class UtilArgumentError extends Error {
   override name = 'UtilArgumentError';
@@ -24,4 +34,4 @@ class UtilArgumentError extends Error {
   }
 }
 
-export { errorMessage, UtilArgumentError };
+export { errorMessage, errorCode, UtilArgumentError };

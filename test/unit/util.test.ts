@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapLimited } from '../../lib/util/concurrency.js';
-import { errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
+import { errorCode, errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
 import { clip } from '../../lib/util/text.js';
 import { sleep } from '../../lib/util/time.js';
 
@@ -52,5 +52,13 @@ describe('Function: errorMessage', () => {
     expect(errorMessage(new RangeError('out of range'))).toBe('out of range');
     expect(errorMessage('plain')).toBe('plain');
     expect(errorMessage(42)).toBe('42');
+  });
+});
+
+describe('Function: errorCode', () => {
+  it("reads a Node error's code, and nothing from anything else", () => {
+    expect(errorCode(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe('ENOENT');
+    expect(errorCode(new Error('plain'))).toBeUndefined();
+    expect(errorCode({ code: 'ENOENT' })).toBeUndefined();
   });
 });
