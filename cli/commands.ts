@@ -10,6 +10,7 @@ const COMMANDS = [
   'ledger',
   'validate',
   'explain',
+  'snooze',
   'snapshot',
   'demo',
   'simulator',
@@ -104,6 +105,12 @@ const COMMAND_TABLE: Record<Command, CommandSpec> = {
     summary: 'show how the policy judges one execution or deployment',
     maxPositionals: 1,
     options: ['policy', 'service-key', 'group', 'json', 'table'],
+  },
+  snooze: {
+    synopsis: 'ID DURATION',
+    summary: "postpone a noticed item's action (else protect it) for DURATION; a reason may follow: snooze d1 3d demo",
+    maxPositionals: 40,
+    options: ['service-key', 'json', 'table'],
   },
   snapshot: {
     synopsis: '--out FILE',

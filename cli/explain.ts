@@ -5,6 +5,7 @@
 import { AiCoreClient } from '../lib/aicore/client.js';
 import { tenantNamespace } from '../lib/aicore/tenant.js';
 import { explain, formatExplanation } from '../lib/policy/index.js';
+import { policyGivesNotices } from '../lib/policy/notices.js';
 import { listFleet } from '../lib/run/list-fleet.js';
 import { EXIT, InputError, UsageError, type CliArgs } from './args.js';
 import type { CliIo } from './io.js';
@@ -31,6 +32,7 @@ async function explainCommand(args: CliArgs, io: CliIo): Promise<number> {
     const observations = await state.store.observations(
       fleet.map((g) => g.group),
       now,
+      policyGivesNotices(loaded.policy) ? { notices: true } : {},
     );
     const explanation = explain({ fleet, policy: loaded.policy, now, observations, id });
     io.out(args.json ? JSON.stringify({ version: 1, ...explanation }, null, 2) : formatExplanation(explanation));

@@ -49,6 +49,8 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       return await (await import('./validate.js')).validateCommand(args, io);
     case 'explain':
       return await (await import('./explain.js')).explainCommand(args, io);
+    case 'snooze':
+      return await (await import('./snooze.js')).snoozeCommand(args, io);
     case 'snapshot':
       return await (await import('./snapshot.js')).snapshotCommand(args, io);
     case 'demo':

@@ -7,7 +7,8 @@
  * - `apply <hash>`: only for a recorded, unexpired, unused plan — approved by someone else when the
  *   policy says `approval.required` — and only if the fresh plan still has that hash (the runner's
  *   `requirePlanHash`); the digest says what happened or why nothing did.
- * - `status`, `snooze`, `help`: the ledger's last runs, a snooze written to the store, the usage.
+ * - `status`, `snooze`, `help`: the ledger's last runs, a snooze (a noticed item's notice moved later,
+ *   else a protection until then; lib/store/snooze.ts), the usage.
  *
  * Everything outside comes through ports (ports.ts); answers stay platform-neutral (model.ts) until
  * the reply port renders them.
@@ -15,12 +16,22 @@
 import { randomUUID } from 'node:crypto';
 import { durationSeconds } from '../policy/duration.js';
 import { describeFirst } from '../store/records.js';
+import { snoozeItem } from '../store/snooze.js';
 import { errorMessage } from '../util/errors.js';
 import { checkApproval } from './approval.js';
 import type { Command } from './command.js';
 import { digestModel } from './digest.js';
 import type { ChatJob } from './job.js';
-import { failureMessage, helpMessage, invocationOf, noticeMessage, refusalMessage, snoozedMessage, statusMessage } from './messages.js';
+import {
+  failureMessage,
+  helpMessage,
+  invocationOf,
+  noticeMessage,
+  noticeSnoozedMessage,
+  refusalMessage,
+  snoozedMessage,
+  statusMessage,
+} from './messages.js';
 import type { ChatMessage } from './model.js';
 import { CHAT_DEFAULTS, type ChatPorts, type ChatRunResult } from './ports.js';
 
@@ -110,8 +121,10 @@ async function answer(job: ChatJob, ports: ChatPorts, now: Date): Promise<ChatMe
       return statusMessage(await ports.store.recentRuns(CHAT_DEFAULTS.statusRuns));
     case 'snooze': {
       const until = after(now, command.duration, 0);
-      await ports.store.snooze(command.id, until, job.user.id, command.reason);
-      return snoozedMessage(command.id, until, job.user, command.reason);
+      const result = await snoozeItem(ports.store, command.id, until, job.user.id, command.reason);
+      return result.kind === 'notice'
+        ? noticeSnoozedMessage(command.id, result.notices, job.user, command.reason)
+        : snoozedMessage(command.id, until, job.user, command.reason);
     }
     case 'help':
       return helpMessage(

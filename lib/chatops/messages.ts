@@ -3,6 +3,7 @@
  * platform-neutral messages (model.ts). Each is one message; the run digest (digest.ts) is the only
  * long one.
  */
+import type { Notice } from '../policy/notices.js';
 import { USAGE, type Command } from './command.js';
 import type { ChatMessage, ChatPlatform, Rich } from './model.js';
 
@@ -128,5 +129,38 @@ function snoozedMessage(id: string, until: Date, by: { id: string; name?: string
   return { audience: 'in_channel', text: `${id} snoozed until ${until.toISOString()}`, parts: [{ kind: 'section', lines: [line] }] };
 }
 
-export { helpMessage, invocationOf, ack, refusalMessage, failureMessage, noticeMessage, statusMessage, snoozedMessage };
+/** A snooze of a noticed item: its heads-up notice now ends later (per group and type it was listed in). */
+function noticeSnoozedMessage(
+  id: string,
+  notices: ReadonlyArray<Pick<Notice, 'group' | 'action' | 'actAfter'>>,
+  by: { id: string; name?: string | undefined },
+  reason: string | undefined,
+): ChatMessage {
+  const lines = notices.map(
+    (n): Rich => [
+      { icon: 'zzz' },
+      ' ',
+      { code: id },
+      ` (${n.group}): its notice now ends `,
+      { date: n.actAfter },
+      ' — snoozed by ',
+      { user: by.id, name: by.name },
+      `${reason === undefined ? '' : ` — ${reason}`}. The janitor will ${n.action} it after that unless snoozed again.`,
+    ],
+  );
+  const first = notices[0]?.actAfter ?? '';
+  return { audience: 'in_channel', text: `${id}: notice snoozed until ${first}`, parts: [{ kind: 'section', lines }] };
+}
+
+export {
+  helpMessage,
+  invocationOf,
+  ack,
+  refusalMessage,
+  failureMessage,
+  noticeMessage,
+  statusMessage,
+  snoozedMessage,
+  noticeSnoozedMessage,
+};
 export type { RunLine };

@@ -11,7 +11,7 @@ import type { ChatJob } from './job.js';
 import type { ChatMessage } from './model.js';
 
 /** Plans, approvals and snoozes, and the records that keep each trigger to one answer. */
-type ChatStore = ChatOpsStore & Pick<JanitorStore, 'recentRuns' | 'beginTrigger' | 'finishTrigger'>;
+type ChatStore = ChatOpsStore & Pick<JanitorStore, 'recentRuns' | 'beginTrigger' | 'finishTrigger' | 'snoozeNotices'>;
 
 /** One run the chat asks for: a dry run (`plan`) or an approved apply. */
 interface ChatRunRequest {

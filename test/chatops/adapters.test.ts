@@ -158,6 +158,7 @@ describe('executeChatJob', () => {
         },
         recentRuns: () => Promise.resolve([]),
         snooze: () => Promise.resolve(),
+        snoozeNotices: () => Promise.resolve([]),
         recordPlan: () => Promise.resolve(),
         findPlans: () => Promise.resolve([]),
         claimApproval: () => Promise.resolve(false),
