@@ -39,10 +39,35 @@ function localHandlers(deps: StepDeps): Record<string, (input: Json) => Promise<
 /** Every retrier waits 0 ms locally. */
 const NO_WAITS = { ListGroups: 0, PlanGroup: 0, Verdict: 0, ApplyGroup: 0, Digest: 0, Summary: 0 };
 
-async function runLocally(deps: StepDeps, input: Json): Promise<unknown> {
+type Handler = (input: Json) => Promise<Json>;
+
+interface LocalRunOptions {
+  /** Replaces a Task's handler (a step that fails, say). */
+  handlers?: Partial<Record<keyof typeof NO_WAITS, Handler>>;
+  /** Sees every Task's input and output, as the state machine passes them. */
+  onTask?: (task: string, input: Json, output: Json) => void;
+}
+
+async function runLocally(deps: StepDeps, input: Json, options: LocalRunOptions = {}): Promise<unknown> {
   const machine = new StateMachine(definition(), { validationOptions: { checkArn: true, checkPaths: true } });
-  const execution = machine.run(input, { overrides: { taskResourceLocalHandlers: localHandlers(deps), retryIntervalOverrides: NO_WAITS } });
+  const handlers: Record<string, Handler> = { ...localHandlers(deps), ...options.handlers };
+  const observe = options.onTask;
+  const observed =
+    observe === undefined
+      ? handlers
+      : Object.fromEntries(
+          Object.entries(handlers).map(([task, handle]) => [
+            task,
+            async (taskInput: Json) => {
+              const output = await handle(taskInput);
+              observe(task, taskInput, output);
+              return output;
+            },
+          ]),
+        );
+  const execution = machine.run(input, { overrides: { taskResourceLocalHandlers: observed, retryIntervalOverrides: NO_WAITS } });
   return execution.result;
 }
 
 export { runLocally, definition, DEFINITION_PATH };
+export type { LocalRunOptions };
