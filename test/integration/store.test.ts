@@ -4,94 +4,16 @@
  * its front doors for parity with `it.each`. What one adapter does, the other must do too — including what each call costs in
  * requests, which is what the store budget is built on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
+import { describe, expect, it } from 'vitest';
 import type { StoreBase } from '../../lib/store/base.js';
-import { ensureTable } from '../../lib/store/dynamo.js';
 import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError } from '../../lib/store/errors.js';
-import { createStore, dynamoClient, type StoreLocation } from '../../lib/store/factory.js';
-import { MemoryStore } from '../../lib/store/memory.js';
-import { LevelStore } from '../../lib/store/level.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ItemState, LedgerChunk, LedgerItem, RunRecord } from '../../lib/store/records.js';
 import type { Notice } from '../../lib/policy/notices.js';
+import { rawPut, storeAdapters } from '../helpers/store-adapters.js';
 
-// ── adapters ────────────────────────────────────────────────────────────────────────────────────
+// ── adapters (test/helpers/store-adapters.ts) ───────────────────────────────────────────────────
 
-interface Adapter {
-  name: string;
-  /** A fresh, empty store (namespace `T#ns@host`). */
-  make: () => Promise<StoreBase>;
-  /** A store of another namespace on the same storage as `store` (the same table, the same map). */
-  sibling: (store: StoreBase, namespace: string) => StoreBase;
-}
-
-let dynamo: LocalDynamo | undefined;
-let tableNo = 0;
-const locations = new WeakMap<StoreBase, StoreLocation>();
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
-
-const dynalite: Adapter = {
-  name: 'dynalite',
-  make: async () => {
-    if (dynamo === undefined) throw new Error('dynalite is not running: make a store inside a test');
-    tableNo += 1;
-    const location = { table: `janitor-contract-${tableNo}`, region: 'us-east-1', endpoint: dynamo.endpoint };
-    await ensureTable(dynamoClient(location), location.table);
-    const store = createStore(location, 'T#ns@host');
-    locations.set(store, location);
-    return store;
-  },
-  sibling: (store, namespace) => {
-    const location = locations.get(store);
-    if (location === undefined) throw new Error('not a store made by this adapter');
-    return createStore(location, namespace);
-  },
-};
-
-const memory: Adapter = {
-  name: 'memory',
-  make: () => Promise.resolve(new MemoryStore('T#ns@host')),
-  sibling: (store, namespace) => {
-    // Test-only: share the private map, as two DynamoStores share a table, so that namespacing (which
-    // lives in the base) is checked on memory too.
-    const twin = new MemoryStore(namespace);
-    Reflect.set(twin, 'items', Reflect.get(store, 'items'));
-    return twin;
-  },
-};
-
-const levelDirs: string[] = [];
-const levelStores: LevelStore[] = [];
-afterAll(async () => {
-  for (const store of levelStores) await store.close();
-  for (const dir of levelDirs) await rm(dir, { recursive: true, force: true });
-});
-
-const leveldb: Adapter = {
-  name: 'leveldb (the CLI local state)',
-  make: async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'janitor-level-'));
-    levelDirs.push(dir);
-    const store = await LevelStore.open(dir, 'T#ns@host');
-    levelStores.push(store);
-    return store;
-  },
-  sibling: (store, namespace) => {
-    // LevelDB admits one opener per folder: a view over the same database with its own namespace.
-    const twin = Object.create(store) as StoreBase;
-    Object.defineProperty(twin, 'namespace', { value: namespace });
-    return twin;
-  },
-};
+const { dynalite, memory, leveldb } = storeAdapters();
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────
 
@@ -187,9 +109,7 @@ describe.each([dynalite, memory, leveldb])('Store contract: $name', ({ make, sib
       const store = await make();
       await store.writeChunks([{ previous: undefined, next: newChunk('c1', [ledgerItem('e0000001')]) }]);
       // A record of a format this version does not know (e.g. written by a newer janitor).
-      await Reflect.apply(Reflect.get(store, '_put') as (item: unknown) => Promise<unknown>, store, [
-        { pk: 'T#ns@host#OPEN#team-a', sk: 'future-chunk', format: 2 },
-      ]);
+      await rawPut(store, { pk: 'T#ns@host#OPEN#team-a', sk: 'future-chunk', format: 2 });
       await expect(store.openChunks('team-a')).rejects.toBeInstanceOf(UnreadableLedgerError);
     });
 

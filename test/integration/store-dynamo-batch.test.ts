@@ -1,0 +1,84 @@
+/**
+ * DynamoDB's BatchWriteItem may hand part of a batch back as unprocessed (throttling). DynamoStore
+ * re-sends that part with a growing back-off and gives up, loudly, after MAX_BATCH_ROUNDS. dynalite
+ * never throttles, so a middleware hands back the last items of a batch as unprocessed, the way
+ * DynamoDB does; the engine still wrote them, and re-sending a put or a delete is harmless. The
+ * back-off is recorded instead of slept.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynamodb.js';
+import { DynamoStore, ensureTable } from '../../lib/store/dynamo.js';
+import { UnprocessedWritesError } from '../../lib/store/errors.js';
+import { sleep } from '../../lib/util/time.js';
+
+vi.mock('../../lib/util/time.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../lib/util/time.js')>();
+  return { ...original, sleep: vi.fn(() => Promise.resolve()) };
+});
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+
+let dynamo: LocalDynamo | undefined;
+let tableNo = 0;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+beforeEach(() => {
+  vi.mocked(sleep).mockClear();
+});
+
+/**
+ * A store whose n-th batch write gets the last `unprocessed[n]` of its requests handed back
+ * (0 when the list has run out, or `always` for every call).
+ */
+async function throttledStore(unprocessed: number[] | { always: number }): Promise<DynamoStore> {
+  if (dynamo === undefined) throw new Error('dynalite is not running');
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamo.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  tableNo += 1;
+  const table = `janitor-batch-${tableNo}`;
+  await ensureTable(client, table);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (!/BatchWrite/.test(context.commandName ?? '')) return result;
+      const count = Array.isArray(unprocessed) ? (unprocessed.shift() ?? 0) : unprocessed.always;
+      const requests = (args.input as { RequestItems: Record<string, unknown[]> }).RequestItems[table] ?? [];
+      Object.assign(result.output as object, { UnprocessedItems: count === 0 ? {} : { [table]: requests.slice(-count) } });
+      return result;
+    },
+    { step: 'initialize', name: 'handBackUnprocessed' },
+  );
+  return new DynamoStore(client, table, 'T#ns@host');
+}
+
+const items = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ group: 'g1', type: 'executions' as const, id: `exe-${String(i).padStart(4, '0')}` }));
+
+describe('DynamoStore batch writes under throttling', () => {
+  it('re-sends what comes back unprocessed, backing off 100 ms, then 200 ms, until everything is written', async () => {
+    const store = await throttledStore([10, 3]);
+    const before = store.requests;
+    await store.recordStopped(items(25), NOW);
+    expect(store.requests - before).toBe(3);
+    expect(vi.mocked(sleep).mock.calls.map(([ms]) => ms)).toEqual([100, 200]);
+    expect(Object.keys((await store.observations(['g1'], NOW)).firstSeenStopped)).toHaveLength(25);
+  });
+
+  it('gives up after 8 rounds with UnprocessedWritesError, saying how many writes were left', async () => {
+    const store = await throttledStore({ always: 5 });
+    const before = store.requests;
+    const failed = store.recordStopped(items(20), NOW);
+    await expect(failed).rejects.toBeInstanceOf(UnprocessedWritesError);
+    await expect(failed).rejects.toMatchObject({ unprocessed: 5, rounds: 8 });
+    expect(store.requests - before).toBe(8);
+    expect(vi.mocked(sleep).mock.calls.map(([ms]) => ms)).toEqual([100, 200, 400, 800, 1600, 3200, 6400]);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The ledger's edges, on every adapter (dynalite, memory, LevelDB), beyond the store contract in
+ * store.test.ts: records it cannot read (a newer version's format, corruption) never make it act
+ * twice or trust a holder it cannot name; staged data whose parts do not add up is refused; asking
+ * for nothing costs nothing; other tenants' chat records stay invisible. Then what only one engine
+ * can do wrong: DynamoDB's errors leave lib/store as StoreRequestError, LevelDB's as StateOpenError.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STAGE_PART_CHARS, type StoreBase } from '../../lib/store/base.js';
+import { ensureTable } from '../../lib/store/dynamo.js';
+import { StoreError, StoreRequestError, UnreadableStagedDataError } from '../../lib/store/errors.js';
+import { createStore, dynamoClient } from '../../lib/store/factory.js';
+import { LevelStore, StateLockedError, StateOpenError } from '../../lib/store/level.js';
+import { NAMESPACE, rawPut, storeAdapters } from '../helpers/store-adapters.js';
+
+const adapters = storeAdapters();
+
+const NOW = new Date('2026-11-23T12:00:00.000Z');
+const LATER = new Date('2026-11-23T13:00:00.000Z');
+
+/** Store requests `act` sent. */
+async function cost(store: StoreBase, act: () => Promise<unknown>): Promise<number> {
+  const before = store.requests;
+  await act();
+  return store.requests - before;
+}
+
+/** Text gzip cannot shrink much: base64 of random bytes, long enough for `parts` staged parts. */
+function incompressible(parts: number): string {
+  return randomBytes(Math.ceil((STAGE_PART_CHARS * (parts - 0.5)) / 1.05)).toString('base64');
+}
+
+describe.each([adapters.dynalite, adapters.memory, adapters.leveldb])('Store edges: $name', ({ make, sibling }) => {
+  it('asks the engine nothing for a limit of 0: no runs, no plans, no request', async () => {
+    const store = await make();
+    await store.recordRun({
+      runId: 'r1',
+      trigger: 'cli',
+      startedAt: NOW.toISOString(),
+      finishedAt: NOW.toISOString(),
+      dryRun: true,
+      planHash: 'h',
+      summary: 's',
+    });
+    await store.recordPlan({ hash: 'abc123', requester: 'u1', createdAt: NOW.toISOString(), expiresAt: LATER.toISOString(), runId: 'r1' });
+    expect(await cost(store, async () => expect(await store.recentRuns(0)).toEqual([]))).toBe(0);
+    expect(await cost(store, async () => expect(await store.findPlans('abc', 0)).toEqual([]))).toBe(0);
+    // The same calls with a limit do find them: the zero answers are not an empty store.
+    expect((await store.recentRuns(1)).map((r) => r.runId)).toEqual(['r1']);
+    expect((await store.findPlans('abc', 1)).map((p) => p.hash)).toEqual(['abc123']);
+  });
+
+  it('refuses the run lock while a lock record it cannot read is there, naming no holder it cannot read', async () => {
+    const store = await make();
+    await rawPut(store, { pk: `${NAMESPACE}#LOCK`, sk: 'RUN', owner: 42, leaseUntil: LATER.getTime() });
+    expect(await store.acquireLock('run-1', LATER, NOW)).toEqual({ acquired: false, holder: undefined });
+  });
+
+  it('treats a trigger record it cannot read as a duplicate: never runs twice because of it', async () => {
+    const store = await make();
+    await rawPut(store, { pk: `${NAMESPACE}#TRIGGER#evt-1`, sk: 'TRIGGER', state: 'done', format: 2 });
+    expect(await store.beginTrigger('evt-1', 'run-2', NOW, LATER)).toEqual({
+      kind: 'duplicate',
+      earlier: expect.objectContaining({ triggerId: 'evt-1', runId: 'unknown', summary: 'unreadable trigger record' }),
+    });
+  });
+
+  it('reads staged data of several parts back whole, and refuses it when a rewrite was interrupted between parts', async () => {
+    const store = await make();
+    const text = incompressible(2);
+    await store.putStaged('run-1', 'plan g1', text, NOW);
+    expect(await store.getStaged('run-1', 'plan g1')).toBe(text);
+    // A retried step rewrote part 1 under a new write id and died before its first part.
+    await rawPut(store, {
+      pk: `${NAMESPACE}#STAGE#run-1`,
+      sk: `${encodeURIComponent('plan g1')}|0001`,
+      data: 'AAAA',
+      parts: 2,
+      writeId: 'interrupted-rewrite',
+    });
+    const refused = store.getStaged('run-1', 'plan g1');
+    await expect(refused).rejects.toBeInstanceOf(UnreadableStagedDataError);
+    await expect(refused).rejects.toMatchObject({ runId: 'run-1', stagedName: 'plan g1' });
+    // Another name of the same run is untouched.
+    expect(await store.getStaged('run-1', 'verdict')).toBeUndefined();
+  });
+
+  it("never finds another tenant's plan, even under the same hash prefix", async () => {
+    const store = await make();
+    const other = sibling(store, 'T#other@host');
+    await other.recordPlan({ hash: 'abc999', requester: 'u2', createdAt: NOW.toISOString(), expiresAt: LATER.toISOString(), runId: 'r9' });
+    expect(await store.findPlans('abc', 5)).toEqual([]);
+    expect((await other.findPlans('abc', 5)).map((p) => p.hash)).toEqual(['abc999']);
+    expect(await store.claimApproval('abc999', 'u1', NOW)).toBe(false);
+  });
+});
+
+describe('DynamoStore: what DynamoDB refuses leaves lib/store as a StoreRequestError', () => {
+  it('every primitive (put, update, delete, query, scan, batch write, add) on a table that does not exist', async () => {
+    const store = createStore({ table: 'janitor-no-such-table', region: 'us-east-1', endpoint: adapters.endpoint() }, NAMESPACE);
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['query', () => store.openChunks('g1')],
+      ['scan', () => store.ledger()],
+      ['put', () => store.snooze('exe-0001', LATER, 'u1')],
+      ['put', () => store.acquireLock('run-1', LATER, NOW)],
+      ['update', () => store.renewLock('run-1', LATER)],
+      ['delete', () => store.releaseLock('run-1')],
+      ['batch write', () => store.recordStopped([{ group: 'g1', type: 'executions', id: 'exe-0001' }], NOW)],
+      ['update', () => store.countActions(1, NOW)],
+    ];
+    for (const [operation, call] of calls) {
+      const failed = call();
+      await expect(failed, operation).rejects.toBeInstanceOf(StoreRequestError);
+      await expect(failed, operation).rejects.toMatchObject({
+        operation,
+        cause: expect.objectContaining({ name: 'ResourceNotFoundException' }),
+      });
+    }
+    // One base for the room: a caller can catch every store failure at once.
+    await expect(store.openChunks('g1')).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('ensureTable leaves an existing table as it is, and surfaces any other refusal', async () => {
+    const location = { table: 'janitor-ensure', region: 'us-east-1', endpoint: adapters.endpoint() };
+    await ensureTable(dynamoClient(location), location.table);
+    await expect(ensureTable(dynamoClient(location), location.table)).resolves.toBeUndefined();
+    // Table names need at least 3 characters.
+    await expect(ensureTable(dynamoClient(location), 'x')).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+});
+
+describe('LevelStore: what LevelDB refuses', () => {
+  it('a folder that is in use fails at once with StateLockedError; one that cannot be opened with StateOpenError', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'janitor-level-edge-'));
+    try {
+      const first = await LevelStore.open(join(dir, 'state'), NAMESPACE);
+      try {
+        await expect(LevelStore.open(join(dir, 'state'), NAMESPACE)).rejects.toBeInstanceOf(StateLockedError);
+      } finally {
+        await first.close();
+      }
+      await writeFile(join(dir, 'a-file'), 'not a database');
+      const refused = LevelStore.open(join(dir, 'a-file'), NAMESPACE);
+      await expect(refused).rejects.toBeInstanceOf(StateOpenError);
+      await expect(refused).rejects.toThrow(`cannot open the local state in ${join(dir, 'a-file')}: `);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('views of one database under other namespaces keep their records apart, and closing twice is harmless', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'janitor-level-edge-'));
+    try {
+      const store = await LevelStore.open(dir, NAMESPACE);
+      const other = store.forNamespace('T#other@host');
+      await other.countActions(3, NOW);
+      expect((await store.observations([], NOW)).actionsToday).toBe(0);
+      expect((await other.observations([], NOW)).actionsToday).toBe(3);
+      await store.close();
+      await expect(store.close()).resolves.toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
