@@ -152,6 +152,8 @@ class Assessment {
   /** The first rule that was not false: it decides (or, when unknown, blocks every later rule). */
   readonly deciding: RuleVerdict | null;
   readonly outcome: Outcome;
+  /** createdAt in epoch milliseconds; null when missing or unreadable. */
+  readonly createdMs: number | null;
   readonly #input: AssessInput;
   readonly #compiled: CompiledPolicy;
   readonly #ctx: ConditionContext;
@@ -183,6 +185,7 @@ class Assessment {
     }
     this.deciding = deciding;
     const createdMs = parseInstant(resource.item.createdAt);
+    this.createdMs = createdMs;
     this.#age = ageOf(createdMs, compiled.minimumAgeSeconds, nowMs);
     this.#ageTruth = this.#age === null || compiled.minimumAgeSeconds === null ? 'unknown' : this.#age >= compiled.minimumAgeSeconds;
     this.outcome = this.#decide(deciding, decidingRule, rules.length, createdMs);

@@ -31,8 +31,14 @@ interface Draft {
   notices: NoticeChanges;
 }
 
-function skippedOf(resource: Resource, kind: SkippedItem['kind'], reason: string, ruleId: string | null, nowMs: number): SkippedItem {
-  const created = parseInstant(resource.item.createdAt);
+function skippedOf(
+  resource: Resource,
+  kind: SkippedItem['kind'],
+  reason: string,
+  ruleId: string | null,
+  nowMs: number,
+  created: number | null = parseInstant(resource.item.createdAt),
+): SkippedItem {
   const ageSeconds = created === null ? null : Math.floor((nowMs - created) / 1000);
   return {
     group: resource.group,
@@ -69,14 +75,18 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
   const skipped: SkippedItem[] = [...unparseable];
   const comingUp: ComingUp[] = [];
   const recorded = input.observations.notices ?? {};
+  // Most runs have no recorded notices: then there is nothing to look up or drop per item.
+  const anyRecorded = Object.keys(recorded).length > 0;
   const notices: NoticeChanges = {
     record: [],
-    drop: staleNotices(
-      groupFleet.group,
-      groupFleet.resources,
-      groupFleet.unparseable.map((u) => u.id),
-      recorded,
-    ),
+    drop: anyRecorded
+      ? staleNotices(
+          groupFleet.group,
+          groupFleet.resources,
+          groupFleet.unparseable.map((u) => u.id),
+          recorded,
+        )
+      : [],
   };
   for (const resource of groupFleet.resources) {
     const assessment = assess({ resource, labels: groupFleet.labels, policy: input.policy, observations: input.observations, nowMs });
@@ -84,17 +94,17 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
     const notice = noticeVerdict(
       assessment,
       input.policy,
-      recorded[observationKey(resource.group, resource.type, resource.item.id)],
+      anyRecorded ? recorded[observationKey(resource.group, resource.type, resource.item.id)] : undefined,
       nowMs,
     );
     if (notice.drop) notices.drop.push({ group: resource.group, type: resource.type, id: resource.item.id });
     if (outcome.kind === 'skip') {
-      skipped.push(skippedOf(resource, outcome.skip, outcome.reason, outcome.ruleId, nowMs));
+      skipped.push(skippedOf(resource, outcome.skip, outcome.reason, outcome.ruleId, nowMs, assessment.createdMs));
       continue;
     }
     if (notice.kind === 'noticed') {
       // Counted toward no cap: a noticed item is not a candidate until its notice has passed.
-      skipped.push(skippedOf(resource, 'noticed', notice.reason, outcome.ruleId, nowMs));
+      skipped.push(skippedOf(resource, 'noticed', notice.reason, outcome.ruleId, nowMs, assessment.createdMs));
       if (notice.record) notices.record.push(notice.notice);
       const { noticedAt, actAfter, snoozedBy } = notice.notice;
       const savings = savingsOf(resource, outcome.action);

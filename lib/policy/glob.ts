@@ -1,6 +1,10 @@
 /**
- * Globs compiled once per policy: picomatch turns each glob into a matcher when the policy is
- * compiled, so evaluating a fleet only runs matchers (`dot: true`, `*` does not cross `/`).
+ * Globs compiled once per policy: picomatch turns each glob into a regular expression when the
+ * policy is compiled, so evaluating a fleet only runs `RegExp#test` (`dot: true`, `*` does not
+ * cross `/`). picomatch's own matcher function would build two result objects per call, and a
+ * fleet makes hundreds of thousands of calls; its test is exactly "equal to the glob, or the
+ * expression matches" for a non-empty text, which is what `test` below does. `windows: false`: the
+ * values are AI Core ids and names, never paths, so a `\` is an ordinary character on every platform.
  */
 import picomatch from 'picomatch';
 
@@ -16,7 +20,10 @@ interface CompiledGlob {
  * globs.some((g) => g.test('prod-chat')); // true
  */
 function compileGlobs(globs: string | readonly string[]): CompiledGlob[] {
-  return (typeof globs === 'string' ? [globs] : globs).map((glob) => ({ glob, test: picomatch(glob, { dot: true }) }));
+  return (typeof globs === 'string' ? [globs] : globs).map((glob) => {
+    const expression = picomatch.makeRe(glob, { dot: true, windows: false });
+    return { glob, test: (text: string) => text !== '' && (text === glob || expression.test(text)) };
+  });
 }
 
 /** One matcher for a glob or list of globs: true when any of them matches. */
