@@ -207,3 +207,73 @@ describe('Property: savings totals', () => {
     );
   });
 });
+
+describe('Property: savings in a plan', () => {
+  const details = fc.oneof(
+    fc
+      .record({ plan: fc.constantFrom('basic', 'infer.s'), running: fc.nat(4) })
+      .map(({ plan, running }) => snakeDetails(plan, { running_replicas: running })),
+    fc
+      .record({ plan: fc.constantFrom('basic', 'infer.m'), min: fc.nat(4) })
+      .map(({ plan, min }) => camelDetails(plan, { minReplicas: String(min) })),
+    fc.constantFrom(undefined, null, {}, { resources: 'x' }, { scaling: { backend_details: { predictor: { running_replicas: '2' } } } }),
+  );
+  const fleet = fc
+    .array(
+      fc.record({
+        group: fc.constantFrom('g1', 'g2'),
+        status: fc.constantFrom('RUNNING', 'PENDING', 'STOPPED', 'DEAD'),
+        scenario: fc.constantFrom('dev-serving', 'foundation-models'),
+        details,
+      }),
+      { maxLength: 20 },
+    )
+    .map((items) =>
+      ['g1', 'g2'].map((name) =>
+        group(name, {
+          deployments: items
+            .map((it, i) => ({ ...it, i }))
+            .filter((it) => it.group === name)
+            .map((it) => deployment(`d${it.i}`, { status: it.status, scenarioId: it.scenario, details: it.details })),
+        }),
+      ),
+    );
+
+  it("every group's and the run's totals equal the sum of their actions' savings, each measured from its own item", () => {
+    const p = policy({
+      caps: OPEN_CAPS,
+      minimumAge: '0m',
+      builtInProtection: { generativeAi: false },
+      rates: { unit: 'CU', perNodeHour: { basic: 2 } },
+      rules: [STOP_DEPLOYMENTS, DELETE_STOPPED],
+    });
+    fc.assert(
+      fc.property(fleet, (f) => {
+        const plan = evaluate({ fleet: f, policy: p, now: NOW, observations: observations() });
+        for (const g of plan.groups) {
+          expect(g.savings).toEqual(
+            totalSavings(
+              g.actions.map((a) => a.savings),
+              p.rates,
+            ),
+          );
+          for (const a of g.actions) {
+            const resource = f.flatMap((x) => x.resources).find((r) => r.item.id === a.id);
+            if (resource === undefined) throw new Error(`action ${a.id} has no item`);
+            expect(a.savings).toEqual(savingsOf(resource, a.action));
+          }
+        }
+        expect(plan.savings).toEqual(
+          totalSavings(
+            plan.groups.flatMap((g) => g.actions.map((a) => a.savings)),
+            p.rates,
+          ),
+        );
+        const unknownActions = plan.groups.flatMap((g) => g.actions).filter((a) => a.savings.kind === 'unknown').length;
+        expect(plan.savings.unknown).toBe(unknownActions);
+        if (unknownActions > 0) expect(plan.savings.estimate?.complete ?? false).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
