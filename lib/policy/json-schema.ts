@@ -1,7 +1,7 @@
 /**
  * The policy's JSON Schema, generated from the zod schema so the two can never drift: editors use it
  * for completion and validation (`$schema: ../schema/policy.schema.json` or a yaml-language-server
- * comment). The committed copy is schema/policy.schema.json; a test checks it is current.
+ * comment). The committed copy is schema/policy.schema.json (written by `npm run schema`); a test checks it is current.
  */
 import * as z from 'zod';
 import { Policy } from './schema.js';

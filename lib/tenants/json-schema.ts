@@ -1,7 +1,7 @@
 /**
  * The tenants file's JSON Schema, generated from the zod schema (as the policy's is); the committed
  * copy is schema/tenants.schema.json and a test checks it is current. Regenerate with
- *   npx tsx lib/tenants/write-json-schema.ts
+ *   npm run schema   (scripts/write-json-schemas.ts)
  */
 import * as z from 'zod';
 import { TenantsFile } from './schema.js';

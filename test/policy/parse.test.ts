@@ -220,9 +220,9 @@ describe('Function: didYouMean', () => {
 });
 
 describe('JSON Schema', () => {
-  it('schema/policy.schema.json is current (regenerate: npx tsx lib/policy/write-json-schema.ts)', () => {
+  it('schema/policy.schema.json is current (regenerate: npm run schema)', () => {
     const committed = readFileSync('schema/policy.schema.json', 'utf8');
-    expect(committed, 'schema/policy.schema.json is stale: run `npx tsx lib/policy/write-json-schema.ts`').toBe(policyJsonSchemaText());
+    expect(committed, 'schema/policy.schema.json is stale: run `npm run schema`').toBe(policyJsonSchemaText());
   });
 
   it('forbids unknown keys and names the condition kinds', () => {

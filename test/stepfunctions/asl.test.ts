@@ -84,7 +84,7 @@ describe('infra/janitor.asl.json', () => {
 });
 
 describe('tenants file', () => {
-  it('schema/tenants.schema.json is current (regenerate: npx tsx lib/tenants/write-json-schema.ts)', () => {
+  it('schema/tenants.schema.json is current (regenerate: npm run schema)', () => {
     expect(readFileSync('schema/tenants.schema.json', 'utf8')).toBe(tenantsJsonSchemaText());
   });
 
