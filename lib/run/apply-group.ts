@@ -15,7 +15,7 @@ import type { ItemState, LedgerChunk, LedgerItem } from '../store/records.js';
 import { isAwaiting } from '../store/rules.js';
 import { isConfirmed } from './confirm.js';
 import { judgeEarlier } from './earlier-entries.js';
-import type { ItemOutcome, OutcomeState } from './report.js';
+import { outcomeOf, type ItemOutcome } from './report.js';
 import { errorMessage } from '../util/errors.js';
 
 /** Chunks of one group in flight at once (the client's per-host limit bounds the total). */
@@ -59,10 +59,6 @@ function liveIndex(fleet: GroupFleet): Map<string, Resource> {
   return new Map(fleet.resources.map((r) => [itemKey(r.type, r.item.id), r]));
 }
 
-function outcome(action: PlannedAction, state: OutcomeState, sent: boolean, message: string): ItemOutcome {
-  return { group: action.group, type: action.type, id: action.id, action: action.action, state, sent, message };
-}
-
 function move(item: LedgerItem, state: ItemState, message: string | null, now: Date): void {
   item.state = state;
   item.message = message;
@@ -84,7 +80,8 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
   });
   const notAttempted = (batch: readonly PlannedAction[], why: string): void => {
     for (const a of batch)
-      if (!outcomes.has(itemKey(a.type, a.id))) outcomes.set(itemKey(a.type, a.id), outcome(a, 'not-attempted', false, `not sent: ${why}`));
+      if (!outcomes.has(itemKey(a.type, a.id)))
+        outcomes.set(itemKey(a.type, a.id), outcomeOf(a, 'not-attempted', false, `not sent: ${why}`));
   };
 
   // A run that may no longer send (deadline, lost lease) leaves the ledger alone as well.
@@ -166,8 +163,8 @@ async function applyGroup(plan: GroupPlan | undefined, fleet: GroupFleet, ctx: G
         outcomes.set(
           itemKey(a.type, a.id),
           unsent
-            ? outcome(a, 'not-attempted', false, `not sent: ${errorMessage(error)}`)
-            : outcome(a, 'awaiting-confirmation', true, `outcome unknown (${errorMessage(error)}); the listing decides`),
+            ? outcomeOf(a, 'not-attempted', false, `not sent: ${errorMessage(error)}`)
+            : outcomeOf(a, 'awaiting-confirmation', true, `outcome unknown (${errorMessage(error)}); the listing decides`),
         );
       }
       return;
@@ -225,10 +222,10 @@ async function settleEarlier(
       const action = candidate !== undefined && candidate.targetStatus === item.targetStatus ? candidate : undefined;
       if (verdict.kind === 'confirmed') {
         move(item, 'confirmed', verdict.message, now);
-        if (action !== undefined) outcomes.set(key, outcome(action, 'confirmed', false, verdict.message));
+        if (action !== undefined) outcomes.set(key, outcomeOf(action, 'confirmed', false, verdict.message));
       } else if (verdict.kind === 'waiting') {
         // Nothing else is sent for an item while an earlier change of it may still be in flight.
-        if (candidate !== undefined) outcomes.set(key, outcome(candidate, 'awaiting-confirmation', false, verdict.message));
+        if (candidate !== undefined) outcomes.set(key, outcomeOf(candidate, 'awaiting-confirmation', false, verdict.message));
       } else {
         move(item, 'failed', verdict.message, now);
         if (action !== undefined) resend.set(key, Math.max(resend.get(key) ?? 0, item.attempt));
@@ -268,7 +265,7 @@ function recordAnswers(
         move(item, 'submitted', result.message, now);
         outcomes.set(
           key,
-          outcome(
+          outcomeOf(
             action,
             'awaiting-confirmation',
             true,
@@ -281,22 +278,22 @@ function recordAnswers(
           // What is already gone is deleted, and has nothing left to stop: what was asked holds.
           const message = action.action === 'delete' ? 'already gone' : 'no longer exists: nothing left to stop';
           move(item, 'confirmed', message, now);
-          outcomes.set(key, outcome(action, 'confirmed', true, message));
+          outcomes.set(key, outcomeOf(action, 'confirmed', true, message));
         } else {
           move(item, 'failed', result.message, now);
-          outcomes.set(key, outcome(action, 'failed', true, result.message));
+          outcomes.set(key, outcomeOf(action, 'failed', true, result.message));
         }
         break;
       case 'unknown':
         move(item, 'unknown', result.message, now);
         outcomes.set(
           key,
-          outcome(action, 'awaiting-confirmation', true, `outcome unknown (${result.message}); not sent again: the listing decides`),
+          outcomeOf(action, 'awaiting-confirmation', true, `outcome unknown (${result.message}); not sent again: the listing decides`),
         );
         break;
       case 'not-sent':
         move(item, 'not-attempted', result.message, now);
-        outcomes.set(key, outcome(action, 'not-attempted', false, `not sent: ${result.message}`));
+        outcomes.set(key, outcomeOf(action, 'not-attempted', false, `not sent: ${result.message}`));
         break;
     }
   }

@@ -31,6 +31,21 @@ interface ItemOutcome {
   message: string;
 }
 
+/**
+ * What became of one planned action.
+ *
+ * @example
+ * outcomeOf(action, 'not-attempted', false, 'not sent: the deadline came first');
+ */
+function outcomeOf(
+  action: Pick<ItemOutcome, 'group' | 'type' | 'id' | 'action'>,
+  state: OutcomeState,
+  sent: boolean,
+  message: string,
+): ItemOutcome {
+  return { group: action.group, type: action.type, id: action.id, action: action.action, state, sent, message };
+}
+
 interface RunTotals {
   planned: number;
   /** Requests this run sent for planned actions (each item counted once). */
@@ -101,5 +116,5 @@ function summaryLine(report: Pick<RunReport, 'totals' | 'listingFailures' | 'sto
   return parts.join(', ');
 }
 
-export { REPORT_VERSION, OUTCOME_STATES, totalsOf, summaryLine };
+export { REPORT_VERSION, OUTCOME_STATES, outcomeOf, totalsOf, summaryLine };
 export type { OutcomeState, ItemOutcome, RunTotals, RunReport, ListingFailure };

@@ -9,7 +9,7 @@ import type { GroupFleet } from '../../resources.js';
 import { applyGroup } from '../apply-group.js';
 import { LEASE_DEFAULTS } from '../guarded-run.js';
 import { RunLease } from '../lease.js';
-import type { ItemOutcome } from '../report.js';
+import { outcomeOf, type ItemOutcome } from '../report.js';
 import { sleep } from '../../util/time.js';
 import { RUN_DEFAULTS } from '../defaults.js';
 import { DeadlineReachedError } from '../errors.js';
@@ -74,16 +74,7 @@ async function applyTenantGroup(
     await writeStaged(store, run.runId, STAGED.result(input.group), StagedGroupResult, result, clock());
     return summaryOf(result);
   };
-  const untouched = (why: string): ItemOutcome[] =>
-    actions.map((a) => ({
-      group: a.group,
-      type: a.type,
-      id: a.id,
-      action: a.action,
-      state: 'not-attempted',
-      sent: false,
-      message: `not sent: ${why}`,
-    }));
+  const untouched = (why: string): ItemOutcome[] => actions.map((a) => outcomeOf(a, 'not-attempted', false, `not sent: ${why}`));
   // The verdict is re-read, never trusted from the state's input: a forged or stale input cannot act.
   if (verdict.notApplied !== null) return finish({ group: input.group, outcomes: [], sent: 0, stopped: null, error: null });
 
@@ -127,15 +118,14 @@ async function applyTenantGroup(
     const current = actions.filter((a) => {
       const now = status.get(`${a.type}#${a.id}`);
       if (now === a.status) return true;
-      changed.push({
-        group: a.group,
-        type: a.type,
-        id: a.id,
-        action: a.action,
-        state: 'not-attempted',
-        sent: false,
-        message: `not sent: changed since it was planned (${a.status} → ${now ?? 'no longer listed'}); the next run plans it afresh`,
-      });
+      changed.push(
+        outcomeOf(
+          a,
+          'not-attempted',
+          false,
+          `not sent: changed since it was planned (${a.status} → ${now ?? 'no longer listed'}); the next run plans it afresh`,
+        ),
+      );
       return false;
     });
     const result = await applyGroup({ ...plan, actions: current }, live, {

@@ -5,9 +5,9 @@
  */
 import { PLAN_VERSION, type GroupTotals, type Plan } from '../../policy/plan.js';
 import { totalSavings } from '../../policy/savings.js';
-import { REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport, type RunTotals } from '../report.js';
+import { outcomeOf, REPORT_VERSION, summaryLine, totalsOf, type ItemOutcome, type RunReport, type RunTotals } from '../report.js';
 import type { TenantRun, TenantRunContext } from './context.js';
-import { readStaged, requireStaged, STAGED, StagedGroupPlan, StagedGroupResult, StagedVerdict } from './staged.js';
+import { readStaged, requireStaged, STAGED, StagedGroupPlan, StagedGroupResult, StagedTotals, StagedVerdict } from './staged.js';
 import * as z from 'zod';
 
 /** What the state machine keeps per tenant: small, whatever the tenant's size. */
@@ -24,14 +24,7 @@ const TenantSummary = z.object({
   listingFailures: z.array(z.object({ group: z.string(), error: z.string() })),
   listingFailureCount: z.number().int().nonnegative(),
   failedGroups: z.array(z.object({ group: z.string(), error: z.string() })),
-  totals: z.object({
-    planned: z.number(),
-    sent: z.number(),
-    confirmed: z.number(),
-    awaitingConfirmation: z.number(),
-    failed: z.number(),
-    notAttempted: z.number(),
-  }),
+  totals: StagedTotals,
   /** The digest line: what a person reads first. */
   digest: z.string(),
 });
@@ -73,17 +66,7 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
       // The group's step failed for good (its Catch): nothing is known to have been sent by it.
       const why = 'the group run failed before it recorded a result (see the execution history); the next run reconciles the ledger';
       failedGroups.push({ group: plan.group, error: why });
-      if (plan.aborted === null)
-        for (const a of plan.actions)
-          outcomes.push({
-            group: a.group,
-            type: a.type,
-            id: a.id,
-            action: a.action,
-            state: 'not-attempted',
-            sent: false,
-            message: `not sent: ${why}`,
-          });
+      if (plan.aborted === null) for (const a of plan.actions) outcomes.push(outcomeOf(a, 'not-attempted', false, `not sent: ${why}`));
       continue;
     }
     outcomes.push(...result.outcomes);

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { PLAN_VERSION, type Plan } from '../../policy/plan.js';
 import { REPORT_VERSION, type RunReport } from '../report.js';
-import { GroupPlanSchema, StagedGroupResult } from './staged.js';
+import { GroupPlanSchema, StagedGroupResult, StagedTotals } from './staged.js';
 
 const PlanSchema = z.object({
   version: z.literal(PLAN_VERSION),
@@ -36,14 +36,7 @@ const StagedReport = z.object({
   complete: z.boolean(),
   plan: PlanSchema,
   outcomes: StagedGroupResult.shape.outcomes,
-  totals: z.object({
-    planned: z.number(),
-    sent: z.number(),
-    confirmed: z.number(),
-    awaitingConfirmation: z.number(),
-    failed: z.number(),
-    notAttempted: z.number(),
-  }),
+  totals: StagedTotals,
   apiCalls: z.number(),
   storeRequests: z.number(),
 });

@@ -9,7 +9,7 @@ import { Notice } from '../../policy/notices.js';
 import { SKIP_KINDS, type GroupPlan } from '../../policy/plan.js';
 import type { StagingStore } from '../../store/ports.js';
 import { RunError } from '../errors.js';
-import { OUTCOME_STATES, type ItemOutcome } from '../report.js';
+import { OUTCOME_STATES, type ItemOutcome, type RunTotals } from '../report.js';
 
 const Abort = z.object({ cap: z.string(), limit: z.number(), selected: z.number(), reason: z.string() });
 
@@ -131,6 +131,18 @@ const ItemOutcomeSchema = z.object({
 const _outcomeMatches: z.ZodType<ItemOutcome> = ItemOutcomeSchema;
 void _outcomeMatches;
 
+/** A run's totals (report.ts's RunTotals) as staged, digested and summarised over the estate. */
+const StagedTotals = z.object({
+  planned: z.number(),
+  sent: z.number(),
+  confirmed: z.number(),
+  awaitingConfirmation: z.number(),
+  failed: z.number(),
+  notAttempted: z.number(),
+});
+const _totalsMatch: z.ZodType<RunTotals> = StagedTotals;
+void _totalsMatch;
+
 /** What one group run did. */
 const StagedGroupResult = z.object({
   group: z.string(),
@@ -179,6 +191,7 @@ export {
   StagedVerdict,
   StagedGroupResult,
   GroupPlanSchema,
+  StagedTotals,
   STAGED,
   MissingStagedDataError,
   writeStaged,

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { TenantSummary } from './digest.js';
+import { StagedTotals } from './staged.js';
 
 /** What a tenant's child execution ends with: its digest, or the failure its Catch recorded. */
 const TenantOutcome = z.union([
@@ -28,20 +29,13 @@ const EstateSummary = z.object({
   status: z.enum(['ok', 'incomplete', 'failed']),
   tenants: z.number().int().nonnegative(),
   byStatus: z.object({ ok: z.number(), incomplete: z.number(), failed: z.number(), error: z.number() }),
-  totals: z.object({
-    planned: z.number(),
-    sent: z.number(),
-    confirmed: z.number(),
-    awaitingConfirmation: z.number(),
-    failed: z.number(),
-    notAttempted: z.number(),
-  }),
+  totals: StagedTotals,
   /** One line per tenant, in tenant order. */
   lines: z.array(z.string()),
 });
 type EstateSummary = z.infer<typeof EstateSummary>;
 
-const TOTAL_KEYS = ['planned', 'sent', 'confirmed', 'awaitingConfirmation', 'failed', 'notAttempted'] as const;
+const TOTAL_KEYS = StagedTotals.keyof().options;
 
 /**
  * @example
