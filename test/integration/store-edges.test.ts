@@ -15,7 +15,8 @@ import { ensureTable } from '../../lib/store/dynamo.js';
 import { StoreError, StoreRequestError, UnreadableStagedDataError } from '../../lib/store/errors.js';
 import { createStore, dynamoClient } from '../../lib/store/factory.js';
 import { LevelStore, StateLockedError, StateOpenError } from '../../lib/store/level.js';
-import { NAMESPACE, rawPut, storeAdapters } from '../helpers/store-adapters.js';
+import { describeFirst } from '../../lib/store/records.js';
+import { NAMESPACE, rawDelete, rawPut, storeAdapters } from '../helpers/store-adapters.js';
 
 const adapters = storeAdapters();
 
@@ -27,6 +28,11 @@ async function cost(store: StoreBase, act: () => Promise<unknown>): Promise<numb
   const before = store.requests;
   await act();
   return store.requests - before;
+}
+
+/** Calls one of the adapter's protected storage primitives directly (the base's contract with its adapters). */
+function primitive(store: StoreBase, name: '_get' | '_update' | '_delete' | '_add', ...args: unknown[]): Promise<unknown> {
+  return Reflect.apply(Reflect.get(store, name) as (...a: unknown[]) => Promise<unknown>, store, args);
 }
 
 /** Text gzip cannot shrink much: base64 of random bytes, long enough for `parts` staged parts. */
@@ -89,6 +95,31 @@ describe.each([adapters.dynalite, adapters.memory, adapters.leveldb])('Store edg
     expect(await store.getStaged('run-1', 'verdict')).toBeUndefined();
   });
 
+  it("refuses a group run while the tenant's run lock record cannot be read, and leaves no group lock behind", async () => {
+    const store = await make();
+    await rawPut(store, { pk: `${NAMESPACE}#LOCK`, sk: 'RUN', owner: 42, leaseUntil: LATER.getTime() });
+    expect(await store.groupLock('g1').acquireLock('run-1:g1', LATER, NOW)).toMatchObject({ acquired: false, holder: undefined });
+    // The group lock taken on the way was given back: another owner gets it at once.
+    await rawDelete(store, { pk: `${NAMESPACE}#LOCK`, sk: 'RUN' });
+    expect(await store.groupLock('g1').acquireLock('run-2:g1', LATER, NOW)).toEqual({ acquired: true });
+  });
+
+  it('keeps the storage primitives the base relies on: an unconditional update needs the record, an unconditional delete always succeeds', async () => {
+    const store = await make();
+    const key = { pk: `${NAMESPACE}#PRIMITIVE`, sk: 'one' };
+    expect(await primitive(store, '_update', key, { n: 1 })).toBe(false);
+    expect(await primitive(store, '_get', key)).toBeUndefined();
+    await rawPut(store, { ...key, n: 0 });
+    expect(await primitive(store, '_update', key, { n: 2 })).toBe(true);
+    expect(await primitive(store, '_get', key)).toMatchObject({ n: 2 });
+    // An add without other fields creates the record with just the counter.
+    await primitive(store, '_add', { pk: `${NAMESPACE}#PRIMITIVE`, sk: 'two' }, 'n', 5, {});
+    expect(await primitive(store, '_get', { pk: `${NAMESPACE}#PRIMITIVE`, sk: 'two' })).toMatchObject({ n: 5 });
+    expect(await primitive(store, '_delete', key)).toBe(true);
+    expect(await primitive(store, '_delete', key)).toBe(true);
+    expect(await primitive(store, '_get', key)).toBeUndefined();
+  });
+
   it("never finds another tenant's plan, even under the same hash prefix", async () => {
     const store = await make();
     const other = sibling(store, 'T#other@host');
@@ -96,6 +127,27 @@ describe.each([adapters.dynalite, adapters.memory, adapters.leveldb])('Store edg
     expect(await store.findPlans('abc', 5)).toEqual([]);
     expect((await other.findPlans('abc', 5)).map((p) => p.hash)).toEqual(['abc999']);
     expect(await store.claimApproval('abc999', 'u1', NOW)).toBe(false);
+  });
+});
+
+describe('what the store says about a trigger it saw before', () => {
+  const first = { triggerId: 'evt-1', runId: 'r1', startedAt: NOW.toISOString(), leaseUntil: LATER.toISOString() };
+  it('names a run that is still going, its result when one was recorded, else its state and run', () => {
+    expect(describeFirst({ ...first, state: 'running', summary: null })).toBe(
+      `still running (run r1, started ${NOW.toISOString()}; it is considered dead after ${LATER.toISOString()})`,
+    );
+    expect(describeFirst({ ...first, state: 'done', summary: '3 stopped' })).toBe('3 stopped');
+    expect(describeFirst({ ...first, state: 'failed', summary: null })).toBe('failed (run r1)');
+  });
+
+  it('keeps the text of an engine failure that is not an Error, with the value as its cause', () => {
+    const error = new StoreRequestError('get', 'socket hang up');
+    expect([error.message, error.operation, error.cause, error.name]).toEqual([
+      'socket hang up',
+      'get',
+      'socket hang up',
+      'StoreRequestError',
+    ]);
   });
 });
 
