@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { loadTenantsFile } from '../lib/tenants/load.js';
 import type { TenantsFile } from '../lib/tenants/schema.js';
+import { CONFIG_DEFAULTS, envReader, flag } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { executionName, startNamedExecution, type SfnClient } from './adapters/state-machine.js';
 
@@ -17,16 +18,12 @@ const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.dateti
 
 const StarterEnv = z.object({
   JANITOR_STATE_MACHINE_ARN: z.string().min(1),
-  JANITOR_TENANTS_FILE: z.string().min(1).default('tenants.json'),
-  JANITOR_APPLY: z
-    .enum(['true', 'false', '1', '0', ''])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
-  JANITOR_DISABLED: z
-    .enum(['true', 'false', '1', '0', ''])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+  JANITOR_TENANTS_FILE: z.string().min(1).default(CONFIG_DEFAULTS.tenantsFile),
+  JANITOR_APPLY: flag,
+  JANITOR_DISABLED: flag,
 });
+/** Parsed once per cold start (again only when one of its variables changes). */
+const readStarterEnv = envReader(StarterEnv, 'starter environment');
 
 type StarterResult = { status: 'disabled' } | { status: 'started' | 'duplicate'; executionName: string; executionArn: string | undefined };
 
@@ -42,7 +39,7 @@ const ALREADY_RUNNING_MS = 5_000;
 
 function starterCore(deps: StarterDeps) {
   return async function start(event: unknown): Promise<StarterResult> {
-    const env = StarterEnv.parse(deps.env);
+    const env = readStarterEnv(deps.env);
     if (env.JANITOR_DISABLED) return { status: 'disabled' };
     const trigger = ScheduledEvent.parse(event);
     const name = executionName(`schedule-${trigger.id}`);
@@ -75,7 +72,7 @@ function starterCore(deps: StarterDeps) {
 let tenantsFile: Promise<TenantsFile> | undefined;
 const deployed: StarterDeps = {
   sfn: new SFNClient({}),
-  tenants: () => (tenantsFile ??= loadTenantsFile(StarterEnv.parse(process.env).JANITOR_TENANTS_FILE)),
+  tenants: () => (tenantsFile ??= loadTenantsFile(readStarterEnv().JANITOR_TENANTS_FILE)),
   env: process.env,
   clock: () => new Date(),
 };

@@ -21,7 +21,7 @@ import { log } from './log.js';
 import { responsePoster, type PostMessage } from './response-url.js';
 import { policyFromEnv, runFromEnv, storeFromEnv } from './run-from-env.js';
 import { teamsWorkflowUrl } from './teams-config.js';
-import { ChatEngineEnv, ChatEngineError, chatTenant, stateMachineRunner } from './chat-engine.js';
+import { ChatEngineError, chatTenant, stateMachineRunner } from './chat-engine.js';
 import type { SfnClient } from './state-machine.js';
 
 interface ChatDeps {
@@ -80,20 +80,12 @@ function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome> {
 
 /** Per container: the Workflows URL secret is read once per cache expiry, the rest once. */
 let cachedTeamsWorkflowUrl: (() => Promise<string | undefined>) | undefined;
-let cachedEngineEnv: ChatEngineEnv | undefined;
 let cachedTenants: Promise<TenantsFile> | undefined;
 let cachedSfn: SfnClient | undefined;
 
 interface EngineWiring {
-  /** Default: JANITOR_ENGINE, JANITOR_STATE_MACHINE_ARN, JANITOR_TENANTS_FILE from the environment. */
-  engine?: ChatEngineEnv;
   /** Default: one Step Functions client per container. */
   sfn?: SfnClient;
-}
-
-function engineEnv(): ChatEngineEnv {
-  cachedEngineEnv ??= ChatEngineEnv.parse(process.env);
-  return cachedEngineEnv;
 }
 
 function sfnClient(): SfnClient {
@@ -102,8 +94,8 @@ function sfnClient(): SfnClient {
 }
 
 /** engine=step-functions: the worker's tenant from the tenants file (a failed read is tried again). */
-function tenantOf(env: JanitorEnv, engine: ChatEngineEnv): Promise<Tenant> {
-  cachedTenants ??= loadTenantsFile(engine.JANITOR_TENANTS_FILE).catch((error: unknown) => {
+function tenantOf(env: JanitorEnv): Promise<Tenant> {
+  cachedTenants ??= loadTenantsFile(env.JANITOR_TENANTS_FILE).catch((error: unknown) => {
     cachedTenants = undefined;
     throw error;
   });
@@ -117,7 +109,6 @@ function tenantOf(env: JanitorEnv, engine: ChatEngineEnv): Promise<Tenant> {
  */
 function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: () => number, wiring: EngineWiring = {}): ChatDeps {
   cachedTeamsWorkflowUrl ??= teamsWorkflowUrl();
-  const engine = wiring.engine ?? engineEnv();
   const store = storeFromEnv(env, serviceKey);
   const clock = () => new Date();
   const common = {
@@ -128,20 +119,20 @@ function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: (
     remainingMs,
     disabled: env.JANITOR_DISABLED,
   };
-  if (engine.JANITOR_ENGINE === 'lambda')
+  if (env.JANITOR_ENGINE === 'lambda')
     return {
       ...common,
       policy: () => policyFromEnv(env),
       run: async (options) => (await runFromEnv({ env, serviceKey, remainingMs, ...options })).result,
     };
-  const stateMachineArn = engine.JANITOR_STATE_MACHINE_ARN;
+  const stateMachineArn = env.JANITOR_STATE_MACHINE_ARN;
   return {
     ...common,
-    policy: async () => policyFromEnv({ JANITOR_POLICY_FILE: (await tenantOf(env, engine)).policy ?? env.JANITOR_POLICY_FILE }),
+    policy: async () => policyFromEnv({ JANITOR_POLICY_FILE: (await tenantOf(env)).policy ?? env.JANITOR_POLICY_FILE }),
     run: async (request) => {
       if (stateMachineArn === undefined) throw new ChatEngineError('engine=step-functions needs JANITOR_STATE_MACHINE_ARN');
       const sfn = wiring.sfn ?? sfnClient();
-      return stateMachineRunner({ sfn, stateMachineArn, tenant: await tenantOf(env, engine), store, clock, remainingMs })(request);
+      return stateMachineRunner({ sfn, stateMachineArn, tenant: await tenantOf(env), store, clock, remainingMs })(request);
     },
   };
 }

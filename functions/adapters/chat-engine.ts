@@ -5,7 +5,6 @@
  * — waits for the execution, and reads the tenant's staged report back, so the chat gets the digest
  * of the very run the state machine did (its group locks, its history in the console).
  */
-import * as z from 'zod';
 import type { ChatRunner, ChatRunRequest } from '../../lib/chatops/ports.js';
 import { EstateSummary } from '../../lib/run/tenant/summary.js';
 import { requireStaged, STAGED } from '../../lib/run/tenant/staged.js';
@@ -13,17 +12,6 @@ import { StagedReport } from '../../lib/run/tenant/staged-report.js';
 import type { StagingStore } from '../../lib/store/ports.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { executionName, startNamedExecution, waitForExecution, type SfnClient } from './state-machine.js';
-
-const ChatEngineEnv = z.object({
-  JANITOR_ENGINE: z.enum(['lambda', 'step-functions']).default('lambda'),
-  /** engine=step-functions: the machine chat runs start (serverless.yml sets it; empty with engine=lambda). */
-  JANITOR_STATE_MACHINE_ARN: z
-    .string()
-    .optional()
-    .transform((v) => (v === '' ? undefined : v)),
-  JANITOR_TENANTS_FILE: z.string().min(1).default('tenants.json'),
-});
-type ChatEngineEnv = z.infer<typeof ChatEngineEnv>;
 
 /** Defaults of the state-machine runner, in one place. */
 const CHAT_ENGINE_DEFAULTS = {
@@ -98,5 +86,5 @@ function chatTenant(file: TenantsFile, secretId: string | undefined): Tenant {
   return tenant;
 }
 
-export { ChatEngineEnv, ChatEngineError, CHAT_ENGINE_DEFAULTS, stateMachineRunner, chatTenant };
+export { ChatEngineError, CHAT_ENGINE_DEFAULTS, stateMachineRunner, chatTenant };
 export type { StateMachineRunnerOptions };

@@ -18,6 +18,8 @@ const CONFIG_DEFAULTS = {
   policyFile: 'policy.yaml',
   /** Tenants file bundled with the state machine's functions. */
   tenantsFile: 'tenants.json',
+  /** The schedule's engine (stage parameter `engine`): one Lambda per run. */
+  engine: 'lambda',
   region: 'us-east-1',
   /** Powertools' `service` (logs and the metrics dimension) when POWERTOOLS_SERVICE_NAME is unset. */
   serviceName: 'aicore-janitor',
@@ -58,6 +60,10 @@ const JanitorEnv = z.object({
     ),
   /** The state machine's tenants file (engine `step-functions`). */
   JANITOR_TENANTS_FILE: z.string().min(1).default(CONFIG_DEFAULTS.tenantsFile),
+  /** The schedule's engine; the chat worker runs its plans and applies on the same one. */
+  JANITOR_ENGINE: z.enum(['lambda', 'step-functions']).default(CONFIG_DEFAULTS.engine),
+  /** engine `step-functions`: the state machine chat runs start (serverless.yml; empty with `lambda`). */
+  JANITOR_STATE_MACHINE_ARN: optionalText,
   /** Local DynamoDB (dynalite) endpoint; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   /** Secrets Manager secret holding the service key (AWS); else AICORE_SERVICE_KEY is read. */

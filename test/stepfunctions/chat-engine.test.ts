@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { ChatEngineEnv } from '../../functions/adapters/chat-engine.js';
 import { chatDepsFromEnv, executeChatJob, type ChatDeps } from '../../functions/adapters/chat-command.js';
 import { readEnv } from '../../functions/adapters/config.js';
 import { executionArnOf, executionName, type SfnClient } from '../../functions/adapters/state-machine.js';
@@ -96,27 +95,24 @@ afterAll(async () => {
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** The worker's environment: acme's secret, the estate's table, the policy file. */
-function workerEnv() {
+/** The worker's environment: acme's secret, the estate's table, the policy and tenants files, the engine. */
+function workerEnv(engine: 'lambda' | 'step-functions') {
   return readEnv({
     JANITOR_TABLE: estate.location.table,
     DYNAMODB_ENDPOINT: estate.location.endpoint,
     AWS_REGION: estate.location.region,
     JANITOR_POLICY_FILE: join(tmp, 'policy.yaml'),
     AICORE_SECRET_ID: 'janitor/acme',
+    JANITOR_ENGINE: engine,
+    // serverless.yml writes '' with engine=lambda.
+    JANITOR_STATE_MACHINE_ARN: engine === 'lambda' ? '' : STATE_MACHINE_ARN,
+    JANITOR_TENANTS_FILE: join(tmp, 'tenants.json'),
   });
 }
 
 function chatDeps(engine: 'lambda' | 'step-functions', sfn: SfnClient): { deps: ChatDeps; posted: SlackMessage[] } {
   const posted: SlackMessage[] = [];
-  const wired = chatDepsFromEnv(workerEnv(), acmeKey, () => 600_000, {
-    engine: ChatEngineEnv.parse({
-      JANITOR_ENGINE: engine,
-      JANITOR_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
-      JANITOR_TENANTS_FILE: join(tmp, 'tenants.json'),
-    }),
-    sfn,
-  });
+  const wired = chatDepsFromEnv(workerEnv(engine), acmeKey, () => 600_000, { sfn });
   const post: ChatDeps['post'] = (_url, payload) => {
     posted.push(payload as SlackMessage);
     return Promise.resolve(true);
