@@ -79,12 +79,21 @@ class DynamoStore extends StoreBase {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  /** One engine request: a failed condition stays as it is (the callers read it), anything else becomes a StoreRequestError. */
+  /** One engine request; any failure leaves the store as a StoreRequestError. */
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw error;
+      throw new StoreRequestError(operation, error);
+    }
+  }
+
+  /** One conditional write: `written: false` when its condition failed, any other failure as in {@link call}. */
+  private async write<T>(operation: string, send: () => Promise<T>): Promise<{ written: true; result: T } | { written: false }> {
+    try {
+      return { written: true, result: await send() };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { written: false };
       throw new StoreRequestError(operation, error);
     }
   }
@@ -101,22 +110,17 @@ class DynamoStore extends StoreBase {
     const expression = new Expression();
     const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
     this.requests += 1;
-    try {
-      const result = await this.call('put', () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ReturnValues: 'ALL_OLD',
-            ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
-          }),
-        ),
-      );
-      return { written: true, old: result.Attributes };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { written: false, old: undefined };
-      throw error;
-    }
+    const put = await this.write('put', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ReturnValues: 'ALL_OLD',
+          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+        }),
+      ),
+    );
+    return put.written ? { written: true, old: put.result.Attributes } : { written: false, old: undefined };
   }
 
   protected async _update(key: Key, fields: Record<string, StoredValue>, condition?: Condition): Promise<boolean> {
@@ -125,44 +129,34 @@ class DynamoStore extends StoreBase {
     const exists = `attribute_exists(${expression.name('pk')})`;
     const conditionExpression = condition === undefined ? exists : `${exists} AND ${expression.condition(condition)}`;
     this.requests += 1;
-    try {
-      await this.call('update', () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: conditionExpression,
-            ...expression.attributes,
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const update = await this.write('update', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditionExpression,
+          ...expression.attributes,
+        }),
+      ),
+    );
+    return update.written;
   }
 
   protected async _delete(key: Key, condition?: Condition): Promise<boolean> {
     const expression = new Expression();
     const conditionExpression = condition === undefined ? undefined : expression.condition(condition);
     this.requests += 1;
-    try {
-      await this.call('delete', () =>
-        this.doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: key,
-            ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    const removed = await this.write('delete', () =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ...(conditionExpression === undefined ? {} : { ConditionExpression: conditionExpression, ...expression.attributes }),
+        }),
+      ),
+    );
+    return removed.written;
   }
 
   protected async _query(
