@@ -1,36 +1,35 @@
 /**
- * Request pacing per host, a client-side rate limit adapted to the server's answers. A concurrency
- * limit alone cannot respect a rate limit when answers come back in milliseconds; a pace can.
+ * Request pacing per host: a client-side rate limit learned from the server's 429s. (How many
+ * requests are in flight, and the slow start that keeps the first throttle small, is the
+ * Limiter's job: limiter.ts.) A concurrency limit alone cannot respect a rate limit when answers
+ * come back in milliseconds; a pace can.
  *
- * - **Slow start.** The first requests to a host ramp up instead of bursting: a small burst
- *   ({@link BURST}) goes at once, then requests start at {@link START_RATE} per second (and two at a time: the transport's limiter starts at 2), and every
- *   success raises the rate by {@link SLOW_START_GROWTH} until the pace disappears
- *   ({@link UNPACED_RATE}). A server without a limit barely notices; one with a token bucket sees
- *   its bucket run dry while the client is still slow, so few requests are in flight at the first 429.
- * - **After a 429** (once per burst: answers in flight come back together) the rate drops to half
- *   of what the server actually served in the last second, slow start ends, and the rate grows back
- *   only slowly ({@link RECOVERY_PER_SECOND}). `Retry-After` is honoured for every request to the host.
+ * - **Unpaced until the first 429.** A host that never throttles is never slowed down here.
+ * - **After a 429** (once per burst: answers in flight come back together) the rate drops to
+ *   {@link BACKOFF} of what the server actually served in the last second (CUBIC's β,
+ *   RFC 9438: a bucket that just ran dry served its refill rate plus part of its capacity, so
+ *   halving would undershoot the refill rate by far), and grows back only slowly
+ *   ({@link RECOVERY_PER_SECOND}). `Retry-After` is honoured for every request to the host, and
+ *   no burst follows the wait: the server's bucket is empty.
  *
  * Pacing only delays a request's start; it never re-sends anything and never waits past a deadline.
  */
 const BURST = 4;
-const START_RATE = 100;
-const SLOW_START_GROWTH = 1.05;
 const UNPACED_RATE = 1_000;
+const BACKOFF = 0.7;
 const MIN_RATE = 0.5;
 const RECOVERY_PER_SECOND = 0.02;
 const WINDOW_MS = 1_000;
 
 class Pacer {
   /** Requests per second; at or above UNPACED_RATE there is no pace. */
-  private rate = START_RATE;
-  private slowStart = true;
+  private rate = UNPACED_RATE;
   /** Theoretical arrival time of the next request (GCRA): bursts of BURST, then one per interval. */
   private tat = Number.NEGATIVE_INFINITY;
   private retryUntil = Number.NEGATIVE_INFINITY;
   private lastThrottle = Number.NEGATIVE_INFINITY;
   private lastGrowth = Number.NEGATIVE_INFINITY;
-  /** Start times of recent successes, for the rate the server actually served. */
+  /** Answer times of recent successes, for the rate the server actually served. */
   private readonly served: number[] = [];
 
   constructor(
@@ -67,8 +66,7 @@ class Pacer {
     if (now >= this.lastThrottle + Math.max(this.interval(), retryAfterMs, 1)) {
       const recent = this.served.filter((t) => t > now - WINDOW_MS).length;
       const servedRate = recent * (1000 / WINDOW_MS);
-      this.rate = Math.max(MIN_RATE, Math.min(this.rate, servedRate > 0 ? servedRate : this.rate) / 2);
-      this.slowStart = false;
+      this.rate = Math.max(MIN_RATE, Math.min(this.rate, servedRate > 0 ? servedRate : this.rate) * BACKOFF);
       this.lastThrottle = now;
       this.lastGrowth = now;
     }
@@ -81,14 +79,10 @@ class Pacer {
     const now = this.now();
     this.served.push(now);
     while (this.served.length > 0 && (this.served[0] ?? now) <= now - WINDOW_MS) this.served.shift();
-    if (this.slowStart) {
-      this.rate = Math.min(UNPACED_RATE, this.rate * SLOW_START_GROWTH);
-      return;
-    }
     const elapsed = Math.max(0, now - this.lastGrowth) / 1000;
     this.lastGrowth = now;
     this.rate = Math.min(UNPACED_RATE, this.rate * (1 + RECOVERY_PER_SECOND * elapsed));
   }
 }
 
-export { Pacer, BURST, START_RATE, UNPACED_RATE };
+export { Pacer, BACKOFF, BURST, UNPACED_RATE };

@@ -74,8 +74,13 @@ interface HttpResponse {
 
 const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
 
-/** Requests in flight to a host before its first answers: at most this many can meet a dry bucket at once. */
-const SLOW_START_CONCURRENCY = 2;
+/**
+ * Slow start per host (see Limiter): two requests in flight for the first 24 answers, and again
+ * after a quarter second with nothing sent. Two in flight is what a token bucket running dry can
+ * refuse before the first 429 comes back; 24 answers cover a bucket of about 20 emptied at a few
+ * times its refill rate; a quarter second refills a per-second limit noticeably.
+ */
+const SLOW_START = { initial: 2, probation: 32, idleMs: 250 } as const;
 
 /** PATCH and DELETE change state: re-sending one whose answer was lost may act twice. */
 function isMutation(method: HttpRequest['method']): boolean {
@@ -201,7 +206,6 @@ class Transport {
         outcome instanceof AiCoreNetworkError ? undefined : retryAfterMs(outcome.headers.get('retry-after'), this.config.now());
       const backoff = this.config.random() * Math.min(this.config.maxDelayMs, this.config.baseDelayMs * 2 ** (attempt - 1));
       const delay = hinted ?? backoff;
-      if (!(outcome instanceof AiCoreNetworkError) && outcome.status === 429) this.pacerFor(request.url).throttled(hinted ?? 0);
       // A wait that would end at or after the deadline is not taken: the last answer stands.
       if (this.config.now() + delay >= this.config.deadline()) {
         if (outcome instanceof AiCoreNetworkError) throw outcome;
@@ -233,8 +237,7 @@ class Transport {
     const host = new URL(url).host;
     let limiter = this.limiters.get(host);
     if (limiter === undefined) {
-      // Slow start: a new host gets two requests at once, more as successes come back (see Pacer).
-      limiter = new Limiter(this.config.concurrency, Math.min(this.config.concurrency, SLOW_START_CONCURRENCY));
+      limiter = new Limiter(this.config.concurrency, { ...SLOW_START, now: this.config.now });
       this.limiters.set(host, limiter);
     }
     return limiter;
@@ -293,7 +296,9 @@ class Transport {
           tls: request.tls,
         });
         if (response.status === 429) {
+          // Before this slot is released: the next waiting request must already see the slowdown.
           limiter.shrink();
+          pacer.throttled(retryAfterMs(response.headers.get('retry-after'), this.config.now()) ?? 0);
         } else if (response.status < 400) {
           limiter.grow();
           pacer.succeeded();

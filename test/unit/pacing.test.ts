@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Limiter } from '../../lib/aicore/limiter.js';
 import { mapLimited } from '../../lib/util/concurrency.js';
-import { BURST, Pacer, START_RATE } from '../../lib/aicore/pacer.js';
+import { BACKOFF, Pacer } from '../../lib/aicore/pacer.js';
+import { Transport } from '../../lib/aicore/transport.js';
+import type { FetchResponse } from '../../lib/aicore/http-fetch.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -59,20 +61,17 @@ describe('Pacer', () => {
     return { p, waits, advance: (ms: number) => (now += ms) };
   }
 
-  it('slow start: a small burst at once, then a pace that rises with every success until it disappears', async () => {
+  it('is not a pace until the server throttles: an unlimited host is never slowed here', async () => {
     const { p, waits } = pacer();
-    for (let i = 0; i < BURST; i += 1) await p.turn();
+    for (let i = 0; i < 200; i += 1) {
+      await p.turn();
+      p.succeeded();
+    }
     expect(waits).toEqual([]);
-    await p.turn();
-    expect(waits).toEqual([1000 / START_RATE]);
-    for (let i = 0; i < 200; i += 1) p.succeeded();
     expect(p.requestsPerSecond).toBe(Number.POSITIVE_INFINITY);
-    waits.length = 0;
-    for (let i = 0; i < 50; i += 1) await p.turn();
-    expect(waits.filter((w) => w > 0).length).toBeLessThanOrEqual(1);
   });
 
-  it('honours Retry-After for every request, slows once per burst to half the served rate, and recovers slowly', async () => {
+  it('honours Retry-After for every request, slows once per burst to 0.7 of the served rate, and recovers slowly', async () => {
     const { p, waits, advance } = pacer();
     for (let i = 0; i < 40; i += 1) {
       p.succeeded();
@@ -80,18 +79,19 @@ describe('Pacer', () => {
     }
     p.throttled(1000);
     p.throttled(1000); // same burst: no second slowdown
-    expect(p.requestsPerSecond).toBe(19.5); // half of the 39 served in the last second
+    const slowed = 39 * BACKOFF; // 0.7 of the 39 served in the last second
+    expect(p.requestsPerSecond).toBeCloseTo(slowed);
     await p.turn();
     expect(waits[0]).toBe(1000);
     await p.turn();
-    expect(waits[1]).toBeCloseTo(1000 / 19.5);
+    expect(waits[1]).toBeCloseTo(1000 / slowed);
     // After a throttle the rate grows by a few percent per second, not by leaps.
     for (let i = 0; i < 20; i += 1) {
       advance(50);
       p.succeeded();
     }
-    expect(p.requestsPerSecond).toBeGreaterThan(19.5);
-    expect(p.requestsPerSecond).toBeLessThan(20.5);
+    expect(p.requestsPerSecond).toBeGreaterThan(slowed);
+    expect(p.requestsPerSecond).toBeLessThan(slowed * 1.05);
   });
 
   it('never books a turn at or past the deadline', async () => {
@@ -100,5 +100,157 @@ describe('Pacer', () => {
     expect(await p.turn(4000)).toBe(false);
     expect(waits).toEqual([]);
     expect(await p.turn()).toBe(true);
+  });
+});
+
+describe('Limiter slow start', () => {
+  const hold = () => {
+    const gate: { release: () => void } = { release: () => undefined };
+    const done = new Promise<void>((resolve) => {
+      gate.release = resolve;
+    });
+    return { done, release: () => gate.release() };
+  };
+
+  it('holds two in flight through its probation, then adds a slot per success up to the maximum', async () => {
+    const limiter = new Limiter(8, { initial: 2, probation: 5, idleMs: 250, now: () => 0 });
+    expect(limiter.current).toBe(2);
+    for (let i = 0; i < 5; i += 1) limiter.grow();
+    expect(limiter.current).toBe(2);
+    limiter.grow();
+    expect(limiter.current).toBe(3);
+    for (let i = 0; i < 10; i += 1) limiter.grow();
+    expect(limiter.current).toBe(8);
+    // A throttle ends slow start: afterwards about one slot per window of successes.
+    limiter.shrink();
+    expect(limiter.current).toBe(4);
+    for (let i = 0; i < 3; i += 1) limiter.grow();
+    expect(limiter.current).toBe(4);
+    await limiter.run(() => Promise.resolve());
+  });
+
+  it('restarts after a pause with nothing in flight, not after a short one, and never under a running task', async () => {
+    let now = 0;
+    const limiter = new Limiter(8, { initial: 2, probation: 0, idleMs: 250, now: () => now });
+    await limiter.run(() => Promise.resolve());
+    for (let i = 0; i < 10; i += 1) limiter.grow();
+    expect(limiter.current).toBe(8);
+    now += 249;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(8);
+    // A long task keeps the host busy: a second task started meanwhile does not restart anything.
+    const long = hold();
+    const running = limiter.run(() => long.done);
+    now += 10_000;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(8);
+    long.release();
+    await running;
+    now += 250;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(2);
+  });
+});
+
+/**
+ * The transport against a token bucket, in virtual time: fetch answers after `latencyMs` of the
+ * injected clock, and the driver jumps the clock to the next timer once every promise has settled.
+ * No wall-clock timing is asserted; the counts are what a real server would see.
+ */
+function virtualServer(bucket: { capacity: number; refillPerSecond: number } | null, latencyMs: number) {
+  let now = 0;
+  const timers: Array<{ at: number; fire: () => void }> = [];
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      timers.push({ at: now + Math.max(0, ms), fire: resolve });
+    });
+  let tokens = bucket?.capacity ?? 0;
+  let refilledAt = 0;
+  const arrivals: Array<{ at: number; status: number }> = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
+  const fetch = async (): Promise<FetchResponse> => {
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    let status = 200;
+    if (bucket !== null) {
+      tokens = Math.min(bucket.capacity, tokens + ((now - refilledAt) / 1000) * bucket.refillPerSecond);
+      refilledAt = now;
+      if (tokens >= 1) tokens -= 1;
+      else status = 429;
+    }
+    arrivals.push({ at: now, status });
+    await sleep(latencyMs);
+    inFlight -= 1;
+    return {
+      status,
+      headers: { get: (name) => (name === 'retry-after' && status === 429 ? '1' : null) },
+      text: () => Promise.resolve('{}'),
+    };
+  };
+  /** Runs `work` to completion, advancing the clock only when nothing else can happen. */
+  async function drive<T>(work: Promise<T>): Promise<{ result: T; elapsedMs: number }> {
+    let finished = false;
+    const outcome = work.finally(() => {
+      finished = true;
+    });
+    while (!finished) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (finished || timers.length === 0) continue;
+      timers.sort((a, b) => a.at - b.at);
+      const next = timers.shift();
+      if (next === undefined) continue;
+      now = Math.max(now, next.at);
+      next.fire();
+    }
+    return { result: await outcome, elapsedMs: now };
+  }
+  const transport = new Transport({ fetch, sleep, now: () => now, random: () => 0.5, concurrency: 8 });
+  return { transport, drive, arrivals, peak: () => peakInFlight, advance: (ms: number) => (now += ms) };
+}
+
+/** `total` GETs from 16 workers at once, like many groups listing and submitting together. */
+function burstOfRequests(transport: Transport, total: number): Promise<number[]> {
+  let next = 0;
+  const statuses: number[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      next += 1;
+      const answer = await transport.send({
+        method: 'GET',
+        url: 'https://api.example.test/v2/lm/executions',
+        headers: {},
+        context: { operation: 'list' },
+      });
+      statuses.push(answer.status);
+    }
+  };
+  return Promise.all(Array.from({ length: 16 }, worker)).then(() => statuses);
+}
+
+describe('Transport pacing against a token bucket (virtual time)', () => {
+  it('earns at most 2 × 429 from a bucket of 20 refilled at 20/s, and every request succeeds in the end', async () => {
+    const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, 20);
+    const { result, elapsedMs } = await server.drive(burstOfRequests(server.transport, 150));
+    expect(result.filter((s) => s === 200)).toHaveLength(150);
+    expect(server.arrivals.filter((a) => a.status === 429).length).toBeLessThanOrEqual(2);
+    // Near the bucket's own pace: 130 requests beyond its capacity at 20/s, plus the one Retry-After.
+    expect(elapsedMs).toBeLessThan(1.5 * ((150 / 20) * 1000));
+  });
+
+  it('starts again slowly after a pause: a refilled bucket does not see a burst of eight', async () => {
+    const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, 20);
+    await server.drive(burstOfRequests(server.transport, 10));
+    server.advance(2_000); // the run plans; the bucket refills
+    await server.drive(burstOfRequests(server.transport, 150));
+    expect(server.arrivals.filter((a) => a.status === 429).length).toBeLessThanOrEqual(2);
+  });
+
+  it('reaches full concurrency on a server without a limit, and never paces it', async () => {
+    const server = virtualServer(null, 20);
+    const { result } = await server.drive(burstOfRequests(server.transport, 150));
+    expect(result).toHaveLength(150);
+    expect(server.peak()).toBe(8);
+    expect(server.arrivals.every((a) => a.status === 200)).toBe(true);
   });
 });
