@@ -11,6 +11,7 @@ import { requireStaged, STAGED } from '../../lib/run/tenant/staged.js';
 import { StagedReport } from '../../lib/run/tenant/staged-report.js';
 import type { StagingStore } from '../../lib/store/ports.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
+import { sleep as pause } from '../../lib/util/time.js';
 import { executionName, startNamedExecution, waitForExecution, type SfnClient } from './state-machine.js';
 
 /** Defaults of the state-machine runner, in one place. */
@@ -45,7 +46,7 @@ interface StateMachineRunnerOptions {
  * const result = await run({ trigger: 'slack:U1', triggerId: 'slack:t1#run', consent: false });
  */
 function stateMachineRunner(options: StateMachineRunnerOptions): ChatRunner {
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? pause;
   return async (request: ChatRunRequest) => {
     // Named after the chat trigger: a worker retried after it died finds the execution it started.
     const name = executionName(`chat-${request.triggerId}`);

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
+import { CONFIG_DEFAULTS } from './config.js';
 
 /** The part of GetSecretValue's answer we read (tolerant: AWS sends more). */
 const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
@@ -36,7 +37,7 @@ function parsedJson(text: string): unknown {
  * const value = await secretsManagerReader().secretString('aicore-janitor/slack-signing-secret');
  */
 function secretsManagerReader(
-  region: string = process.env.AWS_REGION ?? 'us-east-1',
+  region: string = process.env.AWS_REGION ?? CONFIG_DEFAULTS.region,
   send: (request: AwsRequest) => Promise<AwsResponse> = awsRequester(),
 ): SecretsReader {
   return {
