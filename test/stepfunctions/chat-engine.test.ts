@@ -209,6 +209,22 @@ describe('chat on engine=step-functions', () => {
     expect(result).toMatchObject({ status: 'done', report: { plan: { hash: planHash } } });
   });
 
+  it('answers an execution that outlasts the worker as still running, naming it, instead of waiting into the timeout', async () => {
+    let describes = 0;
+    const running = {
+      send: (command: unknown) => {
+        if (command instanceof StartExecutionCommand) return Promise.resolve({ executionArn: `${STATE_MACHINE_ARN}:long` });
+        describes += 1;
+        return Promise.resolve({ status: 'RUNNING' });
+      },
+    } as unknown as SfnClient;
+    const wired = chatDepsFromEnv(workerEnv('step-functions'), acmeKey, () => 20_000, { sfn: running });
+    await expect(wired.run({ trigger: 'slack:U0ALICE', triggerId: 'slack:sf-long#run', consent: false })).rejects.toThrow(
+      /is still running; its digest will be in `status` once it ends/,
+    );
+    expect(describes).toBe(1);
+  });
+
   it('answers a failed execution in chat as a failure, never as a digest', async () => {
     const failing = {
       send: (command: unknown) =>
