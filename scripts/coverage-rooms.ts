@@ -19,22 +19,30 @@ const Counts = z.object({ total: z.number(), covered: z.number() });
 /** istanbul's json-summary: one entry per file (absolute path) and a `total`. */
 const Summary = z.record(z.string(), z.object({ lines: Counts, branches: Counts, functions: Counts, statements: Counts }));
 
-function percent(covered: number, total: number): string {
-  return total === 0 ? '   -  ' : `${((100 * covered) / total).toFixed(1).padStart(5)}%`;
+/** `93.4% (93)`: covered, then the floor; a `!` marks a room below its floor. */
+function cell(covered: number, total: number, floor: number): string {
+  const pct = total === 0 ? 100 : (100 * covered) / total;
+  return `${pct.toFixed(1).padStart(5)}% (${floor})${pct < floor ? '!' : ' '}`.padEnd(14);
 }
 
-/** One line per room: each metric as `covered% (floor)`, plus the file count. */
+/** A header and one line per room: each metric as `covered% (floor)`, plus the file count. */
 function roomLines(summary: z.infer<typeof Summary>, root: string): string[] {
   const files = Object.entries(summary).filter(([file]) => file !== 'total');
-  return Object.entries(COVERAGE_ROOMS).map(([room, floor]) => {
-    const inRoom = files.filter(([file]) => relative(root, file).startsWith(`${room}/`));
-    const cells = METRICS.map((metric) => {
-      const covered = inRoom.reduce((n, [, entry]) => n + entry[metric].covered, 0);
-      const total = inRoom.reduce((n, [, entry]) => n + entry[metric].total, 0);
-      return `${metric} ${percent(covered, total)} (floor ${floor[metric]})`;
-    });
-    return `${room.padEnd(12)} ${cells.join('  ')}  ${inRoom.length} file(s)`;
-  });
+  const header = `${'room'.padEnd(12)} ${METRICS.map((metric) => metric.padEnd(14)).join('')}files`;
+  return [
+    header,
+    ...Object.entries(COVERAGE_ROOMS).map(([room, floor]) => {
+      const inRoom = files.filter(([file]) => relative(root, file).startsWith(`${room}/`));
+      const cells = METRICS.map((metric) =>
+        cell(
+          inRoom.reduce((n, [, entry]) => n + entry[metric].covered, 0),
+          inRoom.reduce((n, [, entry]) => n + entry[metric].total, 0),
+          floor[metric],
+        ),
+      );
+      return `${room.padEnd(12)} ${cells.join('')}${inRoom.length}`;
+    }),
+  ];
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -46,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`no coverage summary at ${path} (run npm run coverage first): ${errorMessage(error)}\n`);
     return 2;
   }
-  process.stdout.write(`coverage per room (% covered, floor from vitest.config.ts)\n${roomLines(summary, process.cwd()).join('\n')}\n`);
+  process.stdout.write(`coverage per room: % covered (floor in vitest.config.ts)\n${roomLines(summary, process.cwd()).join('\n')}\n`);
   return 0;
 }
 
