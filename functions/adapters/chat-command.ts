@@ -9,6 +9,7 @@ import { executeChatJob as executeChatUseCase, type ChatOutcome } from '../../li
 import type { ChatJob } from '../../lib/chatops/job.js';
 import type { ChatMessage } from '../../lib/chatops/model.js';
 import type { ChatRunner, ChatStore } from '../../lib/chatops/ports.js';
+import { replyPolicyOf } from '../../lib/chatops/reply-url.js';
 import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
@@ -113,7 +114,8 @@ function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: (
   const clock = () => new Date();
   const common = {
     store,
-    post: responsePoster(),
+    // The allowlists come from the configuration already parsed for this cold start.
+    post: responsePoster({ policy: replyPolicyOf(env) }),
     teamsWorkflowUrl: cachedTeamsWorkflowUrl,
     clock,
     remainingMs,
