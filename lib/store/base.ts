@@ -19,7 +19,8 @@
  * | group lock (tenant run) | {ns}#LOCK           | GROUP#{group}            | lease end       |
  *
  * The run lock record is held by one tenant-wide run (its run id) or by the tenant's group runs
- * (GROUP_RUNS_OWNER, until the last of their leases ends): the two engines never act at once.
+ * (GROUP_RUNS_OWNER, until the last of them released its lock or its lease ended): the two
+ * engines never act at once.
  * | staged run data      | {ns}#STAGE#{runId}     | {name}|{part}            | 7 days          |
  *
  * Snoozes and chat plans were once shared by every tenant of a table (sk `{id}` / `{plan hash}`):
@@ -82,6 +83,8 @@ const StoredStagePart = z.object({ sk: z.string(), data: z.string(), parts: z.nu
 /** The chat-ops partitions, shared by the table's tenants; the namespace is in the sort key. */
 const LEGACY = { snooze: 'SNOOZE', plan: 'PLAN' } as const;
 
+/** The run lock record while group runs hold it (groupLock). */
+const StoredMark = z.object({ owner: z.string(), leaseUntil: z.number(), markId: z.string() });
 const StoredObservation = z.object({ sk: z.string(), firstSeenStopped: z.string() });
 const StoredNotice = Notice.extend({ sk: z.string(), expiresAt: z.number() });
 const StoredSnooze = z.object({ sk: z.string(), until: z.string() });
@@ -283,7 +286,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
    * exclude each other on the tenant's run lock record: a group run also marks that record as held
    * by group runs (GROUP_RUNS_OWNER) until its own lease ends — refused while a tenant-wide run holds
    * it — and a tenant-wide run can take the record only once the last group lease marked there has
-   * ended. Each side is one conditional write on that one record, so no interleaving lets both act.
+   * ended or been released. Each side is a conditional write on that one record, so no interleaving
+   * lets both act.
    *
    * @example
    * const lease = new RunLease(store.groupLock('g1'), { owner: `${runId}:g1`, ... });
@@ -301,7 +305,10 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
       },
       renewLock: async (owner, until) =>
         (await this.renewLockAt(sk, owner, until)) && (!this.enginesExclude || (await this.markGroupRuns(until, undefined)).acquired),
-      releaseLock: (owner) => this.releaseLockAt(sk, owner),
+      releaseLock: async (owner) => {
+        await this.releaseLockAt(sk, owner);
+        if (this.enginesExclude) await this.shortenGroupRunsMark();
+      },
     };
   }
 
@@ -323,7 +330,8 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     const free: Condition[] =
       now === undefined ? [{ op: 'absent' }] : [{ op: 'absent' }, { op: 'lt', field: 'leaseUntil', value: now.getTime() }];
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const record = { ...key, owner: GROUP_RUNS_OWNER, leaseUntil: until.getTime(), expiresAt: expiresAt(until, 1) };
+      // Every write of the mark gets a new markId: shortenGroupRunsMark changes only the mark it read.
+      const record = { ...key, owner: GROUP_RUNS_OWNER, leaseUntil: until.getTime(), markId: randomUUID(), expiresAt: expiresAt(until, 1) };
       // Extends the mark to `until`, or takes a free record.
       const { written } = await this._put(record, {
         op: 'or',
@@ -331,7 +339,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
       });
       if (written) return { acquired: true };
       // Marked by group runs already, for longer than `until`: the record need not change.
-      if (await this._update(key, { owner: GROUP_RUNS_OWNER }, ours)) return { acquired: true };
+      if (await this._update(key, { owner: GROUP_RUNS_OWNER, markId: randomUUID() }, ours)) return { acquired: true };
       const found = await this._get(key);
       // Gone in between (a tenant-wide run released it): take it again.
       if (found === undefined) continue;
@@ -342,6 +350,32 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
         return { acquired: false, holder: holder.data, by: 'run-lock' };
     }
     return { acquired: false, holder: undefined, by: 'run-lock' };
+  }
+
+  /**
+   * After a group run released its lock: the mark shrinks to the longest group lease still recorded
+   * (or goes, when none is), so a tenant-wide run waits for no lease nobody holds. It changes only
+   * the mark it read (same markId): a group run that marked it since — whose lock, written before
+   * its mark, the query may have missed — changed the markId, and the mark is left as it is.
+   */
+  private async shortenGroupRunsMark(): Promise<void> {
+    const key = { pk: this.key('LOCK'), sk: 'RUN' };
+    const mark = StoredMark.safeParse(await this._get(key));
+    if (!mark.success || mark.data.owner !== GROUP_RUNS_OWNER) return;
+    const held = parseAll(LockRecord, await this._query(this.key('LOCK'), { prefix: 'GROUP#' }));
+    const unchanged: Condition = {
+      op: 'and',
+      of: [
+        { op: 'eq', field: 'owner', value: GROUP_RUNS_OWNER },
+        { op: 'eq', field: 'markId', value: mark.data.markId },
+      ],
+    };
+    if (held.length === 0) {
+      await this._delete(key, unchanged);
+      return;
+    }
+    const longest = Math.max(...held.map((lock) => lock.leaseUntil));
+    if (longest < mark.data.leaseUntil) await this._update(key, { leaseUntil: longest, markId: randomUUID() }, unchanged);
   }
 
   private async acquireLockAt(sk: string, owner: string, until: Date, now: Date): Promise<LockAttempt> {

@@ -36,16 +36,32 @@ class WithoutExclusion extends DynamoStore {
   protected override readonly enginesExclude = false;
 }
 
+/** Runs `race` right after the next group-lock query has read, before its caller acts on the result. */
+class RacingRelease extends DynamoStore {
+  race: (() => Promise<void>) | undefined;
+
+  protected override async _query(pk: string, options?: { prefix?: string; descending?: boolean; limit?: number }) {
+    const records = await super._query(pk, options);
+    const race = this.race;
+    if (race !== undefined && options?.prefix === 'GROUP#') {
+      this.race = undefined;
+      await race();
+    }
+    return records;
+  }
+}
+
 let dynamo: LocalDynamo;
-let make: (exclude?: boolean) => DynamoStore;
+let make: (exclude?: boolean, racing?: boolean) => DynamoStore;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
   const client = dynamoClient({ table: TABLE, region: 'us-east-1', endpoint: dynamo.endpoint });
   await ensureTable(client, TABLE);
   // A fresh tenant namespace per store: the tests never see each other's locks.
-  make = (exclude = true) => {
+  make = (exclude = true, racing = false) => {
     const namespace = `T#${randomUUID()}@host`;
+    if (racing) return new RacingRelease(client, TABLE, namespace);
     return exclude ? new DynamoStore(client, TABLE, namespace) : new WithoutExclusion(client, TABLE, namespace);
   };
 }, 60_000);
@@ -89,16 +105,39 @@ describe('a group run against a tenant-wide run', () => {
 });
 
 describe('a tenant-wide run against group runs', () => {
-  it('is refused until the last group lease ends, released or not', async () => {
+  it('is refused until the last group run released its lock, or its lease ended', async () => {
     const store = make();
     const { g1, g2, tenant } = await tenantAfterGroups(store);
     expect([g1, g2]).toEqual([{ acquired: true }, { acquired: true }]);
     expect(tenant).toMatchObject({ acquired: false, holder: { owner: GROUP_RUNS_OWNER, leaseUntil: at(8 * MINUTE).getTime() } });
-    await store.groupLock('g1').releaseLock('sfn-run:g1');
+    // g2 (the longest lease) is done: the mark shrinks to g1's lease, which still holds.
     await store.groupLock('g2').releaseLock('sfn-run:g2');
-    // A released group lease is not reported back to the mark (that could hide a running group): it ends on its own.
-    expect((await store.acquireLock('tenant-run', at(20 * MINUTE), at(7 * MINUTE))).acquired).toBe(false);
-    expect(await store.acquireLock('tenant-run', at(20 * MINUTE), at(8 * MINUTE + 1))).toEqual({ acquired: true });
+    expect(await store.acquireLock('tenant-run', at(20 * MINUTE), at(2 * MINUTE))).toMatchObject({
+      acquired: false,
+      holder: { owner: GROUP_RUNS_OWNER, leaseUntil: at(5 * MINUTE).getTime() },
+    });
+    await store.groupLock('g1').releaseLock('sfn-run:g1');
+    expect(await store.acquireLock('tenant-run', at(20 * MINUTE), at(2 * MINUTE))).toEqual({ acquired: true });
+  });
+
+  it('a group run that died leaves its mark until its lease ends', async () => {
+    const store = make();
+    await store.groupLock('g1').acquireLock('sfn-run:g1', at(5 * MINUTE), at(0));
+    expect((await store.acquireLock('tenant-run', at(20 * MINUTE), at(5 * MINUTE))).acquired).toBe(false);
+    expect(await store.acquireLock('tenant-run', at(20 * MINUTE), at(5 * MINUTE + 1))).toEqual({ acquired: true });
+  });
+
+  it('a release racing with a new group run never shortens the mark below the new lease', async () => {
+    // The release's lock query misses g2, which locks and marks right after it: the stale view must not win.
+    const store = make(true, true);
+    await store.groupLock('g1').acquireLock('sfn-run:g1', at(9 * MINUTE), at(0));
+    if (!(store instanceof RacingRelease)) throw new Error('expected the racing store');
+    store.race = async () => {
+      expect(await store.groupLock('g2').acquireLock('sfn-run:g2', at(6 * MINUTE), at(MINUTE))).toEqual({ acquired: true });
+    };
+    await store.groupLock('g1').releaseLock('sfn-run:g1');
+    expect(store.race).toBeUndefined();
+    expect((await store.acquireLock('tenant-run', at(20 * MINUTE), at(2 * MINUTE))).acquired).toBe(false);
   });
 
   it('keeps group runs out while a renewal extends the mark, and a group run whose lease lapsed cannot renew past it', async () => {
