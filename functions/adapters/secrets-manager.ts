@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
 import { CONFIG_DEFAULTS } from './config.js';
+import { jsonOrUndefined } from '../../lib/util/json.js';
 
 /** The part of GetSecretValue's answer we read (tolerant: AWS sends more). */
 const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
@@ -22,14 +23,6 @@ class SecretsManagerError extends Error {
 interface SecretsReader {
   /** The secret's SecretString (undefined for a binary secret); throws when AWS refuses. */
   secretString(secretId: string): Promise<string | undefined>;
-}
-
-function parsedJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -51,7 +44,7 @@ function secretsManagerReader(
         body: JSON.stringify({ SecretId: secretId }),
         timeoutMs: TIMEOUT_MS,
       });
-      const body = parsedJson(answer.text);
+      const body = jsonOrUndefined(answer.text);
       if (answer.status !== 200) {
         const error = AwsJsonError.safeParse(body);
         const type = error.success ? error.data.__type?.split('#').at(-1) : undefined;

@@ -16,7 +16,8 @@ import {
   type CallContext,
 } from './errors.js';
 import { mapLimited } from '../util/concurrency.js';
-import { safeJson, TokenSource } from './token.js';
+import { TokenSource } from './token.js';
+import { jsonOrUndefined } from '../util/json.js';
 import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
 import {
   bulkResults,
@@ -314,7 +315,7 @@ function parseJson<T>(
   response: HttpResponse,
   context: CallContext,
 ): T {
-  const parsed = schema.safeParse(safeJson(response.text));
+  const parsed = schema.safeParse(jsonOrUndefined(response.text));
   if (!parsed.success) throw new AiCoreResponseError(`${context.operation}: unexpected response shape`, context);
   return parsed.data;
 }

@@ -3,6 +3,7 @@
  * margin. `invalidate()` is how the client reacts to a 401: drop the token, fetch a new one once.
  */
 import { AiCoreResponseError, CredentialsError } from './errors.js';
+import { jsonOrUndefined } from '../util/json.js';
 import type { HttpRequest, SendGate, Transport } from './transport.js';
 import { TokenResponse, type ServiceKey } from './wire.js';
 
@@ -62,7 +63,7 @@ class TokenSource {
       ...this.tokenRequest(),
       context,
     });
-    const parsed = TokenResponse.safeParse(safeJson(response.text));
+    const parsed = TokenResponse.safeParse(jsonOrUndefined(response.text));
     if (!parsed.success) throw new AiCoreResponseError('token endpoint answered without access_token/expires_in', context);
     const lifetime = parsed.data.expires_in * 1000;
     this.cached = {
@@ -73,12 +74,4 @@ class TokenSource {
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-export { TokenSource, safeJson };
+export { TokenSource };

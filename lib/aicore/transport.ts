@@ -14,6 +14,7 @@ import { createHttpFetch, type ClientTls, type FetchResponse, type HttpFetch } f
 import { Limiter } from './limiter.js';
 import { Pacer } from './pacer.js';
 import { errorMessage } from '../util/errors.js';
+import { jsonOrUndefined } from '../util/json.js';
 import { sleep } from '../util/time.js';
 
 interface TransportConfig {
@@ -325,13 +326,7 @@ function describeNetworkFailure(error: unknown): string {
 }
 
 function httpError(context: CallContext, response: HttpResponse): AiCoreHttpError {
-  let body: unknown;
-  try {
-    body = JSON.parse(response.text);
-  } catch {
-    body = undefined;
-  }
-  const parsed = ErrorBody.safeParse(body);
+  const parsed = ErrorBody.safeParse(jsonOrUndefined(response.text));
   const error = parsed.success ? parsed.data.error : undefined;
   return new AiCoreHttpError({
     ...context,

@@ -6,7 +6,7 @@
  */
 import type { Action, ResourceType } from '../lifecycle.js';
 import { AiCoreError, AiCoreNetworkError, RequestNotSentError, type CallContext } from './errors.js';
-import { safeJson } from './token.js';
+import { jsonOrUndefined } from '../util/json.js';
 import { httpError, type HttpResponse } from './transport.js';
 import { ApiError, BULK_RESPONSE, ModificationResponse } from './wire.js';
 
@@ -91,7 +91,7 @@ function bulkResults(type: ResourceType, chunk: readonly UpdateRequest[], sent: 
   if (sent.kind !== 'answered') return chunk.map((r) => notAnswered(r, sent));
   const { response } = sent;
   if (response.status < 200 || response.status >= 300) return chunk.map((r) => fromStatus(r, response, context, false));
-  const json = safeJson(response.text);
+  const json = jsonOrUndefined(response.text);
   const items =
     type === 'executions'
       ? BULK_RESPONSE.executions.safeParse(json).data?.executions
@@ -153,7 +153,7 @@ function singleResult(r: UpdateRequest, sent: Sent, context: CallContext): Updat
   const { response } = sent;
   if (response.status < 200 || response.status >= 300) return fromStatus(r, response, context, true);
   if (response.text.trim() === '') return { id: r.id, action: r.action, outcome: 'accepted', message: 'scheduled' };
-  const parsed = ModificationResponse.safeParse(safeJson(response.text));
+  const parsed = ModificationResponse.safeParse(jsonOrUndefined(response.text));
   if (!parsed.success || parsed.data.id !== r.id) {
     return {
       id: r.id,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapLimited } from '../../lib/util/concurrency.js';
 import { errorCode, errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
+import { jsonOrUndefined } from '../../lib/util/json.js';
 import { clip } from '../../lib/util/text.js';
 import { sleep } from '../../lib/util/time.js';
 
@@ -60,5 +61,13 @@ describe('Function: errorCode', () => {
     expect(errorCode(Object.assign(new Error('gone'), { code: 'ENOENT' }))).toBe('ENOENT');
     expect(errorCode(new Error('plain'))).toBeUndefined();
     expect(errorCode({ code: 'ENOENT' })).toBeUndefined();
+  });
+});
+
+describe('Function: jsonOrUndefined', () => {
+  it('parses JSON and answers undefined for anything else', () => {
+    expect(jsonOrUndefined('{"a":1}')).toEqual({ a: 1 });
+    expect(jsonOrUndefined('<html>')).toBeUndefined();
+    expect(jsonOrUndefined('')).toBeUndefined();
   });
 });
