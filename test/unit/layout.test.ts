@@ -73,6 +73,10 @@ describe('layout', () => {
     expect(violations('infra', ['cli', 'functions', 'scripts', 'bench', 'test'])).toEqual([]);
   });
 
+  it('the local stack borrows nothing from the client (lib/aicore): the simulator checks requests against the contract', () => {
+    expect(violations('infra', ['lib/aicore'])).toEqual([]);
+  });
+
   it('every file of lib/ is in a room with documented arrows', () => {
     expect(sourcesUnder('lib').filter((file) => libRoomOf(file) === undefined)).toEqual([]);
   });
