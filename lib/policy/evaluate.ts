@@ -6,7 +6,9 @@
 import { TARGET_STATUS } from '../lifecycle.js';
 import type { GroupFleet, Fleet, Resource } from '../resources.js';
 import { applyGroupCaps, applyRunCaps, type Candidate } from './caps.js';
+import { compilePolicy } from './compile.js';
 import { assess } from './decide.js';
+import { InvalidNowError } from './errors.js';
 import { canonicalJson, digestOf, sha256Hex } from './hash.js';
 import { noticeVerdict, staleNotices, type ComingUp, type NoticeChanges } from './notices.js';
 import { observationKey, type Observations } from './observations.js';
@@ -216,9 +218,16 @@ function planHash(policyDigest: string, groups: readonly GroupPlan[], aborted: A
  * @example
  * const plan = evaluate({ fleet, policy, now: new Date(), observations: NO_OBSERVATIONS });
  * for (const g of plan.groups) console.log(g.group, g.totals, g.aborted?.reason ?? 'ok');
+ *
+ * Throws an InvalidNowError for an invalid `now`, and an InvalidConditionError (both PolicyErrors)
+ * for a policy that skipped validation and holds a condition the registry cannot compile.
  */
 function evaluate(input: EvaluateInput): Plan {
   const nowMs = input.now.getTime();
+  // An invalid Date would surface as toISOString()'s RangeError at the very end; say what is wrong instead.
+  if (Number.isNaN(nowMs)) throw new InvalidNowError(String(input.now));
+  // Compile first, so that a condition the engine cannot run fails before any item is assessed.
+  compilePolicy(input.policy);
   const policyDigest = digestOf(input.policy);
   const drafts = [...input.fleet].sort((a, b) => compareText(a.group, b.group)).map((g) => draftGroup(g, input, nowMs));
 
