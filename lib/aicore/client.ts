@@ -10,6 +10,7 @@ import { isResource, parseResource, type GroupFleet, type Resource, type Unparse
 import {
   AiCoreError,
   AiCoreResponseError,
+  ClientUsageError,
   IllegalTransitionError,
   InvalidIdError,
   RequestNotSentError,
@@ -76,7 +77,8 @@ class AiCoreClient {
   constructor(key: ServiceKey, options: ClientOptions = {}) {
     this.transport = options.transport ?? new Transport();
     this.config = { ...DEFAULT_CLIENT, ...options.config };
-    if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100) throw new RangeError('bulkChunkSize must be 1..100');
+    if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100)
+      throw new ClientUsageError('bulkChunkSize must be 1..100', { operation: 'create the AI Core client' });
     this.chunkSize = this.config.bulkChunkSize;
     this.tokens = new TokenSource(key, this.transport, this.config.trustedCa);
     this.gate = options.gate;
@@ -325,7 +327,8 @@ function dedupe(requests: readonly UpdateRequest[]): UpdateRequest[] {
   const byId = new Map<string, UpdateRequest>();
   for (const r of requests) {
     const seen = byId.get(r.id);
-    if (seen !== undefined && seen.action !== r.action) throw new RangeError(`id ${r.id} requested as both ${seen.action} and ${r.action}`);
+    if (seen !== undefined && seen.action !== r.action)
+      throw new ClientUsageError(`id ${r.id} requested as both ${seen.action} and ${r.action}`, { operation: 'update' });
     if (seen === undefined) byId.set(r.id, r);
   }
   return [...byId.values()];

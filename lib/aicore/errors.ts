@@ -134,8 +134,14 @@ class InvalidIdError extends AiCoreError {
   }
 }
 
+/** The client was configured or called in a way it cannot honour (a caller's bug, never data). Nothing was sent. */
+class ClientUsageError extends AiCoreError {
+  override name = 'ClientUsageError';
+}
+
 export {
   AiCoreError,
+  ClientUsageError,
   AiCoreHttpError,
   AiCoreNetworkError,
   AiCoreResponseError,
