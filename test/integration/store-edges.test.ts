@@ -22,6 +22,7 @@ const adapters = storeAdapters();
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const LATER = new Date('2026-11-23T13:00:00.000Z');
+const DAY_MS = 86_400_000;
 
 /** Store requests `act` sent. */
 async function cost(store: StoreBase, act: () => Promise<unknown>): Promise<number> {
@@ -120,6 +121,26 @@ describe.each([adapters.dynalite, adapters.memory, adapters.leveldb])('Store edg
     expect(await primitive(store, '_get', key)).toBeUndefined();
   });
 
+  it('keeps a notice whose end cannot be read for two weeks from when it was given, then forgets it', async () => {
+    const store = await make();
+    const notice = {
+      group: 'g1',
+      type: 'deployments' as const,
+      id: 'dep-0001',
+      ruleId: 'idle',
+      action: 'stop' as const,
+      noticedAt: NOW.toISOString(),
+      actAfter: 'when the team says so',
+      snoozedBy: null,
+      snoozeReason: null,
+    };
+    await store.writeNotices({ record: [notice], drop: [] });
+    const noticesAt = async (days: number) =>
+      Object.keys((await store.observations(['g1'], new Date(NOW.getTime() + days * DAY_MS), { notices: true })).notices ?? {});
+    expect(await noticesAt(13)).toEqual(['g1#deployments#dep-0001']);
+    expect(await noticesAt(15)).toEqual([]);
+  });
+
   it("never finds another tenant's plan, even under the same hash prefix", async () => {
     const store = await make();
     const other = sibling(store, 'T#other@host');
@@ -202,6 +223,15 @@ describe('LevelStore: what LevelDB refuses', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a write it cannot encode (JSON has no BigInt) fails alone: the write queue goes on', async () => {
+    const store = await adapters.leveldb.make();
+    const bad = rawPut(store, { pk: `${NAMESPACE}#PRIMITIVE`, sk: 'bad', n: 1n as unknown as number });
+    const next = store.countActions(2, NOW);
+    await expect(bad).rejects.toThrow(/BigInt/);
+    await next;
+    expect((await store.observations([], NOW)).actionsToday).toBe(2);
   });
 
   it('views of one database under other namespaces keep their records apart, and closing twice is harmless', async () => {
