@@ -13,6 +13,7 @@ import type { StagingStore } from '../../lib/store/ports.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { sleep as pause } from '../../lib/util/time.js';
 import { executionName, startNamedExecution, waitForExecution, type SfnClient } from './state-machine.js';
+import { FunctionError } from './errors.js';
 
 /** Defaults of the state-machine runner, in one place. */
 const CHAT_ENGINE_DEFAULTS = {
@@ -23,7 +24,7 @@ const CHAT_ENGINE_DEFAULTS = {
   maxPollMs: 10_000,
 } as const;
 
-class ChatEngineError extends Error {
+class ChatEngineError extends FunctionError {
   override name = 'ChatEngineError';
 }
 

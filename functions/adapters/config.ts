@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import { ReplyEnv } from '../../lib/chatops/reply-url.js';
+import { FunctionError } from './errors.js';
 
 /** Every default of every function setting, in one place. */
 const CONFIG_DEFAULTS = {
@@ -83,7 +84,7 @@ interface ConfigurationIssue {
 }
 
 /** A function's environment does not validate; names every offending variable. */
-class ConfigurationError extends Error {
+class ConfigurationError extends FunctionError {
   override name = 'ConfigurationError';
   constructor(
     message: string,

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { formatIssueLines, validatePolicyDocument } from '../../lib/policy/validate.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
 import { errorMessage } from '../../lib/util/errors.js';
+import { FunctionError } from './errors.js';
 
 declare const __JANITOR_DEPLOYED_CONFIG__: string | undefined;
 
@@ -20,7 +21,7 @@ const DeployedConfig = z.strictObject({
 });
 type DeployedConfig = z.infer<typeof DeployedConfig>;
 
-class DeployedConfigError extends Error {
+class DeployedConfigError extends FunctionError {
   override name = 'DeployedConfigError';
 }
 

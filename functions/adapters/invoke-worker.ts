@@ -10,6 +10,7 @@ import type { ChatJob } from '../../lib/chatops/job.js';
 import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
 import type { WebhookEnv } from './chat-config.js';
 import { ConfigurationError } from './config.js';
+import { FunctionError } from './errors.js';
 
 type InvokeWorker = (job: ChatJob) => Promise<void>;
 
@@ -18,7 +19,7 @@ type InvokerEnv = Pick<WebhookEnv, 'AWS_REGION' | 'LAMBDA_ENDPOINT' | 'WORKER_FU
 /** Queuing an event takes Lambda milliseconds; Slack's whole budget is 3 s. */
 const INVOKE_TIMEOUT_MS = 2_000;
 
-class WorkerInvokeError extends Error {
+class WorkerInvokeError extends FunctionError {
   override name = 'WorkerInvokeError';
 }
 

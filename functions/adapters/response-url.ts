@@ -32,6 +32,7 @@ import {
 } from '../../lib/chatops/reply-url.js';
 import { log } from './log.js';
 import { errorMessage } from '../../lib/util/errors.js';
+import { FunctionError } from './errors.js';
 
 /**
  * `payload` is the rendered message (Block Kit, an Adaptive Card envelope). `source`, when given,
@@ -76,7 +77,7 @@ function pinnedLookup(hostname: string, pinned: ResolvedAddress): LookupFunction
   };
 }
 
-class ReplyRefusedError extends Error {
+class ReplyRefusedError extends FunctionError {
   override name = 'ReplyRefusedError';
 }
 

@@ -6,6 +6,7 @@
  */
 import { CONFIG_DEFAULTS } from './config.js';
 import { secretsManagerReader, type SecretsReader } from './secrets-manager.js';
+import { FunctionError } from './errors.js';
 
 interface SecretReference {
   /** The secret itself (local use). Wins over `secretId`. */
@@ -28,7 +29,7 @@ const defaults: SecretCacheOptions = {
 /** Reference → secret, or undefined when neither a value nor an id is set. */
 type SecretResolver = (ref: SecretReference) => Promise<string | undefined>;
 
-class SecretUnavailableError extends Error {
+class SecretUnavailableError extends FunctionError {
   override name = 'SecretUnavailableError';
 }
 

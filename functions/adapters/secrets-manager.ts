@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
 import { CONFIG_DEFAULTS } from './config.js';
 import { jsonOrUndefined } from '../../lib/util/json.js';
+import { FunctionError } from './errors.js';
 
 /** The part of GetSecretValue's answer we read (tolerant: AWS sends more). */
 const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
@@ -16,7 +17,7 @@ const AwsJsonError = z.object({ __type: z.string().optional(), message: z.string
 
 const TIMEOUT_MS = 5_000;
 
-class SecretsManagerError extends Error {
+class SecretsManagerError extends FunctionError {
   override name = 'SecretsManagerError';
 }
 

@@ -19,6 +19,7 @@ import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { readEnv } from '../adapters/config.js';
 import { policyFromEnv } from '../adapters/run-from-env.js';
 import { containerSecrets } from '../adapters/secret.js';
+import { FunctionError } from '../adapters/errors.js';
 
 /** No request starts later than this before the step's timeout: the rest records results. */
 const DEADLINE_MARGIN_MS = 20_000;
@@ -39,7 +40,7 @@ interface StepDeps {
 }
 
 /** A state names a tenant whose secret differs from the deployed tenants file: refused, never guessed. */
-class TenantMismatchError extends Error {
+class TenantMismatchError extends FunctionError {
   override name = 'TenantMismatchError';
 }
 
