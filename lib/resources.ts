@@ -88,5 +88,13 @@ interface GroupFleet {
 
 type Fleet = GroupFleet[];
 
+/**
+ * The tenant's warm (hot spare) nodes per resource plan (`GET /v2/admin/resources/nodes`): standing
+ * cost the janitor reports and never acts on. `unknown` when the read failed or was not allowed.
+ */
+type WarmNodes =
+  | { kind: 'known'; plans: Array<{ resourcePlan: string; provisioned: number; requested: number }> }
+  | { kind: 'unknown'; reason: string };
+
 export { Execution, Deployment, ID_PATTERN, parseResource, isResource };
-export type { Resource, UnparseableItem, GroupFleet, Fleet };
+export type { Resource, UnparseableItem, GroupFleet, Fleet, WarmNodes };

@@ -6,9 +6,10 @@
  * Every URL the client follows stays on AI_API_URL's origin.
  */
 import { isLegalTransition, RESOURCE_TYPES, TARGET_STATUS, type ResourceType } from '../lifecycle.js';
-import { isResource, parseResource, type GroupFleet, type Resource, type UnparseableItem } from '../resources.js';
+import { isResource, parseResource, type GroupFleet, type Resource, type UnparseableItem, type WarmNodes } from '../resources.js';
 import {
   AiCoreError,
+  AiCoreHttpError,
   AiCoreResponseError,
   ClientUsageError,
   IllegalTransitionError,
@@ -17,6 +18,7 @@ import {
   type CallContext,
 } from './errors.js';
 import { mapLimited } from '../util/concurrency.js';
+import { errorMessage } from '../util/errors.js';
 import { TokenSource } from './token.js';
 import { jsonOrUndefined } from '../util/json.js';
 import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
@@ -29,7 +31,7 @@ import {
   type UpdateRequest,
   type UpdateResult,
 } from './update-results.js';
-import { AiId, Meta, ResourceGroupList, ListPage, type ServiceKey } from './wire.js';
+import { AiId, Meta, ResourceGroupList, ResourceNodes, ListPage, type ServiceKey } from './wire.js';
 
 interface ClientConfig {
   /** `$top` per list request. */
@@ -123,6 +125,25 @@ class AiCoreClient {
     const meta = parseJson(Meta, response, { operation: 'read capabilities' });
     const flags = meta.aiApi.capabilities?.bulkUpdates;
     return { bulkUpdates: { executions: flags?.executions ?? false, deployments: flags?.deployments ?? false } };
+  }
+
+  /**
+   * The tenant's warm nodes per resource plan. Never throws: a service key without the admin scope
+   * (403) or any failed read is `unknown`, so a run never depends on it.
+   */
+  async warmNodes(): Promise<WarmNodes> {
+    const context = { operation: 'read warm nodes (GET /v2/admin/resources/nodes)' };
+    try {
+      const nodes = parseJson(ResourceNodes, await this.call('GET', '/admin/resources/nodes', context), context);
+      const plans = Object.entries(nodes.resourcePlans)
+        .map(([resourcePlan, n]) => ({ resourcePlan, provisioned: n.provisioned, requested: n.requested }))
+        .sort((a, b) => (a.resourcePlan < b.resourcePlan ? -1 : a.resourcePlan > b.resourcePlan ? 1 : 0));
+      return { kind: 'known', plans };
+    } catch (error) {
+      if (error instanceof AiCoreHttpError && error.status === 403)
+        return { kind: 'unknown', reason: 'not allowed to read warm nodes (HTTP 403: the service key lacks the admin scope)' };
+      return { kind: 'unknown', reason: errorMessage(error) };
+    }
   }
 
   /** Every PROVISIONED resource group with its labels, following `Link` continuation. */

@@ -98,6 +98,11 @@ const BULK_REQUEST = {
   deployments: z.strictObject({ deployments: BulkList }),
 } as const satisfies Record<ResourceType, z.ZodType>;
 
+/** `BckndResourceGetResponse` (GET /v2/admin/resources/nodes): warm nodes per resource plan. */
+const ResourceNodes = z.looseObject({
+  resourcePlans: z.record(z.string().min(1), z.looseObject({ provisioned: z.int().nonnegative(), requested: z.int().nonnegative() })),
+});
+
 /** Per-item result inside a 202: `{id, message}` on success or `{id, error}` on failure. */
 const BulkResultItem = z.union([
   z.looseObject({ id: z.string(), error: ApiError }),
@@ -126,6 +131,7 @@ export {
   Meta,
   ResourceGroup,
   ResourceGroupList,
+  ResourceNodes,
   ListPage,
   BulkItem,
   BULK_REQUEST,

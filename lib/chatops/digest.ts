@@ -6,7 +6,8 @@
  * blocks.ts), Teams' message size (adaptive-card.ts). A digest never grows with the fleet.
  */
 import type { Plan, GroupPlan } from '../policy/plan.js';
-import { savingsCell, savingsSummary, totalSavings } from '../policy/savings.js';
+import { savingsCell, savingsSummary, totalSavings, warmNodesSummary } from '../policy/savings.js';
+import type { WarmNodes } from '../resources.js';
 import { capitalise, type ChatMessage, type GroupSummary, type Part, type Rich } from './model.js';
 import { APPROVE_ACTION_ID, toBlockKit } from './slack-render.js';
 import type { SlackMessage } from './blocks.js';
@@ -21,6 +22,8 @@ interface DigestRun {
   totals: { planned: number; sent: number; confirmed: number; awaitingConfirmation: number; failed: number; notAttempted: number };
   listingFailures: ReadonlyArray<{ group: string; error: string }>;
   stopped: string | null;
+  /** The tenant's warm nodes (standing cost); absent or null when the run did not read them. */
+  warmNodes?: WarmNodes | null;
 }
 
 interface DigestOptions {
@@ -145,6 +148,8 @@ function overview(run: DigestRun, options: DigestOptions): Rich[] {
   ];
   if (run.plan.aborted !== null) lines.push([{ icon: 'no_entry' }, ` Aborted before acting: ${run.plan.aborted.reason}`]);
   if (t.stop + t.delete > 0) lines.push([{ strong: 'Savings:' }, ` ${savingsSummary(run.plan.savings)}`]);
+  const warm = run.warmNodes === undefined || run.warmNodes === null ? null : warmNodesSummary(run.warmNodes);
+  if (warm !== null) lines.push([{ strong: 'Standing cost:' }, ` ${warm}`]);
   const coming = comingUpOf(run.plan);
   if (coming.length > 0) {
     const frees = savingsSummary(

@@ -7,7 +7,7 @@
  *
  * Pure: no I/O, no clock.
  */
-import type { Resource } from '../resources.js';
+import type { Resource, WarmNodes } from '../resources.js';
 import type { Action } from '../lifecycle.js';
 import { GENERATIVE_AI_SCENARIOS, type Rates } from './schema.js';
 
@@ -251,5 +251,24 @@ function savingsCell(s: Savings): string {
   return s.resourcePlan === null ? 'unknown' : `? × ${s.resourcePlan}`;
 }
 
-export { savingsOf, totalSavings, savingsSummary, savingsCell, EMPTY_SAVINGS, HOURS_PER_DAY };
+/**
+ * The tenant's warm nodes as standing cost, in one sentence; null when none are provisioned or
+ * requested. Reported only: the janitor never changes them.
+ *
+ * @example
+ * warmNodesSummary({ kind: 'known', plans: [{ resourcePlan: 'infer.l', provisioned: 2, requested: 2 }] });
+ * // "warm nodes (standing cost, never acted on): 2 infer.l (48 node h/day)"
+ */
+function warmNodesSummary(warm: WarmNodes): string | null {
+  if (warm.kind === 'unknown') return `warm nodes: unknown (${warm.reason})`;
+  const held = warm.plans.filter((p) => p.provisioned > 0 || p.requested > 0);
+  if (held.length === 0) return null;
+  const plans = held.map(
+    (p) =>
+      `${p.provisioned} ${p.resourcePlan} (${p.provisioned * HOURS_PER_DAY} node h/day${p.requested === p.provisioned ? '' : `; ${p.requested} requested`})`,
+  );
+  return `warm nodes (standing cost, never acted on): ${plans.join(', ')}`;
+}
+
+export { savingsOf, totalSavings, savingsSummary, savingsCell, warmNodesSummary, EMPTY_SAVINGS, HOURS_PER_DAY };
 export type { Savings, SavingsTotals, PlanSavings, Estimate };

@@ -6,7 +6,7 @@
  */
 import type { Plan } from '../policy/plan.js';
 import { formatAge } from '../policy/duration.js';
-import { savingsCell, savingsSummary, totalSavings } from '../policy/savings.js';
+import { savingsCell, savingsSummary, totalSavings, warmNodesSummary } from '../policy/savings.js';
 import type { RunReport } from './report.js';
 
 interface Row {
@@ -258,6 +258,8 @@ function renderReport(report: RunReport, options: RenderOptions = {}): string {
   }
   for (const f of report.listingFailures)
     parts.push(`INCOMPLETE: resource group ${f.group} could not be listed (${f.error}); it was not planned.`);
+  const warm = report.warmNodes === null ? null : warmNodesSummary(report.warmNodes);
+  if (warm !== null) parts.push(`Standing cost: ${warm}.`);
   return parts.join('\n');
 }
 

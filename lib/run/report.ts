@@ -4,6 +4,7 @@
  */
 import type { Action, ResourceType } from '../lifecycle.js';
 import type { Plan } from '../policy/plan.js';
+import type { WarmNodes } from '../resources.js';
 
 /** 3: skipped items may be `noticed`; group plans carry `comingUp` and `notices` (heads-up notices). */
 const REPORT_VERSION = 3;
@@ -82,6 +83,8 @@ interface RunReport {
   plan: Plan;
   outcomes: ItemOutcome[];
   totals: RunTotals;
+  /** The tenant's warm nodes: standing cost, never acted on; null when this kind of run does not read them. */
+  warmNodes: WarmNodes | null;
   /** HTTP requests sent to AI Core, retries included. */
   apiCalls: number;
   /** Requests sent to the store (ledger, observations, lock, trigger, run record). */

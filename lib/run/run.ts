@@ -67,9 +67,11 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   };
   const client = config.client.withGate(gate);
 
-  const [capabilities, fleet] = await Promise.all([
+  const [capabilities, fleet, warmNodes] = await Promise.all([
     client.capabilities(),
     listFleet(client, { groups: config.groups, concurrency, onProgress: progress }),
+    // Standing cost for the report; never acted on, and a failed read is only `unknown`.
+    client.warmNodes(),
   ]);
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
@@ -167,6 +169,7 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
     plan,
     outcomes,
     totals: totalsOf(planned, outcomes),
+    warmNodes,
     apiCalls: 0,
     storeRequests: 0,
   };

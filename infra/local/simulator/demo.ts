@@ -107,6 +107,8 @@ function demoFleet(now: Date): SimulatorFleet {
         }), // prod-* → protected
       ],
     },
+    // Hot spares someone reserved for the fraud model's peaks: standing cost the digest reports.
+    warmNodes: { 'infer.l': { provisioned: 2, requested: 2 }, 'infer.s': { provisioned: 0, requested: 1 } },
   };
 }
 

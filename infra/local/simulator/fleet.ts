@@ -25,6 +25,10 @@ const SimulatorFleet = z
     resourceGroups: z.array(SimulatorGroup),
     executions: z.record(z.string(), z.array(Execution)),
     deployments: z.record(z.string(), z.array(Deployment)),
+    /** `GET /v2/admin/resources/nodes`: warm (hot spare) nodes per resource plan; default none. */
+    warmNodes: z
+      .record(z.string().min(1), z.strictObject({ provisioned: z.int().nonnegative(), requested: z.int().nonnegative() }))
+      .optional(),
   })
   .superRefine((fleet, ctx) => {
     const groups = new Set<string>();

@@ -36,6 +36,7 @@ const ERROR_CODES = {
   ineligibleStatus: '01010076',
   badRequest: '01000400',
   unauthorized: '01000401',
+  forbidden: '01000403',
   notFound: '01000404',
   methodNotAllowed: '01000405',
   resourceGroupNotFound: '01000444',

@@ -103,5 +103,18 @@ function resourceGroups(request: SimRequest, listing: GroupListing): SimResponse
   return { status: 200, json: { count, resources }, headers };
 }
 
-export { meta, resourceGroups, API_VERSION };
+/**
+ * `BckndResourceGetResponse`: per resource plan, the warm nodes provisioned and requested. A tenant
+ * whose key lacks the admin scope gets a 403, as the real service answers it.
+ */
+function resourceNodes(
+  request: SimRequest,
+  warmNodes: Readonly<Record<string, { provisioned: number; requested: number }>> | undefined,
+  forbidden: boolean,
+): SimResponse {
+  if (forbidden) return errorResponse(request, 403, ERROR_CODES.forbidden, 'the token lacks the scope to read resource nodes');
+  return { status: 200, json: { resourcePlans: { ...(warmNodes ?? {}) } } };
+}
+
+export { meta, resourceGroups, resourceNodes, API_VERSION };
 export type { GroupListing };

@@ -5,7 +5,7 @@
 import { RESOURCE_TYPES, type ResourceType } from '../../../lib/lifecycle.js';
 
 type Match =
-  | { name: 'token' | 'meta' | 'resourceGroups' | 'head' }
+  | { name: 'token' | 'meta' | 'resourceGroups' | 'resourceNodes' | 'head' }
   | { name: 'list' | 'count' | 'bulk'; type: ResourceType }
   | { name: 'get' | 'patch' | 'delete'; type: ResourceType; id: string }
   | { name: 'methodNotAllowed'; allowed: readonly string[] }
@@ -21,6 +21,7 @@ const KNOWN_ROUTES: readonly string[] = [
   'POST /oauth/token',
   'GET /v2/lm/meta',
   'GET /v2/admin/resourceGroups',
+  'GET /v2/admin/resources/nodes',
   ...RESOURCE_TYPES.flatMap((t) => [
     `GET /v2/lm/${t}`,
     `PATCH /v2/lm/${t}`,
@@ -49,6 +50,8 @@ function resolveRoute(method: string, path: string): Routed {
   if (clean === '/oauth/token') return byMethod(method, clean, { POST: { name: 'token' } });
   if (clean === '/v2/lm/meta') return byMethod(method, clean, { GET: { name: 'meta' } });
   if (clean === '/v2/admin/resourceGroups') return byMethod(method, clean, { GET: { name: 'resourceGroups' } });
+  // Read-only here: the janitor reports warm nodes and never sets them (the spec's PATCH is not served).
+  if (clean === '/v2/admin/resources/nodes') return byMethod(method, clean, { GET: { name: 'resourceNodes' } });
   const [, v2, lm, type, id, ...rest] = clean.split('/');
   if (v2 === 'v2' && lm === 'lm' && isResourceType(type) && rest.length === 0) {
     if (id === undefined) return byMethod(method, `/v2/lm/${type}`, { GET: { name: 'list', type }, PATCH: { name: 'bulk', type } });

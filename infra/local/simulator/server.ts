@@ -12,7 +12,7 @@ import { emptyFleet, parseFleet, type SimulatorFleet } from './fleet.js';
 import { ERROR_CODES, errorResponse, header, type SimRequest, type SimResponse } from './http.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { TokenIssuer } from './auth.js';
-import { meta, resourceGroups } from './routes-admin.js';
+import { meta, resourceGroups, resourceNodes } from './routes-admin.js';
 import { bulk, count, deleteOne, getOne, list, patchOne, type LmContext } from './routes-lm.js';
 import { LmRequests } from './lm-requests.js';
 import { apiContract } from './contract.js';
@@ -42,6 +42,8 @@ interface SimulatorOptions {
   faults?: FaultConfig;
   /** Seed of the PRNG behind probabilistic faults; default 1. */
   seed?: number;
+  /** `GET /v2/admin/resources/nodes` answers 403, as for a service key without the admin scope. */
+  warmNodesForbidden?: boolean;
 }
 
 /** A type alias, not an interface, so it is assignable to the loose ServiceKey schema type. */
@@ -144,6 +146,7 @@ async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSi
     state.advance();
     if (match.name === 'meta') return meta(bulkUpdates);
     if (match.name === 'resourceGroups') return resourceGroups(request, { groups: state.groupList(), tenantId: TENANT_ID, createdAtMs });
+    if (match.name === 'resourceNodes') return resourceNodes(request, fleet.warmNodes, options.warmNodesForbidden === true);
     const group = request.group;
     if (group === null || group === '') return errorResponse(request, 400, ERROR_CODES.badRequest, 'missing header AI-Resource-Group');
     if (!state.hasGroup(group)) return errorResponse(request, 404, ERROR_CODES.resourceGroupNotFound, `Resource group ${group} not found`);

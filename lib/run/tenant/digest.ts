@@ -114,6 +114,8 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
     plan: finalPlan,
     outcomes,
     totals,
+    // Read by in-process runs only; a tenant run's steps do not (yet).
+    warmNodes: null,
     apiCalls: 0,
     storeRequests: 0,
   };

@@ -37,6 +37,15 @@ const StagedReport = z.object({
   plan: PlanSchema,
   outcomes: StagedGroupResult.shape.outcomes,
   totals: StagedTotals,
+  warmNodes: z
+    .discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('known'),
+        plans: z.array(z.object({ resourcePlan: z.string(), provisioned: z.number(), requested: z.number() })),
+      }),
+      z.object({ kind: z.literal('unknown'), reason: z.string() }),
+    ])
+    .nullable(),
   apiCalls: z.number(),
   storeRequests: z.number(),
 });
