@@ -310,6 +310,45 @@ describe('request schemas vs the official spec', () => {
     });
   });
 
+  describe('queries, as the simulator reads them from the contract', () => {
+    it('checks the parameters each operation declares and ignores the others', async () => {
+      const sim = await startSimulator({
+        fleet: {
+          resourceGroups: [{ resourceGroupId: 'default' }],
+          executions: {
+            default: [
+              makeExecution({
+                id: 'exe-0001',
+                status: 'RUNNING',
+                createdAtMs: Date.UTC(2026, 0, 1),
+                scenarioId: 'scn-a',
+                executableId: 'exe-a',
+                configurationId: 'cfg-a',
+                configurationName: 'a',
+              }),
+            ],
+          },
+          deployments: {},
+        },
+      });
+      try {
+        const status = async (path: string) => (await callJson(sim, `/v2${path}`)).status;
+        // $select: enum [status] on the list and on one item.
+        expect(await status('/lm/executions/exe-0001?$select=status')).toBe(200);
+        expect(await status('/lm/executions/exe-0001?$select=id')).toBe(400);
+        expect(await status('/lm/executions?$select=id')).toBe(400);
+        // executionScheduleId is declared (with its id pattern) for executions only.
+        expect(await status('/lm/executions?executionScheduleId=x')).toBe(400);
+        expect(await status('/lm/deployments?executionScheduleId=x')).toBe(200);
+        // $count declares no paging: $top is not read there.
+        expect(await status('/lm/executions/$count?$top=abc')).toBe(200);
+        expect(await status('/lm/executions?$top=abc')).toBe(400);
+      } finally {
+        await sim.stop();
+      }
+    });
+  });
+
   describe('single modification requests', () => {
     it('every body SingleStopRequest accepts is valid for both single PATCH schemas', () => {
       const spec = officialSpec();

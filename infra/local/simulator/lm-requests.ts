@@ -23,6 +23,9 @@ const Filters = z.object({
   executableIds: z.array(z.string()).optional(),
   executionScheduleId: z.string().optional(),
 });
+/** `GET /lm/{type}/{id}` takes `$select=status` only. */
+const ItemQuery = z.object({ $select: z.literal('status').optional() });
+type ItemQuery = z.infer<typeof ItemQuery>;
 /** The spec gives `$top` and `$skip` no lower bound; a negative page cannot be served. */
 const ListQuery = Filters.extend({
   $top: z.number().int().nonnegative(),
@@ -44,6 +47,11 @@ function fromQueryString(query: URLSearchParams, parameter: Parameter): unknown 
   if (parameter.schema.type === 'integer') return /^-?\d+$/.test(raw) ? Number(raw) : raw;
   if (parameter.schema.type === 'array') return parameter.explode === false ? raw.split(',') : query.getAll(parameter.name);
   return raw;
+}
+
+/** The spec's path template for one item: `/lm/executions/{executionId}`. */
+function itemPath(type: ResourceType): string {
+  return `/lm/${type}/{${type.slice(0, -1)}Id}`;
 }
 
 function describe(error: z.ZodError): string {
@@ -76,6 +84,14 @@ class LmRequests {
     return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: `invalid query: ${describe(parsed.error)}` };
   }
 
+  /** `GET /lm/{type}/{id}` query. */
+  itemQuery(type: ResourceType, query: URLSearchParams): Parsed<ItemQuery> {
+    const values = this.queryValues(itemPath(type), query);
+    if (!values.ok) return values;
+    const parsed = ItemQuery.safeParse(values.value);
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: `invalid query: ${describe(parsed.error)}` };
+  }
+
   /** Bulk `PATCH /lm/{type}` body: its items, or why the request as a whole is refused. */
   bulkItems(type: ResourceType, body: unknown): Parsed<BulkItem[]> {
     const problems = this.bodyProblems(`/lm/${type}`, BULK_MEDIA_TYPE, body);
@@ -93,7 +109,7 @@ class LmRequests {
 
   /** Single `PATCH /lm/{type}/{id}` body. */
   stopBody(type: ResourceType, body: unknown): Parsed<z.infer<typeof SingleStop>> {
-    const problems = this.bodyProblems(`/lm/${type}/{${type.slice(0, -1)}Id}`, SINGLE_MEDIA_TYPE, body);
+    const problems = this.bodyProblems(itemPath(type), SINGLE_MEDIA_TYPE, body);
     if (problems.length > 0) return { ok: false, message: `invalid modification request: ${problems.join('; ')}` };
     const parsed = SingleStop.safeParse(body);
     return parsed.success
@@ -131,4 +147,4 @@ class LmRequests {
 }
 
 export { LmRequests };
-export type { ListQuery, BulkItem };
+export type { ListQuery, ItemQuery, BulkItem };

@@ -65,9 +65,11 @@ function count(ctx: LmContext, request: SimRequest, type: ResourceType, group: s
 }
 
 function getOne(ctx: LmContext, request: SimRequest, type: ResourceType, group: string, id: string): SimResponse {
+  const q = ctx.requests.itemQuery(type, request.query);
+  if (!q.ok) return errorResponse(request, 400, ERROR_CODES.badRequest, q.message);
   const item = ctx.state.get(type, group, id);
   if (item === undefined) return notFound(request, type, id);
-  if (request.query.get('$select') === 'status') return { status: 200, json: present(item, true) };
+  if (q.value.$select === 'status') return { status: 200, json: present(item, true) };
   return { status: 200, json: { ...present(item, false), statusDetails: item.statusDetails ?? null } };
 }
 
