@@ -205,11 +205,11 @@ class Assessment {
   }
 
   #decide(deciding: RuleVerdict | null, rule: CompiledRule | null, ruleCount: number, createdMs: number | null): Outcome {
-    const { resource, protection, statusKnown } = this;
+    const { resource, protection } = this;
     const status = resource.item.status;
     if (protection.reasons.length > 0) return skip('protected', protection.reasons.join('; '));
     if (protection.unknown.length > 0) return skip('unknown', protection.unknown.join('; '));
-    if (!statusKnown || !isKnownStatus(status)) return skip('unknown', `status ${status} is not a documented status; never acted on`);
+    if (!isKnownStatus(status)) return skip('unknown', `status ${status} is not a documented status; never acted on`);
     if (deciding === null || rule === null) return skip('no-match', ruleCount === 0 ? `no rule for ${resource.type}` : 'no rule matched');
     const ruleId = deciding.rule.id;
     if (deciding.truth === 'unknown') {

@@ -3,6 +3,7 @@
  * Pure: the caller reads the file; this only looks at the text.
  */
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { errorMessage } from '../util/errors.js';
 import { crossFieldIssues, mapIssues, type RawIssue } from './diagnose.js';
 import { formatPath, type PathKey } from './path.js';
 import { digestOf } from './hash.js';
@@ -46,7 +47,7 @@ function parsePolicy(text: string, fileName: string): ParsePolicyResult {
     const unclosed = unclosedBracket(text, lineCounter);
     const errors: PolicyIssue[] = doc.errors.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { path: '(syntax)', message: `${error.message.split('\n')[0] ?? error.message}`, line, column: col };
+      return { path: '(syntax)', message: error.message.replace(/\n[\s\S]*$/, ''), line, column: col };
     });
     // An unclosed `[` or `{` is reported where it opened, not where YAML gave up on it.
     return { ok: false, errors: unclosed === null ? errors : [unclosed, ...errors.filter((e) => !/flow/i.test(e.message))] };
@@ -55,7 +56,7 @@ function parsePolicy(text: string, fileName: string): ParsePolicyResult {
   try {
     raw = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    return { ok: false, errors: [{ path: '(syntax)', message: error instanceof Error ? error.message : String(error) }] };
+    return { ok: false, errors: [{ path: '(syntax)', message: errorMessage(error) }] };
   }
 
   if (raw === null || raw === undefined) {
@@ -84,7 +85,7 @@ function strictJsonError(text: string, lineCounter: LineCounter): PolicyIssue | 
     JSON.parse(text);
     return null;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const position = /position (\d+)/.exec(message);
     const trailing = /,\s*[\]}]/.exec(text);
     const offset = position === null ? (trailing?.index ?? null) : Number(position[1]);

@@ -118,6 +118,26 @@ describe('Function: compileCondition', () => {
     );
   });
 
+  it('shows values that are not text as JSON, and an age that is not a duration as unknown', () => {
+    const ctx = (resource: Resource): ConditionContext => ({ resource, labels: {}, nowMs: NOW.getTime() });
+    const odd = execution('e0001', unchecked({ startTime: 1_700_000_000, executionScheduleId: 7 }) as Partial<Execution>);
+    const resource: Resource = { type: 'executions', group: 'g', item: odd };
+    expect(compileCondition({ olderThan: { field: 'startTime', age: '1d' } }).trace(ctx(resource))).toMatchObject({
+      truth: 'unknown',
+      value: '1700000000',
+      detail: 'startTime 1700000000 is not an ISO-8601 instant with a zone',
+    });
+    expect(compileCondition({ executionSchedule: 'present' }).trace(ctx(resource))).toMatchObject({
+      truth: true,
+      value: '7',
+      detail: 'executionScheduleId is 7',
+    });
+    const unvalidated = compileCondition({ olderThan: { field: 'createdAt', age: '5 days' } });
+    const listed: Resource = { type: 'executions', group: 'g', item: execution('e0002') };
+    expect(unvalidated.truth(ctx(listed))).toBe('unknown');
+    expect(unvalidated.trace(ctx(listed))).toMatchObject({ truth: 'unknown', detail: 'age 5 days is not a duration' });
+  });
+
   it('names the first olderThan field depth-first as the rule’s timestamp', () => {
     const match: Condition = {
       any: [

@@ -37,8 +37,9 @@ function presence<K extends 'executionSchedule' | 'ttl'>(
           const raw = fieldOf(ctx.resource, field);
           const present = presenceOf(raw);
           const truth = present === (wanted === 'present');
-          const shown = present ? (typeof raw === 'string' ? raw : JSON.stringify(raw)) : null;
-          return leaf(text, field, truth, shown, present ? `${field} is ${shown ?? ''}` : `${field} is absent`);
+          if (!present) return leaf(text, field, truth, null, `${field} is absent`);
+          const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+          return leaf(text, field, truth, shown, `${field} is ${shown}`);
         },
       };
     },
