@@ -11,6 +11,7 @@ import { credentialsFromFile } from '../lib/aicore/credentials.js';
 import { tenantNamespace } from '../lib/aicore/tenant.js';
 import { Transport } from '../lib/aicore/transport.js';
 import type { LoadedPolicy } from '../lib/run/policy-file.js';
+import { tenantPolicy } from '../lib/run/tenant/context.js';
 import { runTenants } from '../lib/run/tenant/run-tenants.js';
 import type { VerdictSummary } from '../lib/run/tenant/verdict.js';
 import { loadTenantsFile } from '../lib/tenants/load.js';
@@ -81,7 +82,7 @@ async function runTenantsCommand(args: CliArgs & { tenants: string }, io: CliIo)
           tenant,
           client: new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
           store: state.forNamespace(tenantNamespace(key)),
-          policy: loaded.policy,
+          policy: tenantPolicy(loaded.policy, tenant),
           clock: () => new Date(),
         };
       },

@@ -75,6 +75,26 @@ function isResource(value: Resource | UnparseableItem): value is Resource {
   return 'item' in value;
 }
 
+/**
+ * Your rates per node hour by resource plan, for savings estimates (the policy's and a tenant's
+ * `rates:`): strict, as input we own.
+ */
+const Rates = z
+  .strictObject({
+    unit: z
+      .string()
+      .regex(/^[A-Za-z]{1,8}$/, { error: 'a unit is a currency code (EUR, USD) or CU' })
+      .meta({ description: 'What the rates are in: a currency code (EUR, USD) or CU (capacity units).', examples: ['CU', 'EUR'] }),
+    perNodeHour: z
+      .record(z.string().min(1), z.number().nonnegative({ error: 'a rate is a number ≥ 0' }))
+      .refine((r) => Object.keys(r).length > 0, { error: 'list at least one resource plan' })
+      .meta({
+        description: 'Resource plan id (infer.s, basic, …) → rate per node hour, from your contract. Plans not listed are "rate unknown".',
+      }),
+  })
+  .meta({ description: 'Your rates, for savings estimates. Optional; without it the report shows node hours only, never an amount.' });
+type Rates = z.infer<typeof Rates>;
+
 /** Everything known about one resource group after listing it. */
 interface GroupFleet {
   group: string;
@@ -96,5 +116,5 @@ type WarmNodes =
   | { kind: 'known'; plans: Array<{ resourcePlan: string; provisioned: number; requested: number }> }
   | { kind: 'unknown'; reason: string };
 
-export { Execution, Deployment, ID_PATTERN, parseResource, isResource };
+export { Execution, Deployment, Rates, ID_PATTERN, parseResource, isResource };
 export type { Resource, UnparseableItem, GroupFleet, Fleet, WarmNodes };

@@ -12,7 +12,7 @@ import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import { Transport } from '../../lib/aicore/transport.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { Policy } from '../../lib/policy/schema.js';
-import { TenantRun, type TenantRunContext, type TenantStore } from '../../lib/run/tenant/context.js';
+import { TenantRun, tenantPolicy, type TenantRunContext, type TenantStore } from '../../lib/run/tenant/context.js';
 import { createStore } from '../../lib/store/factory.js';
 import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
@@ -54,7 +54,13 @@ async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | '
   if (tenant.secretId !== step.secretId)
     throw new TenantMismatchError(`tenant ${tenant.name}: the state names secret ${step.secretId}, the tenants file ${tenant.secretId}`);
   const [key, policy] = await Promise.all([deps.serviceKey(tenant), deps.policy(tenant)]);
-  return { tenant, client: deps.client(key, deadline, tenant), store: deps.store(key), policy, clock: deps.clock };
+  return {
+    tenant,
+    client: deps.client(key, deadline, tenant),
+    store: deps.store(key),
+    policy: tenantPolicy(policy, tenant),
+    clock: deps.clock,
+  };
 }
 
 /** The deployed wiring: JANITOR_TENANTS_FILE, Secrets Manager, the function's table. */

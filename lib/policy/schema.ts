@@ -8,6 +8,8 @@
  * derived from these schemas (`Policy` is the parsed output, defaults filled in).
  */
 import * as z from 'zod';
+// Rates are shared vocabulary (the tenants file takes them too), so they live beside the items they price.
+import { Rates } from '../resources.js';
 import { RESOURCE_TYPES } from '../lifecycle.js';
 import { CONDITIONS, Condition, type ConditionKind } from './conditions/registry.js';
 import { Duration, Glob, GlobList, Instant, TIMESTAMP_FIELDS, type TimestampField } from './primitives.js';
@@ -93,22 +95,6 @@ const Approval = z
   })
   .meta({ description: 'How chat-ops approvals of a plan hash work. Optional; default: anyone may approve, within 1h.' });
 type Approval = z.infer<typeof Approval>;
-
-const Rates = z
-  .strictObject({
-    unit: z
-      .string()
-      .regex(/^[A-Za-z]{1,8}$/, { error: 'a unit is a currency code (EUR, USD) or CU' })
-      .meta({ description: 'What the rates are in: a currency code (EUR, USD) or CU (capacity units).', examples: ['CU', 'EUR'] }),
-    perNodeHour: z
-      .record(z.string().min(1), z.number().nonnegative({ error: 'a rate is a number ≥ 0' }))
-      .refine((r) => Object.keys(r).length > 0, { error: 'list at least one resource plan' })
-      .meta({
-        description: 'Resource plan id (infer.s, basic, …) → rate per node hour, from your contract. Plans not listed are "rate unknown".',
-      }),
-  })
-  .meta({ description: 'Your rates, for savings estimates. Optional; without it the report shows node hours only, never an amount.' });
-type Rates = z.infer<typeof Rates>;
 
 const Policy = z
   .strictObject({

@@ -4,6 +4,7 @@
  * and the committed JSON Schema (schema/tenants.schema.json) is generated from it.
  */
 import * as z from 'zod';
+import { Rates } from '../resources.js';
 
 /** A tenant name doubles as a Step Functions Map item and a log field: short and plain. */
 const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -53,6 +54,9 @@ const Tenant = z
       .optional()
       .meta({ description: "Policy file for this tenant; default: the deploy's policy (JANITOR_POLICY_FILE)." }),
     limits: Limits.prefault({}),
+    rates: Rates.optional().meta({
+      description: "This tenant's rates for savings estimates (its own contract); replaces the policy's `rates:` for this tenant.",
+    }),
   })
   .meta({ description: 'One AI Core instance (one service key).' });
 type Tenant = z.infer<typeof Tenant>;

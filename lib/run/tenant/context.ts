@@ -50,5 +50,16 @@ function tenantCaps(policy: Policy, tenant: Tenant): Caps {
   };
 }
 
-export { TenantRun, GroupRef, tenantCaps };
+/**
+ * The policy as this tenant runs it: the tenants file's `rates:` (the tenant's own contract)
+ * replace the policy's. Caps are tightened separately (tenantCaps).
+ *
+ * @example
+ * const ctx = { tenant, client, store, policy: tenantPolicy(policy, tenant), clock };
+ */
+function tenantPolicy(policy: Policy, tenant: Tenant): Policy {
+  return tenant.rates === undefined ? policy : { ...policy, rates: tenant.rates };
+}
+
+export { TenantRun, GroupRef, tenantCaps, tenantPolicy };
 export type { TenantRunContext, TenantStore };
