@@ -11,6 +11,7 @@ import { runFromEnv } from './adapters/run-from-env.js';
 import type { Context } from 'aws-lambda';
 import { serviceKeyMiddleware, serviceKeyOf } from './adapters/service-key.js';
 import type { GuardedResult } from '../lib/run/guarded-run.js';
+import { parseEvent } from './adapters/event.js';
 
 const ScheduledEvent = z.looseObject({
   id: z.string().min(1),
@@ -23,7 +24,7 @@ type ScheduledResult = { status: 'disabled' } | GuardedResult;
 
 async function scheduledHandler(event: unknown, context: Context): Promise<ScheduledResult> {
   const env = readEnv();
-  const trigger = ScheduledEvent.parse(event);
+  const trigger = parseEvent(ScheduledEvent, event, 'scheduled event');
   if (env.JANITOR_DISABLED) {
     log('warn', 'JANITOR_DISABLED is set: doing nothing', { eventId: trigger.id });
     // Disabled on purpose is not "missing": the heartbeat alarm is for schedules that stop firing.

@@ -13,6 +13,7 @@ import type { TenantsFile } from '../lib/tenants/schema.js';
 import { CONFIG_DEFAULTS, envReader, flag } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { executionName, startNamedExecution, type SfnClient } from './adapters/state-machine.js';
+import { parseEvent } from './adapters/event.js';
 
 const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.datetime({ offset: true }) });
 
@@ -41,7 +42,7 @@ function starterCore(deps: StarterDeps) {
   return async function start(event: unknown): Promise<StarterResult> {
     const env = readStarterEnv(deps.env);
     if (env.JANITOR_DISABLED) return { status: 'disabled' };
-    const trigger = ScheduledEvent.parse(event);
+    const trigger = parseEvent(ScheduledEvent, event, 'scheduled event');
     const name = executionName(`schedule-${trigger.id}`);
     const tenants = await deps.tenants();
     // Everything in the input derives from the event, so a duplicate delivery sends the same input.

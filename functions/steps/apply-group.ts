@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { applyTenantGroup, type GroupApplySummary } from '../../lib/run/tenant/apply.js';
 import { loggerMiddleware } from '../adapters/log.js';
 import { deployedDeps, stepDeadline, tenantContext, TenantStep, type StepDeps } from './tenant-context.js';
+import { parseEvent } from '../adapters/event.js';
 
 const ApplyGroupEvent = TenantStep.extend({
   group: z.string().min(1),
@@ -17,7 +18,7 @@ const ApplyGroupEvent = TenantStep.extend({
 
 function applyGroupStep(deps: StepDeps, options: { confirmDelayMs?: number } = {}) {
   return async function applyGroup(event: unknown, context?: Context): Promise<GroupApplySummary> {
-    const step = ApplyGroupEvent.parse(event);
+    const step = parseEvent(ApplyGroupEvent, event, 'apply-group step input');
     const deadline = stepDeadline(deps, context);
     const ctx = await tenantContext(deps, step, deadline);
     return applyTenantGroup(

@@ -4,10 +4,11 @@ import type { Context } from 'aws-lambda';
 import { tenantDigest, type TenantSummary } from '../../lib/run/tenant/digest.js';
 import { log, loggerMiddleware } from '../adapters/log.js';
 import { deployedDeps, stepDeadline, tenantContext, TenantStep, type StepDeps } from './tenant-context.js';
+import { parseEvent } from '../adapters/event.js';
 
 function digestStep(deps: StepDeps) {
   return async function digest(event: unknown, context?: Context): Promise<TenantSummary> {
-    const step = TenantStep.parse(event);
+    const step = parseEvent(TenantStep, event, 'digest step input');
     const summary = await tenantDigest(await tenantContext(deps, step, stepDeadline(deps, context)), step.run);
     log(summary.status === 'ok' ? 'info' : 'error', 'tenant run finished', {
       tenant: summary.tenant,

@@ -4,10 +4,11 @@ import type { Context } from 'aws-lambda';
 import { listTenantGroups, type TenantGroups } from '../../lib/run/tenant/plan-group.js';
 import { loggerMiddleware } from '../adapters/log.js';
 import { deployedDeps, stepDeadline, tenantContext, TenantStep, type StepDeps } from './tenant-context.js';
+import { parseEvent } from '../adapters/event.js';
 
 function listGroupsStep(deps: StepDeps) {
   return async function listGroups(event: unknown, context?: Context): Promise<TenantGroups> {
-    const step = TenantStep.parse(event);
+    const step = parseEvent(TenantStep, event, 'list-groups step input');
     return listTenantGroups(await tenantContext(deps, step, stepDeadline(deps, context)));
   };
 }

@@ -8,11 +8,12 @@ import * as z from 'zod';
 import { estateSummary, TenantOutcome, type EstateSummary } from '../../lib/run/tenant/summary.js';
 import { log, loggerMiddleware } from '../adapters/log.js';
 import { metricsMiddleware, recordHeartbeat } from '../adapters/metrics.js';
+import { parseEvent } from '../adapters/event.js';
 
 const SummaryEvent = z.object({ runId: z.string().min(1), tenants: z.array(TenantOutcome) });
 
 async function summaryStep(event: unknown): Promise<EstateSummary> {
-  const { runId, tenants } = SummaryEvent.parse(event);
+  const { runId, tenants } = parseEvent(SummaryEvent, event, 'summary step input');
   const estate = estateSummary(runId, tenants);
   log(estate.status === 'ok' ? 'info' : 'error', 'estate run finished', {
     runId,

@@ -5,12 +5,13 @@ import * as z from 'zod';
 import { tenantVerdict, type VerdictSummary } from '../../lib/run/tenant/verdict.js';
 import { loggerMiddleware } from '../adapters/log.js';
 import { deployedDeps, stepDeadline, tenantContext, TenantStep, type StepDeps } from './tenant-context.js';
+import { parseEvent } from '../adapters/event.js';
 
 const VerdictEvent = TenantStep.extend({ groups: z.array(z.object({ id: z.string().min(1) })) });
 
 function verdictStep(deps: StepDeps) {
   return async function verdict(event: unknown, context?: Context): Promise<VerdictSummary> {
-    const step = VerdictEvent.parse(event);
+    const step = parseEvent(VerdictEvent, event, 'verdict step input');
     return tenantVerdict(
       await tenantContext(deps, step, stepDeadline(deps, context)),
       step.run,
