@@ -85,3 +85,43 @@ describe('Function: formatExplanation', () => {
     expect(formatExplanation(run('nope'))).toContain('no execution or deployment with id nope was listed');
   });
 });
+
+describe('Function: formatExplanation (every section)', () => {
+  const mixed = [
+    group('zeta', { unparseable: [{ type: 'executions', id: 'x0001', reason: 'createdAt: expected string' }] }),
+    group('alpha', { deployments: [deployment('x0001', { status: 'EXPLODED', scenarioId: null })] }),
+    group('mid', { executions: [execution('x0001', { startTime: ago(50) }), execution('x0002', { startTime: ago(60) })] }),
+    group('gone', { listingError: 'HTTP 503' }),
+  ];
+  const explained = explain({
+    fleet: mixed,
+    policy: policy({ caps: { ...OPEN_CAPS, maxActionsPerGroup: 1 }, rules: RULES }),
+    now: NOW,
+    observations: observations(),
+    id: 'x0001',
+  });
+  const text = formatExplanation(explained);
+
+  it('lists the id in every group it was seen in, in group order', () => {
+    expect(explained.items.map((i) => `${i.group}/${i.type}`)).toEqual(['alpha/deployments', 'mid/executions', 'zeta/executions']);
+    expect(explained.unlistedGroups).toEqual([{ group: 'gone', error: 'HTTP 503' }]);
+  });
+
+  it('shows an unparseable copy, an undocumented status, a type without rules, and an action a cap keeps back', () => {
+    expect(text).toContain('x0001: deployment in resource group alpha, status EXPLODED');
+    expect(text).toContain(
+      '  protection: cannot be checked: scenarioId is missing, so the built-in generative-AI protection cannot be checked',
+    );
+    expect(text).toContain('  status: EXPLODED is not a documented status (never acted on)');
+    expect(text).toContain('  rules: none for deployments');
+    expect(text).toContain('x0001: execution in resource group mid, status RUNNING');
+    expect(text).toContain('  protection: none');
+    expect(text).toContain('    Stop long runs');
+    expect(text).toContain('  decision: STOP → STOPPED (stale-runs: RUNNING, startTime 2d 2h ago (> 24h))');
+    expect(text).toMatch(/ {2}not applied: aborted: 2 actions planned in the group, more than maxActionsPerGroup 1\n/);
+    expect(text).toContain(
+      'x0001: execution in resource group zeta, status (unparseable)\n  unparseable: createdAt: expected string\n  decision: skipped (unparseable items are never acted on)',
+    );
+    expect(text.endsWith('\n\nnote: resource group gone could not be listed (HTTP 503); the item may be there')).toBe(true);
+  });
+});
