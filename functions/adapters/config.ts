@@ -25,6 +25,11 @@ const CONFIG_DEFAULTS = {
   /** Powertools' `service` (logs and the metrics dimension) when POWERTOOLS_SERVICE_NAME is unset. */
   serviceName: 'aicore-janitor',
   metricsNamespace: 'AicoreJanitor',
+  /**
+   * No request starts later than this before the Lambda's timeout: the time left records results.
+   * Request timeouts and Retry-After waits are clamped to the deadline, so none outlives it.
+   */
+  deadlineMarginMs: 20_000,
   /** How long a secret read from Secrets Manager is trusted before it is read again (rotation). */
   secretCacheMs: 5 * 60_000,
 } as const;

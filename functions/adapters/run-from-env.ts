@@ -12,18 +12,12 @@ import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
-import type { JanitorEnv } from './config.js';
+import { CONFIG_DEFAULTS, type JanitorEnv } from './config.js';
 import { tagRun } from './log.js';
 import { recordRun } from './metrics.js';
 import { deployedConfig, DeployedConfigError, policyFromDocument } from './deployed-config.js';
 import { loadPolicyText } from './policy-yaml.js';
 import { errorMessage } from '../../lib/util/errors.js';
-
-/**
- * No request starts later than this before the Lambda's timeout: the time left records results.
- * Request timeouts and Retry-After waits are clamped to the deadline, so none outlives it.
- */
-const DEADLINE_MARGIN_MS = 20_000;
 
 /** Per policy path, so a process that serves several configurations (tests) never mixes them. */
 const policyCache = new Map<string, Promise<LoadedPolicy>>();
@@ -84,7 +78,7 @@ function storeFromEnv(env: Pick<JanitorEnv, 'JANITOR_TABLE' | 'AWS_REGION' | 'DY
 async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: GuardedResult; policy: LoadedPolicy }> {
   const { env } = options;
   const policy = await policyFromEnv(env);
-  const deadline = new Date(Date.now() + options.remainingMs() - DEADLINE_MARGIN_MS);
+  const deadline = new Date(Date.now() + options.remainingMs() - CONFIG_DEFAULTS.deadlineMarginMs);
   const client = new AiCoreClient(options.serviceKey, { transport: new Transport({ deadline: () => deadline.getTime() }) });
   const store = storeFromEnv(env, options.serviceKey);
   const runId = randomUUID();

@@ -16,13 +16,11 @@ import { TenantRun, tenantPolicy, type TenantRunContext, type TenantStore } from
 import { createStore } from '../../lib/store/factory.js';
 import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
-import { readEnv } from '../adapters/config.js';
+import { CONFIG_DEFAULTS, readEnv } from '../adapters/config.js';
 import { policyFromEnv } from '../adapters/run-from-env.js';
 import { containerSecrets } from '../adapters/secret.js';
 import { FunctionError } from '../adapters/errors.js';
 
-/** No request starts later than this before the step's timeout: the rest records results. */
-const DEADLINE_MARGIN_MS = 20_000;
 /** A step invoked without a Lambda context (tests, the local interpreter) gets this long. */
 const LOCAL_STEP_MS = 10 * 60_000;
 
@@ -46,7 +44,7 @@ class TenantMismatchError extends FunctionError {
 
 function stepDeadline(deps: Pick<StepDeps, 'clock'>, context: Context | undefined): Date {
   const remaining = context === undefined ? LOCAL_STEP_MS : context.getRemainingTimeInMillis();
-  return new Date(deps.clock().getTime() + remaining - DEADLINE_MARGIN_MS);
+  return new Date(deps.clock().getTime() + remaining - CONFIG_DEFAULTS.deadlineMarginMs);
 }
 
 async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | 'secretId'>, deadline: Date): Promise<TenantRunContext> {
