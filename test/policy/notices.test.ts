@@ -312,3 +312,30 @@ describe('Properties of notices', () => {
     );
   });
 });
+
+describe('examples/notices-and-rates.yaml', () => {
+  it('validates, gives the dev deployment a 3-day notice, deletes a finished run at once, and prices in EUR', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const parsed = parsePolicy(await readFile('examples/notices-and-rates.yaml', 'utf8'), 'examples/notices-and-rates.yaml');
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const fleet: Fleet = [
+      group('g', {
+        deployments: [
+          deployment('d-dev', {
+            details: {
+              resources: { backend_details: { predictor: { resource_plan: 'infer.s' } } },
+              scaling: { backend_details: { predictor: { running_replicas: 1 } } },
+            },
+          }),
+        ],
+        executions: [execution('e-done', { status: 'COMPLETED', completionTime: ago(24 * 8) })],
+      }),
+    ];
+    const plan = evaluate({ fleet, policy: parsed.policy, now: NOW, observations: observations() });
+    expect(actionIds(plan)).toEqual(['e-done']);
+    expect(plan.groups[0]?.comingUp).toEqual([expect.objectContaining({ id: 'd-dev', actAfter: at(72).toISOString() })]);
+    const held = persist({}, plan);
+    const later = evaluate({ fleet, policy: parsed.policy, now: at(72), observations: observations({ notices: held }) });
+    expect(later.savings.estimate).toEqual({ perDay: 24 * 0.42, unit: 'EUR', complete: true });
+  });
+});
