@@ -170,6 +170,39 @@ describe('webhook: bodies and commands', () => {
     ]);
   });
 
+  it('turns a Snooze click (from "Coming up") into `snooze <id> <duration>` by the clicking user', async () => {
+    const { call, payloads } = setup();
+    const result = await call(
+      '/slack/interactions',
+      signedButtonClick({
+        secret: SLACK,
+        text: 'snooze d-0001 1w',
+        userId: 'U0BOB',
+        responseUrl: RESPONSE_URL,
+        now: NOW,
+        triggerId: 't-2',
+      }),
+    );
+    expect(result).toEqual({ statusCode: 200, headers: {}, body: '' });
+    expect(payloads).toEqual([
+      expect.objectContaining({
+        source: 'slack-interaction',
+        command: { name: 'snooze', id: 'd-0001', duration: '1w' },
+        user: { id: 'U0BOB', name: 'u0bob' },
+      }),
+    ]);
+  });
+
+  it('ignores any other button value (only Approve and Snooze act)', async () => {
+    const { call, payloads } = setup();
+    const result = await call(
+      '/slack/interactions',
+      signedButtonClick({ secret: SLACK, text: 'plan', userId: 'U0BOB', responseUrl: RESPONSE_URL, now: NOW, triggerId: 't-3' }),
+    );
+    expect(result).toEqual({ statusCode: 200, headers: {}, body: '' });
+    expect(payloads).toEqual([]);
+  });
+
   it('accepts the signed JSON webhook and acks 202 with the trigger id; its user is namespaced', async () => {
     const { call, payloads } = setup();
     const result = await call(
