@@ -1,4 +1,5 @@
 /** Every failure lib/store raises on purpose: one base class, one class per failure mode. */
+import { errorMessage } from '../util/errors.js';
 import type { ItemState, LedgerChunk } from './records.js';
 
 class StoreError extends Error {
@@ -71,7 +72,7 @@ class StoreRequestError extends StoreError {
     readonly operation: string,
     cause: unknown,
   ) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    super(errorMessage(cause), { cause });
   }
 }
 

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import * as z from 'zod';
+import { errorMessage } from '../../../lib/util/errors.js';
 
 /** Where the contract is committed, relative to the repository root. */
 const CONTRACT_FILE = 'infra/ai-api/contract.json';
@@ -105,13 +106,13 @@ function readContract(path: string): ContractDocument {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ContractUnavailableError(path, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    throw new ContractUnavailableError(path, `cannot be read (${errorMessage(error)})`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ContractUnavailableError(path, `is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ContractUnavailableError(path, `is not JSON (${errorMessage(error)})`);
   }
   const doc = ContractDocument.safeParse(raw);
   if (!doc.success) throw new ContractUnavailableError(path, `is not an OpenAPI document: ${z.prettifyError(doc.error)}`);
