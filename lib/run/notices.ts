@@ -29,9 +29,14 @@ function noticeChanges(plan: Pick<Plan, 'groups'>): NoticeChanges {
   return { record: plan.groups.flatMap((g) => g.notices.record), drop: plan.groups.flatMap((g) => g.notices.drop) };
 }
 
-/** A notice covers one action: once that was sent, its notice goes (a later action needs a fresh heads-up). */
-function spentNotices(outcomes: readonly ItemOutcome[], observations: Pick<Observations, 'notices'>): NoticeChanges {
-  const spent = outcomes.filter((o) => o.sent && observations.notices?.[observationKey(o.group, o.type, o.id)] !== undefined);
+/**
+ * A notice covers one action: once that was sent, its notice goes (a later action needs a fresh
+ * heads-up). Without the observations (a tenant run's apply step has none), every sent item's.
+ */
+function spentNotices(outcomes: readonly ItemOutcome[], observations?: Pick<Observations, 'notices'>): NoticeChanges {
+  const spent = outcomes.filter(
+    (o) => o.sent && (observations === undefined || observations.notices?.[observationKey(o.group, o.type, o.id)] !== undefined),
+  );
   return { record: [], drop: spent.map(({ group, type, id }) => ({ group, type, id })) };
 }
 

@@ -2,12 +2,14 @@
  * `plan --tenants FILE` / `apply --tenants FILE`: two tenants on two simulators, each with its own
  * local service-key file, in one local state with one store namespace per tenant.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { main } from '../../cli/main.js';
+import { openState } from '../../cli/state.js';
+import { tenantNamespace } from '../../lib/aicore/tenant.js';
 import { demoFleet, startSimulator, type RunningSimulator } from '../../infra/local/simulator/index.js';
 import { capturedIo } from '../helpers/captured-io.js';
 
@@ -76,6 +78,38 @@ describe('CLI --tenants FILE', () => {
     for (const s of sims) {
       expect(s.requests.entries.length).toBeGreaterThan(0);
       expect(writes(s)).toBe(0);
+    }
+  });
+
+  it('apply with a notice policy: the plan steps give the notices (per tenant) and nothing is sent', async () => {
+    // Prepare: the demo policy with a one-day heads-up.
+    const demo = await readFile(join(cwd, 'infra/local/simulator/demo-policy.yaml'), 'utf8');
+    await writeFile(join(dir, 'notice.yaml'), demo.replace(/^version: 1$/m, 'version: 1\nnotice: 1d'));
+    const file = {
+      version: 1,
+      tenants: ['alpha', 'beta'].map((name) => ({
+        name,
+        secretId: `janitor/${name}`,
+        serviceKeyFile: `${name}.json`,
+        policy: join(dir, 'notice.yaml'),
+      })),
+    };
+    await writeFile(join(dir, 'notice.json'), JSON.stringify(file));
+
+    // Act
+    const io = capturedIo();
+    expect(await main(['apply', '--tenants', join(dir, 'notice.json'), '--yes', '--json'], io), io.stderr()).toBe(0);
+
+    // Assess
+    for (const s of sims) expect(writes(s)).toBe(0);
+    for (const s of sims) {
+      const state = await openState(undefined, tenantNamespace(s.serviceKey), { command: 'test' });
+      try {
+        const notices = (await state.store.observations([], new Date(), { notices: true })).notices ?? {};
+        expect(Object.keys(notices).length).toBeGreaterThan(0);
+      } finally {
+        await state.close();
+      }
     }
   });
 
