@@ -257,17 +257,17 @@ function savingsCell(s: Savings): string {
  *
  * @example
  * warmNodesSummary({ kind: 'known', plans: [{ resourcePlan: 'infer.l', provisioned: 2, requested: 2 }] });
- * // "warm nodes (standing cost, never acted on): 2 infer.l (48 node h/day)"
+ * // "warm nodes 2 infer.l (48 node h/day); reserved for the tenant, never acted on"
  */
 function warmNodesSummary(warm: WarmNodes): string | null {
-  if (warm.kind === 'unknown') return `warm nodes: unknown (${warm.reason})`;
+  if (warm.kind === 'unknown') return `warm nodes unknown (${warm.reason})`;
   const held = warm.plans.filter((p) => p.provisioned > 0 || p.requested > 0);
   if (held.length === 0) return null;
-  const plans = held.map(
-    (p) =>
-      `${p.provisioned} ${p.resourcePlan} (${p.provisioned * HOURS_PER_DAY} node h/day${p.requested === p.provisioned ? '' : `; ${p.requested} requested`})`,
-  );
-  return `warm nodes (standing cost, never acted on): ${plans.join(', ')}`;
+  const plans = held.map((p) => {
+    const pending = p.requested > p.provisioned ? `; ${p.requested - p.provisioned} more requested` : '';
+    return `${p.provisioned} ${p.resourcePlan} (${p.provisioned * HOURS_PER_DAY} node h/day${pending})`;
+  });
+  return `warm nodes ${plans.join(', ')}; reserved for the tenant, never acted on`;
 }
 
 export { savingsOf, totalSavings, savingsSummary, savingsCell, warmNodesSummary, EMPTY_SAVINGS, HOURS_PER_DAY };

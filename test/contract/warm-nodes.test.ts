@@ -48,7 +48,7 @@ describe('Warm nodes', () => {
     const { client: c } = await client({ warmNodesForbidden: true });
     const warm = await c.warmNodes();
     expect(warm).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('403') });
-    expect(warmNodesSummary(warm)).toContain('warm nodes: unknown');
+    expect(warmNodesSummary(warm)).toContain('warm nodes unknown');
   });
 
   it('a failing read is unknown, never thrown', async () => {
