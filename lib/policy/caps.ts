@@ -40,9 +40,8 @@ interface Limit {
 function enforce(candidates: readonly Candidate[], limits: readonly Limit[], mode: Caps['onCapExceeded']): CapResult {
   const exceeded = limits.filter((l) => candidates.length > l.allowance);
   if (exceeded.length === 0) return { kept: [...candidates], capped: [], aborted: null };
-  // Report the tightest cap: the one that allows the fewest actions.
-  const tightest = [...exceeded].sort((a, b) => a.allowance - b.allowance)[0];
-  if (tightest === undefined) return { kept: [...candidates], capped: [], aborted: null };
+  // Report the tightest cap: the one that allows the fewest actions (the first of equals).
+  const tightest = exceeded.reduce((min, l) => (l.allowance < min.allowance ? l : min));
   if (mode === 'abort') {
     return {
       kept: [...candidates],

@@ -35,10 +35,8 @@ function evaluateCondition(condition: Condition, ctx: ConditionContext): Conditi
 function matchedConditions(trace: ConditionTrace): MatchedCondition[] {
   if (trace.truth !== true) return [];
   if (trace.condition === 'all' || trace.condition === 'any') return trace.children.flatMap(matchedConditions);
-  if (trace.condition === 'not') {
-    const [child] = trace.children;
-    return child === undefined ? [] : [{ condition: `not (${child.condition})`, value: child.value }];
-  }
+  // not holds one child: what held is that the child did not.
+  if (trace.condition === 'not') return trace.children.map((child) => ({ condition: `not (${child.condition})`, value: child.value }));
   return [{ condition: trace.condition, value: trace.value }];
 }
 

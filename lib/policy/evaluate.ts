@@ -65,11 +65,10 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
     ruleId: null,
     ageSeconds: null,
   }));
-  if (groupFleet.listingError !== null) {
+  const { listingError } = groupFleet;
+  if (listingError !== null) {
     // A failed listing means we do not know the group: nothing in it acts, whatever was seen.
-    const seen = groupFleet.resources.map((r) =>
-      skippedOf(r, 'unknown', `resource group listing failed: ${groupFleet.listingError ?? ''}`, null, nowMs),
-    );
+    const seen = groupFleet.resources.map((r) => skippedOf(r, 'unknown', `resource group listing failed: ${listingError}`, null, nowMs));
     // Nor do its notices change: nothing is known about its items.
     return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null, comingUp: [], notices: NO_CHANGES };
   }

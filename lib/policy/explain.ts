@@ -149,7 +149,7 @@ function explain(input: ExplainInput): Explanation {
       });
     }
   }
-  const unlistedGroups = input.fleet.filter((g) => g.listingError !== null).map((g) => ({ group: g.group, error: g.listingError ?? '' }));
+  const unlistedGroups = input.fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
   return { id: input.id, evaluatedAt: plan.evaluatedAt, mode: plan.mode, items, unlistedGroups };
 }
 

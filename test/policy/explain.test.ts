@@ -125,3 +125,36 @@ describe('Function: formatExplanation (every section)', () => {
     expect(text.endsWith('\n\nnote: resource group gone could not be listed (HTTP 503); the item may be there')).toBe(true);
   });
 });
+
+describe('Function: formatExplanation (notices)', () => {
+  const noticeFleet = [group('team-a', { executions: [execution('n0001', { startTime: ago(76) })] })];
+  const noticePolicy = policy({ caps: OPEN_CAPS, rules: RULES, notice: '1d' });
+
+  it('shows a notice this run would give', () => {
+    const text = formatExplanation(
+      explain({ fleet: noticeFleet, policy: noticePolicy, now: NOW, observations: observations(), id: 'n0001' }),
+    );
+    expect(text).toContain(
+      '  notice: stale-runs will stop after 2026-03-02T12:00:00.000Z unless snoozed (not given yet: the next scheduled run or apply gives it)',
+    );
+  });
+
+  it('shows a recorded notice with who snoozed it', () => {
+    const notice = {
+      group: 'team-a',
+      type: 'executions' as const,
+      id: 'n0001',
+      ruleId: 'stale-runs',
+      action: 'stop' as const,
+      noticedAt: '2026-03-01T00:00:00Z',
+      actAfter: '2026-03-05T00:00:00Z',
+      snoozedBy: 'alice',
+      snoozeReason: 'demo',
+    };
+    const obs = observations({ notices: { 'team-a#executions#n0001': notice } });
+    const text = formatExplanation(explain({ fleet: noticeFleet, policy: noticePolicy, now: NOW, observations: obs, id: 'n0001' }));
+    expect(text).toContain(
+      '  notice: stale-runs will stop after 2026-03-05T00:00:00Z unless snoozed (given 2026-03-01T00:00:00Z, snoozed by alice)',
+    );
+  });
+});
