@@ -9,7 +9,7 @@
 import { ClassicLevel } from 'classic-level';
 import { StoreBase, type BatchOp, type Condition, type Key, type Stored, type StoredValue } from './base.js';
 import { holds } from './conditions.js';
-import { StoreError } from './errors.js';
+import { StoreError, StoreRequestError } from './errors.js';
 
 type Item = Record<string, unknown>;
 
@@ -84,7 +84,7 @@ class LevelStore extends StoreBase {
 
   protected async _get(key: Key): Promise<Item | undefined> {
     this.requests += 1;
-    return this.db.get(id(key));
+    return guarded('get', () => this.db.get(id(key)));
   }
 
   protected _put(item: Stored, condition?: Condition): Promise<{ written: boolean; old: Item | undefined }> {
@@ -119,19 +119,21 @@ class LevelStore extends StoreBase {
   protected async _query(pk: string, options: { prefix?: string; descending?: boolean; limit?: number } = {}): Promise<Item[]> {
     this.requests += 1;
     const from = `${pk}${SEPARATOR}${options.prefix ?? ''}`;
-    return this.db
-      .values({
-        gte: from,
-        lt: `${from}${END}`,
-        reverse: options.descending === true,
-        ...(options.limit === undefined ? {} : { limit: options.limit }),
-      })
-      .all();
+    return guarded('query', () =>
+      this.db
+        .values({
+          gte: from,
+          lt: `${from}${END}`,
+          reverse: options.descending === true,
+          ...(options.limit === undefined ? {} : { limit: options.limit }),
+        })
+        .all(),
+    );
   }
 
   protected async _scan(pkPrefix: string): Promise<Item[]> {
     this.requests += 1;
-    return this.db.values({ gte: pkPrefix, lt: `${pkPrefix}${END}` }).all();
+    return guarded('scan', () => this.db.values({ gte: pkPrefix, lt: `${pkPrefix}${END}` }).all());
   }
 
   protected _batch(ops: readonly BatchOp[]): Promise<void> {
@@ -154,8 +156,9 @@ class LevelStore extends StoreBase {
     });
   }
 
+  /** Writes run one at a time (their conditions are checked in code); a LevelDB failure leaves as a StoreRequestError. */
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const turn = this.queue.then(work);
+    const turn = this.queue.then(() => guarded('write', work));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -167,6 +170,15 @@ function isLocked(error: unknown): boolean {
   const cause: unknown = error.cause;
   if (typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'LEVEL_LOCKED') return true;
   return cause instanceof Error && /\block\b/i.test(cause.message);
+}
+
+/** No classic-level error type leaves lib/store: its failure is the cause of a StoreRequestError. */
+async function guarded<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof StoreError ? error : new StoreRequestError(operation, error);
+  }
 }
 
 function id(key: Key): string {
