@@ -105,6 +105,20 @@ describe.each([adapters.dynalite, adapters.memory, adapters.leveldb])('Store edg
     expect(await store.groupLock('g1').acquireLock('run-2:g1', LATER, NOW)).toEqual({ acquired: true });
   });
 
+  it("a group run that releases its lock after its lease passed leaves a tenant-wide run's lock alone", async () => {
+    const store = await make();
+    const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+    expect(await store.groupLock('g1').acquireLock('run-1:g1', minutes(1), NOW)).toEqual({ acquired: true });
+    // The group run's lease (and with it the group runs' mark) has passed: a tenant-wide run takes the lock.
+    expect(await store.acquireLock('tenant-run', minutes(10), minutes(2))).toEqual({ acquired: true });
+    await store.groupLock('g1').releaseLock('run-1:g1');
+    expect(await store.renewLock('tenant-run', minutes(20))).toBe(true);
+    expect(await store.acquireLock('another-run', minutes(30), minutes(3))).toMatchObject({
+      acquired: false,
+      holder: { owner: 'tenant-run', leaseUntil: minutes(20).getTime() },
+    });
+  });
+
   it('keeps the storage primitives the base relies on: an unconditional update needs the record, an unconditional delete always succeeds', async () => {
     const store = await make();
     const key = { pk: `${NAMESPACE}#PRIMITIVE`, sk: 'one' };
