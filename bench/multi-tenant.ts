@@ -6,7 +6,14 @@
  * bulk PATCH per ≤100 stops or deletes per type and group plus the listings), DynamoDB requests
  * and peak RSS. docs/SCALE.md scales these figures up.
  *
- * `node --import tsx bench/multi-tenant.ts [TENANTS GROUPS ITEMS_PER_GROUP]` (default 3 10 200).
+ * A tenant's simulator (and its generated fleet) exists only while that tenant runs: it starts when a
+ * step first asks for the tenant's service key and stops when the tenant's Digest has run, keeping
+ * only its request counts. The state machine runs at most MaxConcurrency tenants at once, so memory
+ * follows that bound, not the estate (100 tenants × 50 groups × 1,000 items would otherwise hold
+ * 5 million simulated items at once).
+ *
+ * Part of `npm run bench` (bench/run.ts: 10 × 50 × 1,000; `--full` 100 × 50 × 1,000);
+ * standalone: `node --import tsx bench/multi-tenant.ts [TENANTS GROUPS ITEMS_PER_GROUP]` (default 3 10 200).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -36,18 +43,27 @@ rules:
   - { id: dev-deployments, resource: deployments, match: { all: [ { scenario: 'dev-*' }, { olderThan: { field: createdAt, age: 3d } } ] }, action: stop-then-delete }
 `;
 
+/** One tenant's AI Core requests, as its simulator counted them. */
+interface TenantRequests {
+  total: number;
+  /** By route, e.g. `POST /oauth/token`, `GET /v2/lm/meta`, `PATCH /v2/lm/executions`. */
+  byRoute: Record<string, number>;
+  /** The fewest requests for this tenant's work (see {@link optimumOf}). */
+  optimum: number;
+}
+
 interface MultiTenantResult {
   tenants: number;
   groups: number;
   itemsPerGroup: number;
   items: number;
   wallSeconds: number;
-  aiCoreRequests: number[];
-  /** Summed over tenants, by HTTP method. */
-  requestsByMethod: Record<string, number>;
+  perTenant: TenantRequests[];
   actions: number;
   storeRequests: number;
   peakRssMb: number;
+  /** Most tenant simulators alive at once (the state machine's MaxConcurrency bounds it). */
+  peakLiveTenants: number;
   status: string;
 }
 
@@ -57,28 +73,75 @@ function benchPolicy(): Policy {
   return parsed.policy;
 }
 
-/** A tenant's requests by method: GET (token, meta, listings, confirmations), PATCH (bulk, ≤100 items), other. */
-function byMethod(sim: RunningSimulator): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const e of sim.requests.entries) counts[e.method] = (counts[e.method] ?? 0) + 1;
-  return counts;
+const PAGE_SIZE = 10_000;
+const CHUNK = 100;
+
+/**
+ * Issue 13's optimum for one tenant: one token, one meta, ⌈groups ÷ page⌉ resource-group pages, per
+ * type and group ⌈items ÷ page⌉ listings, ⌈actions ÷ 100⌉ PATCHes and one confirming listing where
+ * actions were submitted. `actions` per type and group are the items the PATCHes carried (every
+ * planned action is sent once and confirmed in this bench).
+ */
+function optimumOf(groups: number, listedPerTypeAndGroup: readonly number[], actionsPerTypeAndGroup: readonly number[]): number {
+  const lists = listedPerTypeAndGroup.reduce((n, items) => n + Math.max(1, Math.ceil(items / PAGE_SIZE)), 0);
+  const patches = actionsPerTypeAndGroup.reduce((n, a) => n + Math.ceil(a / CHUNK), 0);
+  const confirms = actionsPerTypeAndGroup.filter((a) => a > 0).length;
+  return 2 + Math.max(1, Math.ceil(groups / PAGE_SIZE)) + lists + patches + confirms;
+}
+
+/** Counts a finished tenant's requests from its simulator's log, against the optimum. */
+function tenantRequests(sim: RunningSimulator, groups: number, perGroup: number): TenantRequests {
+  const byRoute: Record<string, number> = {};
+  const actions = new Map<string, number>();
+  for (const e of sim.requests.entries) {
+    byRoute[e.route] = (byRoute[e.route] ?? 0) + 1;
+    const items = typeof e.body === 'object' && e.body !== null ? Object.values(e.body).find(Array.isArray) : undefined;
+    if (e.method === 'PATCH' && items !== undefined) {
+      const key = `${e.route} ${e.group ?? ''}`;
+      actions.set(key, (actions.get(key) ?? 0) + items.length);
+    }
+  }
+  // Each group's items are split between the two types; a listing page holds far more than a group.
+  const listed = Array.from({ length: groups * 2 }, () => perGroup / 2);
+  return { total: sim.requests.entries.length, byRoute, optimum: optimumOf(groups, listed, [...actions.values()]) };
 }
 
 async function benchMultiTenant(tenants: number, groups: number, perGroup: number): Promise<MultiTenantResult> {
   const now = new Date();
-  const sims: RunningSimulator[] = [];
   const dynamo = await startDynalite();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  try {
-    for (let t = 0; t < tenants; t += 1) {
-      sims.push(
-        await startSimulator({
-          fleet: generateFleet({ seed: t + 1, items: groups * perGroup, groups, now }),
-          faults: { routes: { '*': { latencyMs: LATENCY_MS } } },
-        }),
-      );
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const names = Array.from({ length: tenants }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
+  const live = new Map<string, Promise<RunningSimulator>>();
+  const finished = new Map<string, TenantRequests>();
+  let peakLiveTenants = 0;
+  /** The tenant's simulator, started on first use (its fleet generated then, from the tenant's seed). */
+  const simulatorOf = (name: string): Promise<RunningSimulator> => {
+    if (finished.has(name)) return Promise.reject(new Error(`${name} already finished: its simulator is gone`));
+    let sim = live.get(name);
+    if (sim === undefined) {
+      sim = startSimulator({
+        fleet: generateFleet({ seed: names.indexOf(name) + 1, items: groups * perGroup, groups, now }),
+        faults: { routes: { '*': { latencyMs: LATENCY_MS } } },
+      });
+      live.set(name, sim);
+      peakLiveTenants = Math.max(peakLiveTenants, live.size);
     }
+    return sim;
+  };
+  const finish = async (name: string): Promise<void> => {
+    const sim = live.get(name);
+    if (sim === undefined) return;
+    live.delete(name);
+    const running = await sim;
+    finished.set(name, tenantRequests(running, groups, perGroup));
+    await running.stop();
+  };
+  try {
     const location = { table: 'janitor-bench', region: 'us-east-1', endpoint: dynamo.endpoint };
     const client = dynamoClient(location);
     await ensureTable(client, location.table);
@@ -90,16 +153,14 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
       },
       { step: 'initialize', name: 'benchCounter' },
     );
-    const names = sims.map((_, i) => `tenant-${String(i).padStart(3, '0')}`);
     const file = parseTenants(
       JSON.stringify({ version: 1, tenants: names.map((name) => ({ name, secretId: `bench/${name}`, limits: { groupConcurrency: 4 } })) }),
       'bench-tenants.json',
     );
-    const keyOf = new Map(names.map((name, i) => [`bench/${name}`, JSON.stringify(sims[i]?.serviceKey)]));
     const policy = benchPolicy();
     const deps: StepDeps = {
       tenants: () => Promise.resolve(file),
-      serviceKey: (tenant) => Promise.resolve(parseServiceKey(keyOf.get(tenant.secretId) ?? '', tenant.secretId)),
+      serviceKey: async (tenant) => parseServiceKey(JSON.stringify((await simulatorOf(tenant.name)).serviceKey), tenant.secretId),
       store: (key) => new DynamoStore(client, location.table, tenantNamespace(key)),
       policy: () => Promise.resolve(policy),
       client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
@@ -113,40 +174,62 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
       requirePlanHash: null,
       tenants: file.tenants.map((t) => ({ name: t.name, secretId: t.secretId })),
     };
+    const pending: Promise<void>[] = [];
     const started = performance.now();
-    const summary = EstateSummary.parse(await runLocally(deps, input));
+    const output = await runLocally(deps, input, {
+      // A tenant is done once its Digest has run: its simulator goes, its counts stay.
+      onTask: (task, taskInput) => {
+        const tenant = typeof taskInput === 'object' && taskInput !== null && 'tenant' in taskInput ? taskInput.tenant : undefined;
+        if (task === 'Digest' && typeof tenant === 'string') pending.push(finish(tenant));
+      },
+    });
     const wallSeconds = (performance.now() - started) / 1000;
-    const aiCoreRequests = sims.map((s) => s.requests.entries.length);
+    const summary = EstateSummary.parse(output);
+    await Promise.all(pending);
+    for (const name of [...live.keys()]) await finish(name);
     return {
       tenants,
       groups,
       itemsPerGroup: perGroup,
       items: tenants * groups * perGroup,
       wallSeconds,
-      aiCoreRequests,
-      requestsByMethod: sims.map(byMethod).reduce<Record<string, number>>((acc, m) => {
-        for (const [k, v] of Object.entries(m)) acc[k] = (acc[k] ?? 0) + v;
-        return acc;
-      }, {}),
+      perTenant: names.map((name) => finished.get(name) ?? { total: 0, byRoute: {}, optimum: 0 }),
       actions: summary.totals.planned,
       storeRequests,
       peakRssMb: Math.round(peakRss / 2 ** 20),
+      peakLiveTenants,
       status: summary.status,
     };
   } finally {
     clearInterval(sampler);
-    await Promise.allSettled([...sims.map((s) => s.stop()), dynamo.stop()]);
+    await Promise.allSettled([...[...live.values()].map(async (s) => (await s).stop()), dynamo.stop()]);
   }
+}
+
+/** Smallest, median and largest of a list (the list is small: one entry per tenant). */
+function spread(values: readonly number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))] ?? 0;
+  return sorted.length === 0 ? 'n/a' : at(0) === at(1) ? String(at(0)) : `${at(0)} / ${at(0.5)} / ${at(1)}`;
+}
+
+/** Requests by route summed over tenants, e.g. `POST /oauth/token 101`. */
+function routesOf(r: MultiTenantResult): string {
+  const sums: Record<string, number> = {};
+  for (const t of r.perTenant) for (const [route, n] of Object.entries(t.byRoute)) sums[route] = (sums[route] ?? 0) + n;
+  return Object.entries(sums)
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, n]) => `${route} ${n.toLocaleString('en')}`)
+    .join(', ');
 }
 
 function describeResult(r: MultiTenantResult): string {
   const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
   return [
     `${r.tenants} tenants × ${r.groups} groups × ${r.itemsPerGroup} items = ${r.items} items at ${LATENCY_MS} ms per request: ${r.wallSeconds.toFixed(1)} s wall, status ${r.status}`,
-    `  AI Core requests per tenant: ${r.aiCoreRequests.join(', ')} (by method, all tenants: ${Object.entries(r.requestsByMethod)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}); ${r.actions} actions planned`,
-    `  DynamoDB requests: ${r.storeRequests} (${(r.storeRequests / Math.max(1, r.tenants * r.groups)).toFixed(1)} per group run); peak RSS ${r.peakRssMb} MB; ${(sum(r.aiCoreRequests) / r.wallSeconds).toFixed(0)} AI Core req/s`,
+    `  AI Core requests per tenant (min / median / max): ${spread(r.perTenant.map((t) => t.total))}; optimum ${spread(r.perTenant.map((t) => t.optimum))}; ${r.actions} actions planned`,
+    `  by route, all tenants: ${routesOf(r)}`,
+    `  DynamoDB requests: ${r.storeRequests} (${(r.storeRequests / Math.max(1, r.tenants * r.groups)).toFixed(1)} per group run); peak RSS ${r.peakRssMb} MB (at most ${r.peakLiveTenants} tenant simulators at once); ${(sum(r.perTenant.map((t) => t.total)) / r.wallSeconds).toFixed(0)} AI Core req/s`,
   ].join('\n');
 }
 
@@ -155,5 +238,5 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   console.log(describeResult(await benchMultiTenant(t, g, n)));
 }
 
-export { benchMultiTenant, describeResult, LATENCY_MS };
-export type { MultiTenantResult };
+export { benchMultiTenant, describeResult, routesOf, spread, LATENCY_MS };
+export type { MultiTenantResult, TenantRequests };

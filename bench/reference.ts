@@ -1,49 +1,71 @@
 /**
- * Reference benchmark: 10,000 deletable items in 5 resource groups, applied by the janitor CLI and
- * by SAP's sample approach (bench/baseline-sap-sample.mjs), each as its own OS process against its
- * own fresh simulator process (`aicore-janitor simulator --fleet --faults`, 20 ms added to every
- * request), repeated REPEATS times (janitor and baseline alternating); the section reports the
- * medians. Before measuring, the bench builds the CLI bundle (`node scripts/build-cli.js`, what
- * npm's `prepare` runs on `npm install`), so bin/aicore-janitor.js starts from dist/cli.mjs as it does
- * for a user, not through its tsx fallback.
+ * Reference benchmark: deletable items in 5 resource groups, applied by the janitor CLI and by SAP's
+ * sample approach (bench/baseline-sap-sample.mjs), each as its own OS process against its own fresh
+ * simulator process (`aicore-janitor simulator --fleet --faults`, 20 ms added to every request).
+ * Scenarios: 10,000 items (REPEATS runs per contender, alternating who goes first; medians), 1,000
+ * items, and 10,000 items under server limits of 50 and 200 req/s (token buckets of capacity R
+ * refilled at R/s), one run each. Before measuring, the bench builds the CLI bundle (`node
+ * scripts/build-cli.js`, what npm's `prepare` runs on `npm install`), so bin/aicore-janitor.js starts
+ * from the bundle as it does for a user, not through its tsx fallback.
  *
- * Wall time is spawn → exit of the measured process; CPU is that process's own user + system time
- * (bench/rusage-preload.mjs); HTTP requests are counted on the simulator's side
- * (bench/http-request-counter.mjs). The janitor's local state is an embedded LevelDB database
- * (lib/store/level.ts) in `./.aicore-janitor/state/` of a fresh working directory, opened inside
- * the CLI process: no server, no HTTP, so its store requests are the report's own `storeRequests`.
- * Afterwards the bench lists every group to check nothing is left.
+ * The janitor's local state is an embedded LevelDB database (lib/store/level.ts) in
+ * `./.aicore-janitor/state/` of a fresh working directory, opened inside the CLI process: no server,
+ * no HTTP, so its store requests are the report's own `storeRequests`. Afterwards the bench lists
+ * every group to check what is left.
  *
- * Part of `npm run bench` (bench/run.ts); standalone: `node --import tsx bench/apply-10k.ts`
+ * Part of `npm run bench` (bench/run.ts); standalone: `node --import tsx bench/reference.ts`
  * (prints the section, does not rewrite docs/BENCHMARKS.md).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { makeDeployment, makeExecution } from '../infra/local/simulator/items.js';
 import type { SimulatorFleet } from '../infra/local/simulator/fleet.js';
+import {
+  CLI,
+  ROOT,
+  buildCliBundle,
+  childEnv,
+  cleanupSync,
+  measured,
+  remainingItems,
+  startSimulatorProcess,
+  tempDir,
+  type HttpCounts,
+  type Measured,
+} from './processes.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'bin', 'aicore-janitor.js');
-const BUNDLE = join(ROOT, 'dist', 'cli', 'main.mjs');
 const BASELINE = join(ROOT, 'bench', 'baseline-sap-sample.mjs');
-const RUSAGE_PRELOAD = pathToFileURL(join(ROOT, 'bench', 'rusage-preload.mjs')).href;
-const COUNTER_PRELOAD = pathToFileURL(join(ROOT, 'bench', 'http-request-counter.mjs')).href;
-
 const GROUPS = 5;
-/** Items per group (half executions, half deployments); BENCH_APPLY_PER_GROUP overrides it for a quick smoke run. */
-const PER_GROUP = Number(process.env.BENCH_APPLY_PER_GROUP ?? 2_000);
+/** Items per group (half executions, half deployments) of the main scenario. */
+const PER_GROUP = 2_000;
 const LATENCY_MS = 20;
-const FAULTS = { routes: { '*': { latencyMs: LATENCY_MS } } };
 const DAY_MS = 86_400_000;
-const RUN_TIMEOUT_MS = 15 * 60_000;
-/** Runs of the scenario per contender; BENCH_APPLY_REPEATS overrides it. */
+/** Runs of the main scenario per contender; BENCH_APPLY_REPEATS overrides it. */
 const REPEATS = Math.max(1, Number(process.env.BENCH_APPLY_REPEATS ?? 3));
-const BUILD_TIMEOUT_MS = 120_000;
+/** `$top` of the janitor's listings (DEFAULT_CLIENT.pageSize) and the items per bulk PATCH. */
+const PAGE_SIZE = 10_000;
+const CHUNK = 100;
+
+/** The simulator's faults: 20 ms on every request, and a token bucket of capacity R refilled at R/s. */
+function faultsFor(limit: number | null): { routes: Record<string, Record<string, unknown>> } {
+  return {
+    routes: { '*': { latencyMs: LATENCY_MS, ...(limit === null ? {} : { rateLimit: { capacity: limit, refillPerSecond: limit } }) } },
+  };
+}
+
+/**
+ * The fewest requests that do the job (issue 13): token + meta + one resource-group page + per type
+ * and group ⌈items ÷ page size⌉ listings (the answer's `count` says when a listing is done, so no
+ * empty page) + ⌈actions ÷ 100⌉ PATCHes + one confirming listing (executions and deployments are
+ * separate listings, so one per type and group with submitted actions), plus the one read of warm
+ * nodes that the run report's standing cost needs (issue 17). Every item is deletable.
+ */
+function optimumRequests(perGroup: number): number {
+  const perType = perGroup / 2;
+  const perTypeAndGroup = perType === 0 ? 1 : Math.ceil(perType / PAGE_SIZE) + Math.ceil(perType / CHUNK) + 1;
+  return 4 + GROUPS * 2 * perTypeAndGroup;
+}
 
 /** Caps wide open; one delete rule per type, no gracePeriod, so ONE run deletes everything. */
 const POLICY = `version: 1
@@ -53,24 +75,6 @@ rules:
   - { id: finished-runs, resource: executions, match: { all: [ { status: [COMPLETED, DEAD, STOPPED] }, { olderThan: { field: completionTime, age: 7d } } ] }, action: delete }
   - { id: stopped-deployments, resource: deployments, match: { all: [ { status: [STOPPED] }, { olderThan: { field: modifiedAt, age: 7d } } ] }, action: delete }
 `;
-
-// ---------------------------------------------------------------- cleanup, even on failure
-
-const live = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
-
-function cleanupSync(): void {
-  for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  live.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-}
-
-function tempDir(label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `aicore-bench-${label}-`));
-  tempDirs.add(dir);
-  return dir;
-}
 
 // ---------------------------------------------------------------- fleet
 
@@ -82,7 +86,7 @@ interface BenchFleet {
   stopped: number;
 }
 
-function buildFleet(nowMs: number, perGroup: number = PER_GROUP): BenchFleet {
+function buildFleet(nowMs: number, perGroup: number): BenchFleet {
   const groups = Array.from({ length: GROUPS }, (_, g) => `bench-rg-${g + 1}`);
   const fleet: SimulatorFleet = { resourceGroups: groups.map((resourceGroupId) => ({ resourceGroupId })), executions: {}, deployments: {} };
   const statuses = ['COMPLETED', 'DEAD', 'STOPPED'] as const;
@@ -111,235 +115,6 @@ function buildFleet(nowMs: number, perGroup: number = PER_GROUP): BenchFleet {
     fleet.deployments[group] = deployments;
   });
   return { fleet, groups, items: GROUPS * perGroup, stopped };
-}
-
-// ---------------------------------------------------------------- processes
-
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of [
-    'JANITOR_TABLE',
-    'VCAP_SERVICES',
-    'AICORE_SERVICE_KEY',
-    'NODE_OPTIONS',
-    'BENCH_RUSAGE_FILE',
-    'BENCH_HTTP_COUNTS_FILE',
-  ])
-    delete env[name];
-  return {
-    ...env,
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  };
-}
-
-interface Measured {
-  code: number | null;
-  signal: string | null;
-  wallMs: number;
-  /** user + system CPU of the process alone, ms; null if the preload wrote nothing. */
-  cpuMs: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns `node --import rusage-preload …args`, wall time from spawn to exit. */
-async function measured(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Measured> {
-  const tag = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const rusageFile = join(cwd, `.rusage-${tag}.json`);
-  const start = performance.now();
-  const child = spawn(process.execPath, ['--import', RUSAGE_PRELOAD, ...args], {
-    cwd,
-    env: { ...env, BENCH_RUSAGE_FILE: rusageFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  const { code, signal, wallMs } = await new Promise<{ code: number | null; signal: string | null; wallMs: number }>((done, fail) => {
-    child.once('error', fail);
-    child.once('exit', (c, s) => done({ code: c, signal: s, wallMs: performance.now() - start }));
-  });
-  clearTimeout(timer);
-  await new Promise<void>((done) =>
-    child.stdout.readableEnded && child.stderr.readableEnded ? done() : child.once('close', () => done()),
-  );
-  live.delete(child);
-  let cpuMs: number | null = null;
-  try {
-    const usage = JSON.parse(await readFile(rusageFile, 'utf8')) as { userCPUTime: number; systemCPUTime: number };
-    cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-  } catch {
-    cpuMs = null;
-  }
-  return { code, signal, wallMs, cpuMs, stdout, stderr };
-}
-
-// ---------------------------------------------------------------- the CLI bundle
-
-/** Newest modification time (ms) of the .ts files under `dir` (as bin/aicore-janitor.js checks). */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * `node scripts/build-cli.js` in the repository, as npm's `prepare` runs it on `npm install`; then
- * checks, the way bin/aicore-janitor.js does, that the bundle is newer than every source file, so
- * the measured CLI starts from dist/cli.mjs and not through the tsx fallback. Throws if either fails.
- */
-async function buildCliBundle(): Promise<{ wallMs: number }> {
-  const start = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'build-cli.js')], {
-    cwd: ROOT,
-    env: childEnv({}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), BUILD_TIMEOUT_MS);
-  const code = await new Promise<number | null>((done, fail) => {
-    child.once('error', fail);
-    child.once('close', (c) => done(c));
-  });
-  clearTimeout(timer);
-  live.delete(child);
-  const wallMs = performance.now() - start;
-  if (code !== 0) throw new Error(`node scripts/build-cli.js exited with ${code}\n${output}`);
-  let built: number;
-  try {
-    built = statSync(BUNDLE).mtimeMs;
-  } catch {
-    throw new Error(`node scripts/build-cli.js did not write ${BUNDLE}`);
-  }
-  const stale = ['cli', 'lib', 'infra', 'functions'].filter((dir) => newestSource(join(ROOT, dir)) > built);
-  if (stale.length > 0)
-    throw new Error(`the CLI bundle is older than sources in ${stale.join(', ')}: the CLI would start through tsx, not the bundle`);
-  return { wallMs };
-}
-
-interface ServiceKey {
-  clientid: string;
-  clientsecret: string;
-  url: string;
-  serviceurls: { AI_API_URL: string };
-}
-
-interface SimProcess {
-  url: string;
-  serviceKeyJson: string;
-  serviceKey: ServiceKey;
-  /** Stops the process (SIGTERM, then SIGKILL) and returns its server-side request counts. */
-  stop(): Promise<HttpCounts | null>;
-}
-
-/** What bench/http-request-counter.mjs writes: route → status → count. */
-interface HttpCounts {
-  total: number;
-  routes: Record<string, Record<string, number>>;
-}
-
-async function readCounts(file: string): Promise<HttpCounts | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as HttpCounts;
-  } catch {
-    return null;
-  }
-}
-
-/** Undoes cli/simulator.ts's POSIX single-quoting of the printed service key. */
-function shellUnquote(text: string): string {
-  return text.startsWith("'") && text.endsWith("'") ? text.slice(1, -1).replaceAll(`'\\''`, "'") : text;
-}
-
-async function startSimulatorProcess(dir: string, fleetFile: string, faultsFile: string): Promise<SimProcess> {
-  const countsFile = join(dir, 'sim-counts.json');
-  const child = spawn(
-    process.execPath,
-    ['--import', COUNTER_PRELOAD, CLI, 'simulator', '--fleet', fleetFile, '--faults', faultsFile, '--port', '0'],
-    {
-      cwd: dir,
-      env: childEnv({ BENCH_HTTP_COUNTS_FILE: countsFile }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  live.add(child);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const ready = await new Promise<{ url: string; key: string }>((done, fail) => {
-    let out = '';
-    let url: string | undefined;
-    const timer = setTimeout(() => fail(new Error(`simulator did not print its URL and key within 60 s\n${out}\n${stderr}`)), 60_000);
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`simulator exited (${code}) before it was ready\n${out}\n${stderr}`)));
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      url ??= /listening on (\S+)/.exec(out)?.[1];
-      const key = /^export AICORE_SERVICE_KEY=(.+)$/m.exec(out)?.[1];
-      if (url !== undefined && key !== undefined) {
-        clearTimeout(timer);
-        done({ url, key: shellUnquote(key.trim()) });
-      }
-    });
-  });
-  child.once('exit', () => live.delete(child));
-  return {
-    url: ready.url,
-    serviceKeyJson: ready.key,
-    serviceKey: JSON.parse(ready.key) as ServiceKey,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      live.delete(child);
-      return readCounts(countsFile);
-    },
-  };
-}
-
-/** Items still listed in the groups, read with our own requests (not counted by the simulator). */
-async function remainingItems(key: ServiceKey, groups: readonly string[]): Promise<number> {
-  const verify = { 'x-bench-verify': '1' };
-  const tokenResponse = await fetch(`${key.url}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      ...verify,
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${key.clientid}:${key.clientsecret}`).toString('base64')}`,
-    },
-    body: 'grant_type=client_credentials',
-  });
-  if (!tokenResponse.ok) throw new Error(`verify: token request answered ${tokenResponse.status}`);
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-  let left = 0;
-  for (const group of groups) {
-    for (const type of ['executions', 'deployments']) {
-      const response = await fetch(`${key.serviceurls.AI_API_URL}/v2/lm/${type}?$top=100000`, {
-        headers: { ...verify, authorization: `Bearer ${token}`, 'ai-resource-group': group },
-      });
-      if (!response.ok) throw new Error(`verify: GET ${type} in ${group} answered ${response.status}`);
-      left += ((await response.json()) as { count: number }).count;
-    }
-  }
-  return left;
 }
 
 // ---------------------------------------------------------------- the two contenders
@@ -496,14 +271,30 @@ async function startupCost(cwd: string): Promise<{ help: Measured; bare: Measure
   return { help: await medianRun([CLI, 'help']), bare: await medianRun(['-e', '0']) };
 }
 
-interface Apply10kResult {
+interface ReferenceResult {
   /** The markdown section for docs/BENCHMARKS.md (saying what went wrong, if the bench could not run). */
   markdown: string;
   /** Set when the scenario could not run at all (e.g. the simulator did not start). */
   error?: string;
 }
 
+interface Scenario {
+  perGroup: number;
+  /** Token bucket of capacity R refilled at R/s, or none. */
+  limit: number | null;
+  repeats: number;
+}
+
+interface ScenarioRuns {
+  scenario: Scenario;
+  built: BenchFleet;
+  optimum: number;
+  janitors: JanitorRun[];
+  baselines: BaselineRun[];
+}
+
 const count = (n: number | null | undefined): string => (typeof n === 'number' ? n.toLocaleString('en') : 'n/a');
+const megabytes = (mb: number | null): string => (mb === null ? 'n/a' : `${mb.toFixed(0)} MB`);
 
 function janitorItems(j: JanitorRun): string {
   const t = j.report?.totals;
@@ -519,7 +310,123 @@ function baselineItems(b: BaselineRun): string {
   return `${count(s.deleted2xx)}/${count(s.listed)} deleted (2xx)${s.failed ? `, ${count(s.failed)} failed (${s.firstError})` : ''}; ${left}`;
 }
 
-async function benchApply10k(): Promise<Apply10kResult> {
+/** Requests the simulator answered with 429, and all the others. */
+function throttleSplit(counts: HttpCounts | null): { answered: number; throttled: number } | null {
+  if (counts === null) return null;
+  const throttled = Object.values(counts.routes).reduce((n, byStatus) => n + (byStatus['429'] ?? 0), 0);
+  return { answered: counts.total - throttled, throttled };
+}
+
+/** Runs one scenario: a fresh simulator process per contender and run, alternating who goes first. */
+async function runScenario(scenario: Scenario, policyFile: string): Promise<ScenarioRuns> {
+  const shared = tempDir('inputs');
+  const built = buildFleet(Date.now(), scenario.perGroup);
+  const fleetFile = join(shared, 'fleet.json');
+  const faultsFile = join(shared, 'faults.json');
+  await writeFile(fleetFile, JSON.stringify(built.fleet));
+  await writeFile(faultsFile, JSON.stringify(faultsFor(scenario.limit)));
+  const janitorArgs = [CLI, 'apply', '--yes', '--json', '--policy', policyFile];
+  const runJanitorCli = async (): Promise<JanitorRun> => {
+    const c = await againstFreshSimulator('janitor', fleetFile, faultsFile, built.groups, janitorArgs);
+    return { ...c, report: parseJson<JanitorReport>(c.run.stdout) };
+  };
+  const runBaseline = async (): Promise<BaselineRun> => {
+    const c = await againstFreshSimulator('baseline', fleetFile, faultsFile, built.groups, [BASELINE]);
+    return { ...c, stats: parseJson<BaselineStats>(c.run.stdout) };
+  };
+  const janitors: JanitorRun[] = [];
+  const baselines: BaselineRun[] = [];
+  for (let i = 0; i < scenario.repeats; i += 1) {
+    // Alternate which contender goes first, so a drift of the machine does not favour one.
+    if (i % 2 === 0) {
+      janitors.push(await runJanitorCli());
+      baselines.push(await runBaseline());
+    } else {
+      baselines.push(await runBaseline());
+      janitors.push(await runJanitorCli());
+    }
+  }
+  return { scenario, built, optimum: optimumRequests(scenario.perGroup), janitors, baselines };
+}
+
+function runNotes(runs: ScenarioRuns, label: string): string[] {
+  const notes: string[] = [];
+  runs.janitors.forEach((j, i) => {
+    notes.push(...failureNote(`${label}: janitor run ${i + 1}`, j));
+    if (j.report === null) notes.push(`${label}: janitor run ${i + 1}: stdout was not a JSON report: ${j.run.stdout.slice(0, 300)}`);
+    else if (j.report.version !== 2)
+      notes.push(`${label}: janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version 2`);
+    else if (j.report.complete === false)
+      notes.push(`${label}: janitor run ${i + 1}: the report says the run was not complete (a group was not listed)`);
+  });
+  runs.baselines.forEach((b, i) => {
+    // Under a server limit the baseline is expected to fail (it does not retry a 429): the table says so.
+    if (runs.scenario.limit === null) notes.push(...failureNote(`${label}: baseline run ${i + 1}`, b));
+    if (b.stats === null) notes.push(`${label}: baseline run ${i + 1}: stdout was not JSON: ${b.run.stdout.slice(0, 300)}`);
+  });
+  return notes;
+}
+
+function scenarioLabel(s: Scenario): string {
+  return `${(GROUPS * s.perGroup).toLocaleString('en')} items, ${s.limit === null ? 'no limit' : `${s.limit} req/s (bucket ${s.limit})`}`;
+}
+
+/** One scenario's rows of the scenario table (medians where it ran more than once). */
+function scenarioRows(runs: ScenarioRuns): { rows: string[]; janitorWall: number | null } {
+  const label = scenarioLabel(runs.scenario);
+  const describe = (contender: 'janitor' | 'baseline', cs: readonly Contender[], done: (c: Contender) => boolean): string => {
+    const splits = cs.map((c) => throttleSplit(c.counts));
+    const answered = sameOrEach(splits.map((x) => count(x?.answered)));
+    const throttled = sameOrEach(splits.map((x) => count(x?.throttled)));
+    const finished = cs.filter(done).length;
+    const over = splits.map((x) => (x === null ? null : x.answered / runs.optimum));
+    const exits = sameOrEach(cs.map((c) => `exit ${c.run.code ?? c.run.signal}`));
+    return `| ${label} | ${contender} | ${count(runs.optimum)} | ${answered} (${ratio(median(over))} the optimum) | ${throttled} | ${seconds(median(cs.map((c) => c.run.wallMs)))} | ${seconds(median(cs.map((c) => c.run.cpuMs)))} | ${megabytes(median(cs.map((c) => c.run.peakRssMb)))} | ${finished}/${cs.length} finished (${exits}); ${sameOrEach(cs.map((c) => (c.remaining === null ? 'n/a' : `${count(c.remaining)} left`)))} |`;
+  };
+  const janitorDone = (c: Contender): boolean => c.run.code === 0 && c.remaining === 0;
+  const j = runs.janitors;
+  const b = runs.baselines;
+  const jWall = median(j.map((c) => c.run.wallMs));
+  const ratios = `| ${label} | baseline ÷ janitor | | ${ratio(quotient(median(b.map((c) => throttleSplit(c.counts)?.answered ?? null)), median(j.map((c) => throttleSplit(c.counts)?.answered ?? null))))} | | ${ratio(quotient(median(b.map((c) => c.run.wallMs)), jWall))} | ${ratio(quotient(median(b.map((c) => c.run.cpuMs)), median(j.map((c) => c.run.cpuMs))))} | ${ratio(quotient(median(b.map((c) => c.run.peakRssMb)), median(j.map((c) => c.run.peakRssMb))))} | |`;
+  return { rows: [describe('janitor', j, janitorDone), describe('baseline', b, janitorDone), ratios], janitorWall: jWall };
+}
+
+/** The targets of issue 13 for one scenario, judged on the janitor's runs. */
+function scenarioTargets(runs: ScenarioRuns, unlimitedWall: number | null): string[] {
+  const label = scenarioLabel(runs.scenario);
+  const splits = runs.janitors.map((c) => throttleSplit(c.counts));
+  const worst = splits.every((x) => x !== null) ? Math.max(...splits.map((x) => x?.answered ?? 0)) : null;
+  const lines = [
+    `- ${label}: requests (429s apart) equal to the optimum ${count(runs.optimum)}: ${worst === null ? 'n/a' : `${count(worst)} → ${met(worst <= runs.optimum, `${count(worst - runs.optimum)} over`)}`}`,
+  ];
+  const limit = runs.scenario.limit;
+  if (limit !== null) {
+    const wall = median(runs.janitors.map((c) => c.run.wallMs));
+    const total = median(runs.janitors.map((c) => c.counts?.total ?? null));
+    const bound = total === null || unlimitedWall === null ? null : 1.5 * Math.max((total / limit) * 1000, unlimitedWall);
+    lines.push(
+      `- ${label}: done within 1.5 × max(requests ÷ R, the unlimited wall time) = ${seconds(bound)}: ${wall === null || bound === null ? 'n/a' : `${seconds(wall)} → ${met(wall <= bound && runs.janitors.every((c) => c.run.code === 0 && c.remaining === 0), wall <= bound ? 'not everything was done' : `${seconds(wall - bound)} over`)}`}; the baseline ${runs.baselines.every((c) => c.run.code === 0 && c.remaining === 0) ? 'finished too' : `did not finish (${sameOrEach(runs.baselines.map(baselineItems))})`}`,
+    );
+  }
+  return lines;
+}
+
+const met = (ok: boolean, gap: string): string => (ok ? '**met**' : `**missed** (${gap})`);
+
+/**
+ * Runs the reference scenarios. `quick`: 100 items, unlimited and at 20 req/s, one run each: a smoke
+ * run for CI that exercises every step in seconds.
+ */
+async function benchReference(options: { quick?: boolean } = {}): Promise<ReferenceResult> {
+  const quick = options.quick === true;
+  const main: Scenario = { perGroup: quick ? 20 : PER_GROUP, limit: null, repeats: quick ? 1 : REPEATS };
+  const others: Scenario[] = quick
+    ? [{ perGroup: 20, limit: 20, repeats: 1 }]
+    : [
+        { perGroup: 200, limit: null, repeats: 1 },
+        { perGroup: PER_GROUP, limit: 50, repeats: 1 },
+        { perGroup: PER_GROUP, limit: 200, repeats: 1 },
+      ];
   const onSignal = (): void => {
     cleanupSync();
     process.exit(130);
@@ -530,39 +437,13 @@ async function benchApply10k(): Promise<Apply10kResult> {
   try {
     // What a user runs after `npm install`: the esbuild bundle, not the tsx fallback.
     const build = await buildCliBundle();
-
-    const shared = tempDir('inputs');
-    const built = buildFleet(Date.now());
-    const fleetFile = join(shared, 'fleet.json');
-    const faultsFile = join(shared, 'faults.json');
-    const policyFile = join(shared, 'policy.yaml');
-    await writeFile(fleetFile, JSON.stringify(built.fleet));
-    await writeFile(faultsFile, JSON.stringify(FAULTS));
+    const policyFile = join(tempDir('policy'), 'policy.yaml');
     await writeFile(policyFile, POLICY);
-
     const startup = await startupCost(tempDir('startup'));
-    const janitorArgs = [CLI, 'apply', '--yes', '--json', '--policy', policyFile];
-    const runJanitorCli = async (): Promise<JanitorRun> => {
-      const c = await againstFreshSimulator('janitor', fleetFile, faultsFile, built.groups, janitorArgs);
-      return { ...c, report: parseJson<JanitorReport>(c.run.stdout) };
-    };
-    const runBaseline = async (): Promise<BaselineRun> => {
-      const c = await againstFreshSimulator('baseline', fleetFile, faultsFile, built.groups, [BASELINE]);
-      return { ...c, stats: parseJson<BaselineStats>(c.run.stdout) };
-    };
-    const janitors: JanitorRun[] = [];
-    const baselines: BaselineRun[] = [];
-    for (let i = 0; i < REPEATS; i += 1) {
-      // Alternate which contender goes first, so a drift of the machine does not favour one.
-      if (i % 2 === 0) {
-        janitors.push(await runJanitorCli());
-        baselines.push(await runBaseline());
-      } else {
-        baselines.push(await runBaseline());
-        janitors.push(await runJanitorCli());
-      }
-    }
-
+    const mainRuns = await runScenario(main, policyFile);
+    const otherRuns: ScenarioRuns[] = [];
+    for (const scenario of others) otherRuns.push(await runScenario(scenario, policyFile));
+    const { built, janitors, baselines } = mainRuns;
     const janitorWall = median(janitors.map((j) => j.run.wallMs));
     const janitorCpu = median(janitors.map((j) => j.run.cpuMs));
     const baselineWall = median(baselines.map((b) => b.run.wallMs));
@@ -591,30 +472,21 @@ async function benchApply10k(): Promise<Apply10kResult> {
       const bCpu = b?.run.cpuMs ?? null;
       return `| ${i + 1}${i % 2 === 0 ? ' (janitor first)' : ' (baseline first)'} | ${seconds(j.run.wallMs)} | ${seconds(j.run.cpuMs)} | ${seconds(bWall)} | ${seconds(bCpu)} | ${ratio(quotient(bWall, j.run.wallMs))} | ${ratio(quotient(bCpu, j.run.cpuMs))} |`;
     });
-    const notes: string[] = [];
-    janitors.forEach((j, i) => {
-      notes.push(...failureNote(`janitor run ${i + 1}`, j));
-      if (j.report === null) notes.push(`janitor run ${i + 1}: stdout was not a JSON report: ${j.run.stdout.slice(0, 300)}`);
-      else if (j.report.version !== 2)
-        notes.push(`janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version 2`);
-      else if (j.report.complete === false)
-        notes.push(`janitor run ${i + 1}: the report says the run was not complete (a group was not listed)`);
-    });
-    baselines.forEach((b, i) => {
-      notes.push(...failureNote(`baseline run ${i + 1}`, b));
-      if (b.stats === null) notes.push(`baseline run ${i + 1}: stdout was not JSON: ${b.run.stdout.slice(0, 300)}`);
-    });
-
+    const mainLabel = scenarioLabel(main);
+    const notes = [mainRuns, ...otherRuns].flatMap((r) => runNotes(r, scenarioLabel(r.scenario)));
+    const mainTable = scenarioRows(mainRuns);
+    const tableRows = [mainTable.rows, ...otherRuns.map((r) => scenarioRows(r).rows)].flat();
+    const targets = [mainRuns, ...otherRuns].flatMap((r) => scenarioTargets(r, mainTable.janitorWall));
     const markdown = `## Apply ${built.items.toLocaleString('en')} deletions: janitor vs. SAP's sample, as separate processes (reference)
 
 Unlike the rows above, nothing here shares a process and nothing is near-zero latency: the simulator, the
 janitor CLI and the baseline each run as their own OS process, and the simulator adds ${LATENCY_MS} ms to every request.
 
-${built.items.toLocaleString('en')} items, all deletable: ${GROUPS} resource groups × ${PER_GROUP.toLocaleString('en')} (half finished executions COMPLETED/DEAD/STOPPED,
+${built.items.toLocaleString('en')} items, all deletable: ${GROUPS} resource groups × ${main.perGroup.toLocaleString('en')} (half finished executions COMPLETED/DEAD/STOPPED,
 half STOPPED deployments, 30–40 days old; ${built.stopped.toLocaleString('en')} of them STOPPED). Each contender runs as its own process against
 its own fresh \`aicore-janitor simulator --fleet … --faults …\` process serving the same snapshot, with
-\`${JSON.stringify(FAULTS)}\` (${LATENCY_MS} ms added to every request, token requests included). The scenario runs
-${REPEATS} time${REPEATS === 1 ? '' : 's'} per contender (alternating which goes first; every run gets a fresh simulator and a fresh working
+\`${JSON.stringify(faultsFor(null))}\` (${LATENCY_MS} ms added to every request, token requests included). The scenario runs
+${main.repeats} time${main.repeats === 1 ? '' : 's'} per contender (alternating which goes first; every run gets a fresh simulator and a fresh working
 directory); wall and CPU below are the medians of those runs, and the ratios are taken from the medians, so one noisy
 run does not decide a target.
 
@@ -630,7 +502,7 @@ of the run, trigger record and run lock included. API requests are counted by th
 does what SAP's sample \`deleteDeployments\` does: per group, a query per deletable status, then one DELETE per item
 under an unbounded \`Promise.all\`. Policy: one \`delete\` rule per type, no grace period, caps wide open.
 
-| process | wall (median of ${REPEATS}) | CPU (median of ${REPEATS}) | store requests (report \`storeRequests\`) | API requests (simulator-counted) | items |
+| process | wall (median of ${main.repeats}) | CPU (median of ${main.repeats}) | store requests (report \`storeRequests\`) | API requests (simulator-counted) | items |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
@@ -651,13 +523,30 @@ Targets (shown, not enforced; timings judged on the medians):
   ${storeWorst === null ? 'n/a (a report has no `storeRequests`)' : `${storeWorst.toLocaleString('en')} → ${mark(storeWorst <= storeBudget)}`}
 - wall ≥ 5× better than the baseline: ${wallRatio === null ? 'n/a' : `${ratio(wallRatio)} → ${mark(wallRatio >= 5)}`}
 - janitor CPU ≤ 2 s: ${janitorCpu === null ? 'n/a' : `${seconds(janitorCpu)} → ${mark(janitorCpu <= 2000)}`}
-- everything deleted in one run, in every run: janitor ${janitorClean}/${REPEATS} → ${mark(janitorClean === REPEATS)}, baseline ${baselineClean}/${REPEATS} → ${mark(baselineClean === REPEATS)}
+- everything deleted in one run, in every run: janitor ${janitorClean}/${main.repeats} → ${mark(janitorClean === main.repeats)}, baseline ${baselineClean}/${main.repeats} → ${mark(baselineClean === main.repeats)}
+
+### More sizes and server limits (${mainLabel} from the runs above)
+
+The same contenders, each against its own fresh simulator process, one run per scenario (the first from
+the medians above). Under a limit R the simulator's token bucket (capacity R, refilled at R/s) answers 429 with
+\`Retry-After\`; the janitor waits and retries, SAP's sample does not retry a 429 (its failures are the table's
+"left"). "Optimum": token + meta + one resource-group page + per type and group ⌈items ÷ ${PAGE_SIZE.toLocaleString('en')}⌉
+listings + ⌈actions ÷ ${CHUNK}⌉ PATCHes + one confirming listing (executions and deployments are separate
+listings) + the one warm-nodes read (\`GET /v2/admin/resources/nodes\`, the report's standing cost); "requests" are what the simulator answered other than 429, and the 429s are counted apart. CPU and peak
+RSS are the contender process's own (\`getrusage\`); the simulator's are not in them.
+
+| scenario | process | optimum | requests | 429s | wall | CPU | peak RSS | result |
+|---|---|---|---|---|---|---|---|---|
+${tableRows.join('\n')}
+
+Targets (issue 13; judged on the janitor):
+${targets.join('\n')}
 `;
     return { markdown };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
-      markdown: `## Apply ${(GROUPS * PER_GROUP).toLocaleString('en')} deletions: janitor vs. SAP's sample, as separate processes (reference)\n\nNot measured in this run:\n\n\`\`\`\n${message
+      markdown: `## Apply ${(GROUPS * main.perGroup).toLocaleString('en')} deletions: janitor vs. SAP's sample, as separate processes (reference)\n\nNot measured in this run:\n\n\`\`\`\n${message
         .split('\n')
         .filter((line) => line.trim() !== '')
         .slice(0, 8)
@@ -672,11 +561,11 @@ Targets (shown, not enforced; timings judged on the medians):
   }
 }
 
-export { benchApply10k, buildFleet, POLICY, LATENCY_MS as APPLY_LATENCY_MS };
-export type { Apply10kResult };
+export { benchReference, buildFleet, POLICY, LATENCY_MS as APPLY_LATENCY_MS };
+export type { ReferenceResult };
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const { markdown, error } = await benchApply10k();
+  const { markdown, error } = await benchReference({ quick: process.argv.includes('--quick') });
   process.stdout.write(markdown);
   if (error !== undefined) process.exitCode = 1;
 }

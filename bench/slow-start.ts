@@ -1,18 +1,21 @@
 /**
  * Slow start against server rate limits, in-process (simulator on loopback, `latencyMs` added to
  * every request): a full plan + apply + confirm with runJanitor against a token bucket of capacity
- * R refilled at R/s, and against no limit. Part of `npm run bench` (bench/run.ts).
+ * R refilled at R/s, and against no limit with the transport's slow start on and off (what slow
+ * start costs a server that has no limit). Part of `npm run bench` (bench/run.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
+import { Transport } from '../lib/aicore/transport.js';
 import { parsePolicy } from '../lib/policy/index.js';
 import { runJanitor } from '../lib/run/run.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { createStore } from '../lib/store/factory.js';
-import { buildFleet, POLICY } from './apply-10k.js';
+import { buildFleet, POLICY } from './reference.js';
 
 interface SlowStartRow {
   limit: number | null;
+  slowStart: boolean;
   wallMs: number;
   requests: number;
   throttled: number;
@@ -20,7 +23,7 @@ interface SlowStartRow {
   planned: number;
 }
 
-async function slowStartRun(limit: number | null, perGroup: number, latencyMs: number): Promise<SlowStartRow> {
+async function slowStartRun(limit: number | null, perGroup: number, latencyMs: number, slowStart = true): Promise<SlowStartRow> {
   const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const route = { latencyMs, ...(limit === null ? {} : { rateLimit: { capacity: limit, refillPerSecond: limit } }) };
@@ -29,7 +32,7 @@ async function slowStartRun(limit: number | null, perGroup: number, latencyMs: n
   });
   try {
     const store = createStore({ table: stack.table, region: 'us-east-1', endpoint: stack.dynamo.endpoint }, 'T#bench@127.0.0.1');
-    const client = new AiCoreClient(stack.simulator.serviceKey);
+    const client = new AiCoreClient(stack.simulator.serviceKey, { transport: new Transport({ slowStart }) });
     const start = performance.now();
     const report = await runJanitor({
       client,
@@ -44,6 +47,7 @@ async function slowStartRun(limit: number | null, perGroup: number, latencyMs: n
     const entries = stack.simulator.requests.entries;
     return {
       limit,
+      slowStart,
       wallMs,
       requests: entries.length,
       throttled: entries.filter((e) => e.status === 429).length,

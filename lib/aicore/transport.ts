@@ -25,6 +25,8 @@ interface TransportConfig {
   requestTimeoutMs: number;
   /** Concurrent requests per host. */
   concurrency: number;
+  /** Slow start per host (on by default); off, a host gets `concurrency` at once from its first request. */
+  slowStart: boolean;
   /**
    * Epoch ms from which no attempt starts (in Lambda: remaining time minus a margin). Checked
    * before every attempt; each attempt's timeout is clamped to the time left.
@@ -42,6 +44,7 @@ const DEFAULT_TRANSPORT: TransportConfig = {
   maxDelayMs: 30_000,
   requestTimeoutMs: 30_000,
   concurrency: 8,
+  slowStart: true,
   deadline: () => Number.POSITIVE_INFINITY,
   fetch: createHttpFetch(),
   sleep,
@@ -238,7 +241,7 @@ class Transport {
     const host = new URL(url).host;
     let limiter = this.limiters.get(host);
     if (limiter === undefined) {
-      limiter = new Limiter(this.config.concurrency, { ...SLOW_START, now: this.config.now });
+      limiter = new Limiter(this.config.concurrency, this.config.slowStart ? { ...SLOW_START, now: this.config.now } : undefined);
       this.limiters.set(host, limiter);
     }
     return limiter;
