@@ -70,7 +70,14 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
     // A failed listing means we do not know the group: nothing in it acts, whatever was seen.
     const seen = groupFleet.resources.map((r) => skippedOf(r, 'unknown', `resource group listing failed: ${listingError}`, null, nowMs));
     // Nor do its notices change: nothing is known about its items.
-    return { fleet: groupFleet, candidates: [], skipped: [...seen, ...unparseable], aborted: null, comingUp: [], notices: NO_CHANGES };
+    return {
+      fleet: groupFleet,
+      candidates: [],
+      skipped: [...seen, ...unparseable],
+      aborted: null,
+      comingUp: [],
+      notices: { record: [], drop: [] },
+    };
   }
   const candidates: Candidate[] = [];
   const skipped: SkippedItem[] = [...unparseable];
@@ -142,8 +149,6 @@ function draftGroup(groupFleet: GroupFleet, input: EvaluateInput, nowMs: number)
   comingUp.sort((a, b) => compareText(a.actAfter, b.actAfter) || compareText(a.type, b.type) || compareText(a.id, b.id));
   return { fleet: groupFleet, candidates: capped.kept, skipped, aborted: capped.aborted, comingUp, notices };
 }
-
-const NO_CHANGES: NoticeChanges = { record: [], drop: [] };
 
 function refOf(resource: Resource): { group: string; type: Resource['type']; id: string } {
   return { group: resource.group, type: resource.type, id: resource.item.id };

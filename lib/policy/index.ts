@@ -18,5 +18,7 @@ export { PLAN_VERSION, SKIP_KINDS } from './plan.js';
 export type { MatchedCondition, PlannedAction, SkipKind, SkippedItem, Abort, GroupTotals, GroupPlan, Plan } from './plan.js';
 export { NO_OBSERVATIONS, observationKey } from './observations.js';
 export type { Observations } from './observations.js';
-export { savingsOf, totalSavings, savingsSummary, savingsCell, EMPTY_SAVINGS } from './savings.js';
+export { savingsOf, totalSavings, savingsSummary, savingsCell, warmNodesSummary, EMPTY_SAVINGS } from './savings.js';
+export { Notice, NO_NOTICE_CHANGES, noticeVerdict, policyGivesNotices } from './notices.js';
+export type { ComingUp, NoticeChanges, NoticeVerdict } from './notices.js';
 export type { Savings, SavingsTotals, PlanSavings, Estimate } from './savings.js';

@@ -160,5 +160,5 @@ function staleNotices(
     .map(([, n]) => ({ group: n.group, type: n.type, id: n.id }));
 }
 
-export { Notice, NO_NOTICE_CHANGES, noticeVerdict, noticeSeconds, policyGivesNotices, staleNotices };
+export { Notice, NO_NOTICE_CHANGES, noticeVerdict, policyGivesNotices, staleNotices };
 export type { ComingUp, NoticeChanges, NoticeVerdict };

@@ -13,7 +13,7 @@ import { outcomeOf, type ItemOutcome } from '../report.js';
 import { sleep } from '../../util/time.js';
 import { RUN_DEFAULTS } from '../defaults.js';
 import { spentNotices } from '../notices.js';
-import { policyGivesNotices } from '../../policy/notices.js';
+import { NO_NOTICE_CHANGES, policyGivesNotices } from '../../policy/notices.js';
 import { DeadlineReachedError } from '../errors.js';
 import { errorMessage } from '../../util/errors.js';
 import type { TenantRun, TenantRunContext } from './context.js';
@@ -147,7 +147,7 @@ async function applyTenantGroup(
     });
     // Counted before anything else can fail: the daily cap must know what was sent.
     await store.countActions(result.sent, clock());
-    const spent = policyGivesNotices(ctx.policy) ? spentNotices(result.outcomes) : { record: [], drop: [] };
+    const spent = policyGivesNotices(ctx.policy) ? spentNotices(result.outcomes) : NO_NOTICE_CHANGES;
     if (spent.drop.length > 0) await store.writeNotices(spent);
     return await finish({
       group: input.group,
