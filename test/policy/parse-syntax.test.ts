@@ -3,7 +3,7 @@
  * when the fix is known (a trailing comma in JSON, a bracket never closed).
  */
 import { describe, expect, it } from 'vitest';
-import { parsePolicy, type PolicyIssue } from '../../lib/policy/index.js';
+import { formatPolicyIssues, parsePolicy, type PolicyIssue } from '../../lib/policy/index.js';
 
 function errorsOf(text: string, file = 'policy.yaml'): PolicyIssue[] {
   const result = parsePolicy(text, file);
@@ -83,5 +83,43 @@ describe('Function: parsePolicy (syntax)', () => {
   it('quotes keys that are not identifiers in paths', () => {
     const errors = errorsOf('version: 1\nrules: []\nprotect:\n  resourceGroupLabels:\n    "ext.ai.sap.com/env": []\n');
     expect(errors[0]?.path).toBe('protect.resourceGroupLabels["ext.ai.sap.com/env"]');
+  });
+});
+
+describe('Function: parsePolicy (locating problems)', () => {
+  it('treats `#` as a comment only at the start of the text or after a space', () => {
+    const errors = errorsOf('# notes [ here\ndescription: a#[b\nversion: 1\nrules: [\n');
+    expect(errors[0]).toMatchObject({ message: '`[` opened here is never closed: add the matching `]`', line: 2, column: 16 });
+  });
+
+  it('keeps two problems of one node in the order they were found', () => {
+    const text =
+      'version: 1\nrules:\n  - { id: "a b", resource: executions, match: { status: [RUNNING] }, action: stop }\n  - { id: "a b", resource: executions, match: { status: [RUNNING] }, action: stop }\n';
+    expect(errorsOf(text).map((e) => `${e.path} ${e.message}`)).toEqual([
+      'rules[0].id a rule id is letters, digits, `-`, `_` or `.`',
+      'rules[1].id a rule id is letters, digits, `-`, `_` or `.`',
+      'rules[1].id duplicate rule id `a b` (also rules[0])',
+    ]);
+  });
+
+  it('diagnoses a value under a label map as a glob, not as a condition', () => {
+    const errors = errorsOf(
+      'version: 1\nrules:\n  - { id: a, resource: executions, match: { resourceGroupLabels: { env: { all: 1 } } }, action: stop }\n',
+    );
+    expect(errors).toEqual([
+      { path: 'rules[0].match.resourceGroupLabels.env', message: 'expected a glob or a non-empty list of globs', line: 3, column: 68 },
+    ]);
+  });
+});
+
+describe('Function: formatPolicyIssues', () => {
+  it('prints the line, the column when known, and nothing when the position is unknown', () => {
+    expect(
+      formatPolicyIssues([
+        { path: 'a', message: 'one', line: 3, column: 4 },
+        { path: 'b', message: 'two', line: 5 },
+        { path: 'c', message: 'three' },
+      ]),
+    ).toBe('✖ one\n  → at a (line 3, column 4)\n✖ two\n  → at b (line 5)\n✖ three\n  → at c');
   });
 });
