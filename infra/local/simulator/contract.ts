@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 import * as z from 'zod';
 import { errorMessage } from '../../../lib/util/errors.js';
@@ -101,6 +101,14 @@ function contractPath(): string {
   return join(dir, CONTRACT_FILE);
 }
 
+/** One ajv error as `path: message`; an enum names its values, so a 400 says what would do. */
+function describeError(error: ErrorObject): string {
+  const allowed: unknown = error.params.allowedValues;
+  const message =
+    error.keyword === 'enum' && Array.isArray(allowed) ? `must be one of ${allowed.join(', ')}` : (error.message ?? error.keyword);
+  return `${error.instancePath || '(root)'}: ${message}`;
+}
+
 function readContract(path: string): ContractDocument {
   let text: string;
   try {
@@ -184,8 +192,7 @@ function loadContract(path: string = contractPath()): ApiContract {
     declaredParameters: (path, method) =>
       new Map([...located(path, method)].map(([name, { parameter, pointer }]) => [name, { parameter, validate: at(pointer) }])),
     requestTypes: (path, method) => Object.keys(operation(path, method).requestBody?.content ?? {}),
-    errors: (validate, value) =>
-      validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'}: ${e.message ?? e.keyword}`),
+    errors: (validate, value) => (validate(value) ? [] : (validate.errors ?? []).map(describeError)),
   };
 }
 
