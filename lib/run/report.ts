@@ -83,7 +83,7 @@ interface RunReport {
   plan: Plan;
   outcomes: ItemOutcome[];
   totals: RunTotals;
-  /** The tenant's warm nodes: standing cost, never acted on; null when this kind of run does not read them. */
+  /** The tenant's warm nodes: standing cost, never acted on (null: not read). */
   warmNodes: WarmNodes | null;
   /** HTTP requests sent to AI Core, retries included. */
   apiCalls: number;

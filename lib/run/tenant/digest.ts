@@ -51,6 +51,8 @@ function sumTotals(a: GroupTotals, b: GroupTotals): GroupTotals {
 async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<TenantSummary> {
   const { store } = ctx;
   const verdict = await requireStaged(store, run.runId, STAGED.verdict, StagedVerdict);
+  // Standing cost for the report: never acted on, and a failed read is only `unknown`.
+  const warming = ctx.client.warmNodes();
   const groups = await Promise.all(
     verdict.groups.map(async ({ group, planName }) => ({
       plan: (await requireStaged(store, run.runId, planName, StagedGroupPlan)).plan,
@@ -114,8 +116,7 @@ async function tenantDigest(ctx: TenantRunContext, run: TenantRun): Promise<Tena
     plan: finalPlan,
     outcomes,
     totals,
-    // Read by in-process runs only; a tenant run's steps do not (yet).
-    warmNodes: null,
+    warmNodes: await warming,
     apiCalls: 0,
     storeRequests: 0,
   };
