@@ -209,7 +209,7 @@ function planHash(policyDigest: string, groups: readonly GroupPlan[], aborted: A
     .map((d) => canonicalJson(d))
     .sort(compareText);
   const abortedScopes = [
-    ...groups.filter((g) => g.aborted !== null).map((g) => `${g.group}:${g.aborted?.cap ?? ''}`),
+    ...groups.flatMap((g) => (g.aborted === null ? [] : [`${g.group}:${g.aborted.cap}`])),
     ...(aborted === null ? [] : [`*:${aborted.cap}`]),
   ].sort(compareText);
   return sha256Hex(canonicalJson({ planVersion: PLAN_VERSION, policyDigest, decisions, aborted: abortedScopes }));

@@ -7,7 +7,7 @@
 import type { Action, ResourceType } from '../lifecycle.js';
 import type { ConditionTrace, Truth } from './conditions.js';
 import { assess } from './decide.js';
-import { evaluate, type EvaluateInput } from './evaluate.js';
+import { compareText, evaluate, type EvaluateInput } from './evaluate.js';
 import type { Notice } from './notices.js';
 import { observationKey } from './observations.js';
 import type { SkipKind } from './plan.js';
@@ -73,7 +73,7 @@ function explain(input: ExplainInput): Explanation {
   const plan = evaluate(input);
   const nowMs = input.now.getTime();
   const items: ItemExplanation[] = [];
-  for (const groupFleet of [...input.fleet].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))) {
+  for (const groupFleet of [...input.fleet].sort((a, b) => compareText(a.group, b.group))) {
     const groupPlan = plan.groups.find((g) => g.group === groupFleet.group);
     for (const u of groupFleet.unparseable.filter((x) => x.id === input.id)) {
       const reason = `item could not be parsed: ${u.reason}`;

@@ -105,14 +105,14 @@ function unclosedBracket(text: string, lineCounter: LineCounter): PolicyIssue | 
   const open: Array<{ char: string; offset: number }> = [];
   let quote: string | null = null;
   for (let i = 0; i < text.length; i += 1) {
-    const c = text[i] ?? '';
+    const c = text.charAt(i);
     if (quote !== null) {
       if (c === '\\' && quote === '"') i += 1;
       else if (c === quote) quote = null;
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) while (i < text.length && text[i] !== '\n') i += 1;
+    else if (c === '#' && (i === 0 || /\s/.test(text.charAt(i - 1)))) while (i < text.length && text[i] !== '\n') i += 1;
     else if (c === '[' || c === '{') open.push({ char: c, offset: i });
     else if ((c === ']' || c === '}') && open.length > 0) open.pop();
   }

@@ -1,7 +1,7 @@
 /** Savings read from every place a listing may give a resource plan, and the short texts reports print. */
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../lib/resources.js';
-import { type SavingsTotals, savingsCell, savingsOf, savingsSummary, totalSavings } from '../../lib/policy/savings.js';
+import { type SavingsTotals, savingsCell, savingsOf, savingsSummary, totalSavings, warmNodesSummary } from '../../lib/policy/savings.js';
 import { deployment, execution } from './factories.js';
 
 function run(extra: Record<string, unknown>): Resource {
@@ -68,5 +68,23 @@ describe('Function: savingsSummary / savingsCell', () => {
     expect(savingsCell({ kind: 'none', reason: 'x', freesQuota: false })).toBe('none');
     expect(savingsCell({ kind: 'unknown', reason: 'x', resourcePlan: null })).toBe('unknown');
     expect(savingsCell({ kind: 'unknown', reason: 'x', resourcePlan: 'basic' })).toBe('? × basic');
+  });
+});
+
+describe('Function: warmNodesSummary', () => {
+  it('says unknown, says nothing when no node is held, and counts nodes requested beyond those provisioned', () => {
+    expect(warmNodesSummary({ kind: 'unknown', reason: 'HTTP 403' })).toBe('warm nodes unknown (HTTP 403)');
+    expect(warmNodesSummary({ kind: 'known', plans: [{ resourcePlan: 'infer.l', provisioned: 0, requested: 0 }] })).toBeNull();
+    const text = warmNodesSummary({
+      kind: 'known',
+      plans: [
+        { resourcePlan: 'infer.l', provisioned: 2, requested: 2 },
+        { resourcePlan: 'infer.m', provisioned: 0, requested: 0 },
+        { resourcePlan: 'infer.s', provisioned: 1, requested: 3 },
+      ],
+    });
+    expect(text).toBe(
+      'warm nodes 2 infer.l (48 node h/day), 1 infer.s (24 node h/day; 2 more requested); reserved for the tenant, never acted on',
+    );
   });
 });
