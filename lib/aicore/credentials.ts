@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { CredentialsError } from './errors.js';
 import { ServiceKey } from './wire.js';
 import { errorCode } from '../util/errors.js';
+import { jsonOrUndefined } from '../util/json.js';
 
 interface CredentialsProvider {
   serviceKey(): Promise<ServiceKey>;
@@ -14,12 +15,8 @@ interface CredentialsProvider {
 
 /** Parses SAP service-key JSON; `source` names where it came from, for the error message. */
 function parseServiceKey(text: string, source: string): ServiceKey {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new CredentialsError(`${source} is not valid JSON (expected SAP AI Core service-key JSON)`);
-  }
+  const json = jsonOrUndefined(text);
+  if (json === undefined) throw new CredentialsError(`${source} is not valid JSON (expected SAP AI Core service-key JSON)`);
   const parsed = ServiceKey.safeParse(json);
   if (!parsed.success) {
     // Paths and messages only: zod's issues for a bad key never contain the input values.

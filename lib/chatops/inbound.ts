@@ -20,6 +20,7 @@ import { ack, helpMessage } from './messages.js';
 import { checkReplyUrl, replyKindOf, replyPolicyFromEnv, type ReplyPolicy } from './reply-url.js';
 import { slackText, toBlockKit } from './slack-render.js';
 import { fromTeamsMessage } from './teams-inbound.js';
+import { jsonOrUndefined } from '../util/json.js';
 
 /** Path suffixes (API Gateway may prefix a stage) → front door. */
 const ROUTES: ReadonlyArray<readonly [string, JobSource]> = [
@@ -144,12 +145,8 @@ function fromSlashCommand(body: string, meta: InboundMeta): Inbound {
 function fromInteraction(body: string, meta: InboundMeta): Inbound {
   const raw = new URLSearchParams(body).get('payload');
   if (raw === null) return malformed('malformed interaction: expected a form field `payload` holding JSON');
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return malformed('malformed interaction: `payload` is not JSON');
-  }
+  const json = jsonOrUndefined(raw);
+  if (json === undefined) return malformed('malformed interaction: `payload` is not JSON');
   const payload = BlockActionsPayload.safeParse(json);
   if (!payload.success) return invalid('interaction', payload.error);
   const refused = refusedReplyUrl('slack-interaction', payload.data.response_url, meta);
@@ -174,12 +171,8 @@ function fromInteraction(body: string, meta: InboundMeta): Inbound {
 }
 
 function fromWebhook(body: string, meta: InboundMeta): Inbound {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return malformed('malformed webhook body: expected JSON like {"text":"plan","user":"ci"}');
-  }
+  const json = jsonOrUndefined(body);
+  if (json === undefined) return malformed('malformed webhook body: expected JSON like {"text":"plan","user":"ci"}');
   const parsed = WebhookBody.safeParse(json);
   if (!parsed.success) return invalid('webhook body', parsed.error);
   const refused = parsed.data.responseUrl === undefined ? undefined : refusedReplyUrl('webhook', parsed.data.responseUrl, meta);

@@ -16,6 +16,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { TeamsTokenError } from './errors.js';
+import { jsonOrUndefined } from '../util/json.js';
 
 /** Slack's documented replay window, used for both schemes. */
 const SIGNATURE_WINDOW_SECONDS = 300;
@@ -106,13 +107,9 @@ interface TeamsSignedRequest {
 
 /** The activity's `timestamp` (ISO-8601, UTC), read from the verified body only. */
 function activityTimestamp(body: Uint8Array): string | undefined {
-  try {
-    const json: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
-    if (typeof json !== 'object' || json === null || !('timestamp' in json)) return undefined;
-    return typeof json.timestamp === 'string' ? json.timestamp : undefined;
-  } catch {
-    return undefined;
-  }
+  const json = jsonOrUndefined(Buffer.from(body).toString('utf8'));
+  if (typeof json !== 'object' || json === null || !('timestamp' in json)) return undefined;
+  return typeof json.timestamp === 'string' ? json.timestamp : undefined;
 }
 
 /**

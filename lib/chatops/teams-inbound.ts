@@ -21,6 +21,7 @@ import { ChatJob, JOB_VERSION } from './job.js';
 import { ack, helpMessage, invocationOf, noticeMessage } from './messages.js';
 import { TEAMS_USER_PREFIX, type ChatMessage } from './model.js';
 import { toTeamsMessage } from './adaptive-card.js';
+import { jsonOrUndefined } from '../util/json.js';
 
 /** Azure AD object ids are GUIDs. */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -84,12 +85,9 @@ function answer(message: ChatMessage, mentionName: string, statusCode = 200): An
  * if (inbound.kind === 'dispatch') await invokeWorker(inbound.job);
  */
 function fromTeamsMessage(body: string, meta: InboundMeta): Inbound {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
+  const json = jsonOrUndefined(body);
+  if (json === undefined)
     return { kind: 'answer', answer: { statusCode: 400, body: { error: 'malformed Teams message: expected a JSON activity' } } };
-  }
   const parsed = TeamsActivity.safeParse(json);
   if (!parsed.success) {
     const detail = parsed.error.issues
