@@ -13,6 +13,7 @@ import type { WebhookEnv } from './chat-config.js';
 import { HttpEvent, jsonResult, lowerCaseHeaders, rawBody, UNAUTHORIZED, type HttpResult } from './http.js';
 import { log } from './log.js';
 import type { SecretReference } from './secret.js';
+import { FunctionError } from './errors.js';
 
 interface VerifiedRequest {
   source: JobSource;
@@ -76,7 +77,7 @@ function checkFor(source: JobSource, env: WebhookEnv, headers: Record<string, st
 
 function verifiedRequestOf(context: Context): VerifiedRequest {
   const verified = verifiedByInvocation.get(context);
-  if (verified === undefined) throw new Error('no verified request for this invocation: is signedRequestMiddleware in the chain?');
+  if (verified === undefined) throw new FunctionError('no verified request for this invocation: is signedRequestMiddleware in the chain?');
   return verified;
 }
 
