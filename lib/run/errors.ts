@@ -26,4 +26,16 @@ class MissingGroupPlanError extends RunError {
   }
 }
 
-export { RunError, DeadlineReachedError, MissingGroupPlanError };
+/** What a step is about to stage does not match its schema (a bug in the step, never data): nothing is written. */
+class UnstageableDataError extends RunError {
+  override name = 'UnstageableDataError';
+  constructor(
+    readonly runId: string,
+    readonly stagedName: string,
+    problems: string,
+  ) {
+    super(`staged '${stagedName}' of run ${runId} does not match its schema:\n${problems}`);
+  }
+}
+
+export { RunError, DeadlineReachedError, MissingGroupPlanError, UnstageableDataError };

@@ -8,7 +8,7 @@ import { ACTIONS, RESOURCE_TYPES } from '../../lifecycle.js';
 import { Notice } from '../../policy/notices.js';
 import { SKIP_KINDS, type GroupPlan } from '../../policy/plan.js';
 import type { StagingStore } from '../../store/ports.js';
-import { RunError } from '../errors.js';
+import { RunError, UnstageableDataError } from '../errors.js';
 import { OUTCOME_STATES, type ItemOutcome, type RunTotals } from '../report.js';
 
 const Abort = z.object({ cap: z.string(), limit: z.number(), selected: z.number(), reason: z.string() });
@@ -168,7 +168,9 @@ class MissingStagedDataError extends RunError {
 }
 
 async function writeStaged<T>(store: StagingStore, runId: string, name: string, schema: z.ZodType<T>, value: T, now: Date): Promise<void> {
-  await store.putStaged(runId, name, JSON.stringify(schema.parse(value)), now);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new UnstageableDataError(runId, name, z.prettifyError(parsed.error));
+  await store.putStaged(runId, name, JSON.stringify(parsed.data), now);
 }
 
 async function readStaged<T>(store: StagingStore, runId: string, name: string, schema: z.ZodType<T>): Promise<T | undefined> {
