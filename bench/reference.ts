@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeDeployment, makeExecution } from '../infra/local/simulator/items.js';
 import type { SimulatorFleet } from '../infra/local/simulator/fleet.js';
+import { REPORT_VERSION } from '../lib/run/report.js';
 import {
   CLI,
   ROOT,
@@ -306,7 +307,11 @@ function janitorItems(j: JanitorRun): string {
 function baselineItems(b: BaselineRun): string {
   const s = b.stats;
   const left = b.remaining === null ? 'remaining n/a' : `${count(b.remaining)} left`;
-  if (s === null) return `n/a (no stats); ${left}`;
+  if (s === null) {
+    // SAP's sample does not catch a rejected query: the process ends on it (the SDK logs it to stdout).
+    const cause = /Request failed with status code \d+/.exec(`${b.run.stdout}\n${b.run.stderr}`)?.[0];
+    return `${cause === undefined ? 'no stats' : `stopped at "${cause}"`}; ${left}`;
+  }
   return `${count(s.deleted2xx)}/${count(s.listed)} deleted (2xx)${s.failed ? `, ${count(s.failed)} failed (${s.firstError})` : ''}; ${left}`;
 }
 
@@ -354,15 +359,18 @@ function runNotes(runs: ScenarioRuns, label: string): string[] {
   runs.janitors.forEach((j, i) => {
     notes.push(...failureNote(`${label}: janitor run ${i + 1}`, j));
     if (j.report === null) notes.push(`${label}: janitor run ${i + 1}: stdout was not a JSON report: ${j.run.stdout.slice(0, 300)}`);
-    else if (j.report.version !== 2)
-      notes.push(`${label}: janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version 2`);
+    else if (j.report.version !== REPORT_VERSION)
+      notes.push(
+        `${label}: janitor run ${i + 1}: report version ${j.report.version ?? 'missing'}, the bench reads version ${REPORT_VERSION}`,
+      );
     else if (j.report.complete === false)
       notes.push(`${label}: janitor run ${i + 1}: the report says the run was not complete (a group was not listed)`);
   });
   runs.baselines.forEach((b, i) => {
     // Under a server limit the baseline is expected to fail (it does not retry a 429): the table says so.
     if (runs.scenario.limit === null) notes.push(...failureNote(`${label}: baseline run ${i + 1}`, b));
-    if (b.stats === null) notes.push(`${label}: baseline run ${i + 1}: stdout was not JSON: ${b.run.stdout.slice(0, 300)}`);
+    if (b.stats === null && runs.scenario.limit === null)
+      notes.push(`${label}: baseline run ${i + 1}: stdout was not JSON: ${b.run.stdout.slice(0, 300)}`);
   });
   return notes;
 }

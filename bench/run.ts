@@ -250,7 +250,7 @@ ${FULL || QUICK ? '' : 'The 100-tenant estate (5 million items) is `npm run benc
 | ${r.tenants} × ${r.groups} × ${r.itemsPerGroup.toLocaleString('en')} | ${r.wallSeconds.toFixed(1)} s | ${r.status} | ${r.actions.toLocaleString('en')} | ${spread(r.perTenant.map((t) => t.total))} | ${spread(r.perTenant.map((t) => t.optimum))} | ${r.storeRequests.toLocaleString('en')} (${(r.storeRequests / Math.max(1, r.tenants * r.groups)).toFixed(1)} per group) | ${r.peakRssMb.toLocaleString('en')} MB (${r.peakLiveTenants} tenant simulators at most) |
 
 Requests by route, all tenants: ${routesOf(r)}. Against issue 13's optimum (one token, meta, the group list, one listing
-per type and group, ⌈actions ÷ 100⌉ PATCHes, one confirming listing) the estate sent ${total.toLocaleString('en')} instead of ${optimum.toLocaleString('en')}
+per type and group, ⌈actions ÷ 100⌉ PATCHes, one confirming listing, one warm-nodes read) the estate sent ${total.toLocaleString('en')} instead of ${optimum.toLocaleString('en')}
 (${(total / Math.max(1, optimum)).toFixed(2)}×). The difference is by design of the Step Functions engine: every Task is its own Lambda
 invocation with its own token (${tokens.toLocaleString('en')} token requests: list-groups, and plan and apply per group), and the apply step lists
 its group afresh under its lock before acting (lib/run/tenant/apply.ts: what changed since planning is not sent).
