@@ -7,7 +7,7 @@
 // parser and schema as the CLI), and its JSON is defined as `__JANITOR_DEPLOYED_CONFIG__`;
 // functions/adapters/deployed-config.ts validates it again at cold start. The YAML reader is
 // swapped for a stub, and a bundle that still contains the `yaml` package fails the build, so no
-// bundle carries a YAML parser.
+// bundle carries a YAML parser. Likewise a webhook bundle that contains an AWS SDK client fails.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { join, resolve } = require('node:path');
@@ -59,6 +59,12 @@ function deployedConfigPlugin(policyFile) {
         if (result.metafile === undefined) return undefined;
         const errors = [];
         for (const [file, output] of Object.entries(result.metafile.outputs)) {
+          // The webhook answers inside Slack's 3 s: its AWS calls are signed fetches, never an SDK client (README, "Bundles").
+          const client = /(^|[\\/])functions[\\/]webhook\.ts$/.test(output.entryPoint ?? '')
+            ? Object.keys(output.inputs).find((input) => /node_modules\/@aws-sdk\/client-/.test(input))
+            : undefined;
+          if (client !== undefined)
+            errors.push({ text: `${file} bundles an AWS SDK client (${client}): the webhook calls AWS with signed fetches only` });
           const yaml = Object.entries(output.inputs).filter(([input, use]) => /node_modules\/yaml\//.test(input) && use.bytesInOutput > 0);
           if (yaml.length > 0)
             errors.push({
