@@ -130,7 +130,7 @@ const rows = [
     ? []
     : [
         await benchRun(10_000, ''),
-        await benchRun(2_000, ', server rate limit 20 req/s', {
+        await benchRun(2_000, ', server rate limit 20 req/s (bucket 10)', {
           routes: { '*': { rateLimit: { capacity: 10, refillPerSecond: 20 }, retryAfterSeconds: 1 } },
         }),
       ]),
