@@ -10,7 +10,8 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { loadTenantsFile } from '../lib/tenants/load.js';
 import type { TenantsFile } from '../lib/tenants/schema.js';
-import { CONFIG_DEFAULTS, envReader, flag } from './adapters/config.js';
+import { envFlag } from '../lib/util/env.js';
+import { CONFIG_DEFAULTS, envReader } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { executionName, startNamedExecution, type SfnClient } from './adapters/state-machine.js';
 import { parseEvent } from './adapters/event.js';
@@ -20,8 +21,8 @@ const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.dateti
 const StarterEnv = z.object({
   JANITOR_STATE_MACHINE_ARN: z.string().min(1),
   JANITOR_TENANTS_FILE: z.string().min(1).default(CONFIG_DEFAULTS.tenantsFile),
-  JANITOR_APPLY: flag,
-  JANITOR_DISABLED: flag,
+  JANITOR_APPLY: envFlag,
+  JANITOR_DISABLED: envFlag,
 });
 /** Parsed once per cold start (again only when one of its variables changes). */
 const readStarterEnv = envReader(StarterEnv, 'starter environment');

@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import { ReplyEnv } from '../../lib/chatops/reply-url.js';
+import { envFlag } from '../../lib/util/env.js';
 import { FunctionError } from './errors.js';
 
 /** Every default of every function setting, in one place. */
@@ -34,12 +35,6 @@ const CONFIG_DEFAULTS = {
   secretCacheMs: 5 * 60_000,
 } as const;
 
-/** `true`/`1` or `false`/`0`/empty; anything else is a mistake worth naming. */
-const flag = z
-  .enum(['true', 'false', '1', '0', ''])
-  .default('false')
-  .transform((v) => v === 'true' || v === '1');
-
 /** Unset and empty mean the same: serverless.yml writes '' for parameters a stage does not use. */
 const optionalText = z
   .string()
@@ -50,9 +45,9 @@ const optionalText = z
 const JanitorEnv = z.object({
   JANITOR_POLICY_FILE: z.string().min(1).default(CONFIG_DEFAULTS.policyFile),
   /** The schedule's consent to act; the policy must also say `mode: apply`. */
-  JANITOR_APPLY: flag,
+  JANITOR_APPLY: envFlag,
   /** Kill switch: log and do nothing. */
-  JANITOR_DISABLED: flag,
+  JANITOR_DISABLED: envFlag,
   JANITOR_TABLE: z.string().min(1),
   /** Comma-separated resource groups; empty = every PROVISIONED group. */
   JANITOR_GROUPS: z
@@ -137,5 +132,5 @@ function envReader<S extends z.ZodObject>(schema: S, what: string): (env?: NodeJ
  */
 const readEnv = envReader(JanitorEnv, 'function environment');
 
-export { CONFIG_DEFAULTS, JanitorEnv, ConfigurationError, envReader, readEnv, flag, optionalText };
+export { CONFIG_DEFAULTS, JanitorEnv, ConfigurationError, envReader, readEnv, optionalText };
 export type { ConfigurationIssue };

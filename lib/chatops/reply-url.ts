@@ -23,6 +23,7 @@
  */
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { envFlag } from '../util/env.js';
 import { ReplyAllowlistError } from './errors.js';
 import { classifyAddress, type AddressClass } from './address.js';
 import type { JobSource } from './job.js';
@@ -94,10 +95,7 @@ const ReplyEnv = z.object({
   /** Extra Teams Workflows hosts besides *.logic.azure.com and *.environment.api.powerplatform.com (sovereign clouds). */
   JANITOR_TEAMS_REPLY_HOSTS: HostList,
   /** Local stage only: allow loopback reply URLs (http or https). */
-  JANITOR_ALLOW_LOOPBACK_REPLIES: z
-    .enum(['true', 'false', '1', '0', ''])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
+  JANITOR_ALLOW_LOOPBACK_REPLIES: envFlag,
 });
 type ReplyEnv = z.infer<typeof ReplyEnv>;
 

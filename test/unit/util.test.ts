@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { mapLimited } from '../../lib/util/concurrency.js';
+import { envFlag } from '../../lib/util/env.js';
 import { errorCode, errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
 import { jsonOrUndefined } from '../../lib/util/json.js';
 import { clip } from '../../lib/util/text.js';
@@ -69,5 +71,14 @@ describe('Function: jsonOrUndefined', () => {
     expect(jsonOrUndefined('{"a":1}')).toEqual({ a: 1 });
     expect(jsonOrUndefined('<html>')).toBeUndefined();
     expect(jsonOrUndefined('')).toBeUndefined();
+  });
+});
+
+describe('Schema: envFlag', () => {
+  it('reads true/1 as true, false/0/empty/unset as false, and refuses anything else', () => {
+    const Env = z.object({ FLAG: envFlag });
+    expect(['true', '1'].map((v) => Env.parse({ FLAG: v }).FLAG)).toEqual([true, true]);
+    expect(['false', '0', '', undefined].map((v) => Env.parse({ FLAG: v }).FLAG)).toEqual([false, false, false, false]);
+    expect(Env.safeParse({ FLAG: 'yes' }).success).toBe(false);
   });
 });
