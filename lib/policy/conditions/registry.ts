@@ -3,7 +3,8 @@
  * schema, the fields it reads, the resource types it applies to and how it is compiled and
  * evaluated. The policy schema (the `Condition` union), the diagnostics (condition names, "did you
  * mean", "applies to … only"), evaluation and explain all read this table. A new condition is a
- * module in this folder and one line here.
+ * module in this folder plus its entry here: its schema in the `Condition` union (which fixes the
+ * JSON Schema's order) and its definition in `CONDITIONS`.
  *
  * The combinators live here because they are the recursion: all / any / not hold conditions. Their
  * truth follows Kleene's logic: all = false if any is false, else unknown if any is unknown; any =
