@@ -72,6 +72,10 @@ const JanitorEnv = z.object({
   /** The service key JSON itself (local use only: in AWS it comes from AICORE_SECRET_ID). */
   AICORE_SERVICE_KEY: optionalText,
   AWS_REGION: z.string().min(1).default(CONFIG_DEFAULTS.region),
+  /** The chat worker's Teams Workflows webhook URL (a secret: it carries its own `sig`; local use). */
+  TEAMS_WORKFLOW_URL: optionalText,
+  /** Secrets Manager secret id holding that URL as a plain string (AWS). */
+  TEAMS_WORKFLOW_URL_ID: optionalText,
   /** Where the chat worker may post replies (checked again before every post): lib/chatops/reply-url.ts. */
   ...ReplyEnv.shape,
 });
@@ -105,8 +109,8 @@ function fingerprint(names: readonly string[], env: NodeJS.ProcessEnv): string {
  * {@link ConfigurationError} naming the variable.
  *
  * @example
- * const readTeamsEnv = envReader(TeamsWorkerEnv, 'Teams environment');
- * readTeamsEnv().TEAMS_WORKFLOW_URL_ID; // parsed once per cold start
+ * const readWebhookEnv = envReader(WebhookEnv, 'webhook environment');
+ * readWebhookEnv().SLACK_SIGNING_SECRET_ID; // parsed once per cold start
  */
 function envReader<S extends z.ZodObject>(schema: S, what: string): (env?: NodeJS.ProcessEnv) => z.output<S> {
   const names = Object.keys(schema.shape);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { readWebhookEnv } from '../../functions/adapters/chat-config.js';
 import { CONFIG_DEFAULTS, ConfigurationError, envReader, readEnv } from '../../functions/adapters/config.js';
-import { readTeamsWorkerEnv } from '../../functions/adapters/teams-config.js';
 
 describe('Function: readEnv', () => {
   it('fills every default from CONFIG_DEFAULTS', () => {
@@ -90,9 +89,9 @@ describe('Function: envReader', () => {
 });
 
 describe('the other functions’ configuration', () => {
-  it('the webhook and the Teams worker name their bad variables too', () => {
+  it('the webhook names its bad variables too; an empty Teams URL is unset', () => {
     expect(() => readWebhookEnv({ LAMBDA_ENDPOINT: 'nope' })).toThrow(/invalid webhook environment:[\s\S]*LAMBDA_ENDPOINT/);
     expect(readWebhookEnv({}).AWS_REGION).toBe(CONFIG_DEFAULTS.region);
-    expect(readTeamsWorkerEnv({ TEAMS_WORKFLOW_URL: '' }).TEAMS_WORKFLOW_URL).toBeUndefined();
+    expect(readEnv({ JANITOR_TABLE: 'janitor', TEAMS_WORKFLOW_URL: '' }).TEAMS_WORKFLOW_URL).toBeUndefined();
   });
 });
