@@ -10,13 +10,14 @@ import { Policy } from './schema.js';
  * The JSON Schema (draft 2020-12) of a policy file, as written by hand (defaults optional).
  *
  * @example
- * writeFileSync('schema/policy.schema.json', policyJsonSchemaText());
+ * const schema = policyJsonSchema();
+ * schema.$defs; // { Condition: { anyOf: [...] } }, one entry per registered condition kind
  */
 function policyJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(Policy, { io: 'input' });
 }
 
-/** The committed file's exact text: two-space JSON with a trailing newline. */
+/** The committed file's exact text: two-space JSON with a trailing newline (scripts/write-json-schemas.ts writes it). */
 function policyJsonSchemaText(): string {
   return `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
 }
