@@ -5,6 +5,7 @@
  * parsePolicy and validatePolicyDocument return them as issues; these errors are for policies that
  * reach the engine without having been validated, and for inputs the engine cannot work with.
  */
+import { errorMessage } from '../util/errors.js';
 import { formatPath, type PathKey } from './path.js';
 
 class PolicyError extends Error {
@@ -31,6 +32,18 @@ class InvalidConditionError extends PolicyError {
   }
 }
 
+/** A glob picomatch cannot compile (e.g. longer than it accepts). */
+class InvalidGlobError extends PolicyError {
+  override name = 'InvalidGlobError';
+  readonly glob: string;
+
+  constructor(glob: string, path: readonly PathKey[], options?: ErrorOptions) {
+    const shown = glob.length > 40 ? `${glob.slice(0, 40)}…` : glob;
+    super(`cannot use glob ${JSON.stringify(shown)} (${glob.length} characters): ${errorMessage(options?.cause)}`, path, options);
+    this.glob = glob;
+  }
+}
+
 /** evaluate() or explain() was given a `now` that is not a valid instant. */
 class InvalidNowError extends PolicyError {
   override name = 'InvalidNowError';
@@ -42,4 +55,4 @@ class InvalidNowError extends PolicyError {
   }
 }
 
-export { PolicyError, InvalidConditionError, InvalidNowError };
+export { PolicyError, InvalidConditionError, InvalidGlobError, InvalidNowError };

@@ -7,6 +7,8 @@
  * values are AI Core ids and names, never paths, so a `\` is an ordinary character on every platform.
  */
 import picomatch from 'picomatch';
+import { InvalidGlobError } from './errors.js';
+import type { PathKey } from './path.js';
 
 /** One glob and its matcher; the glob is kept for reasons such as "protected by … prod-*". */
 interface CompiledGlob {
@@ -19,16 +21,21 @@ interface CompiledGlob {
  * const globs = compileGlobs(['prod-*', 'ops']);
  * globs.some((g) => g.test('prod-chat')); // true
  */
-function compileGlobs(globs: string | readonly string[]): CompiledGlob[] {
-  return (typeof globs === 'string' ? [globs] : globs).map((glob) => {
-    const expression = picomatch.makeRe(glob, { dot: true, windows: false });
+function compileGlobs(globs: string | readonly string[], path: readonly PathKey[] = []): CompiledGlob[] {
+  return (typeof globs === 'string' ? [globs] : globs).map((glob, i) => {
+    let expression: RegExp;
+    try {
+      expression = picomatch.makeRe(glob, { dot: true, windows: false });
+    } catch (error) {
+      throw new InvalidGlobError(glob, typeof globs === 'string' ? path : [...path, i], { cause: error });
+    }
     return { glob, test: (text: string) => text !== '' && (text === glob || expression.test(text)) };
   });
 }
 
 /** One matcher for a glob or list of globs: true when any of them matches. */
-function globMatcher(globs: string | readonly string[]): (text: string) => boolean {
-  const compiled = compileGlobs(globs);
+function globMatcher(globs: string | readonly string[], path: readonly PathKey[] = []): (text: string) => boolean {
+  const compiled = compileGlobs(globs, path);
   const [only] = compiled;
   if (compiled.length === 1 && only !== undefined) return only.test;
   return (text) => compiled.some((g) => g.test(text));

@@ -3,7 +3,7 @@
  * now, observations}) → Plan with a reason for every item; explain(...) for one item. No I/O, no
  * clock reads: callers pass `now` and the ledger's observations in.
  */
-export { PolicyError, InvalidConditionError, InvalidNowError } from './errors.js';
+export { PolicyError, InvalidConditionError, InvalidGlobError, InvalidNowError } from './errors.js';
 export { parsePolicy, formatPolicyIssues } from './parse.js';
 export type { PolicyIssue, ParsePolicyResult } from './parse.js';
 export { evaluate } from './evaluate.js';

@@ -93,11 +93,14 @@ function checkSnooze(verdict: Findings, source: string, id: string, until: strin
 function compileProtection(policy: Policy): CompiledProtection {
   const { protect, builtInProtection } = policy;
   const ids = new Set(protect.ids);
-  const scenarios = compileGlobs(protect.scenarios);
-  const executables = compileGlobs(protect.executables);
-  const configurations = compileGlobs(protect.configurations);
-  const resourceGroups = compileGlobs(protect.resourceGroups);
-  const labels = Object.entries(protect.resourceGroupLabels).map(([key, globs]) => ({ key, matches: globMatcher(globs) }));
+  const scenarios = compileGlobs(protect.scenarios, ['protect', 'scenarios']);
+  const executables = compileGlobs(protect.executables, ['protect', 'executables']);
+  const configurations = compileGlobs(protect.configurations, ['protect', 'configurations']);
+  const resourceGroups = compileGlobs(protect.resourceGroups, ['protect', 'resourceGroups']);
+  const labels = Object.entries(protect.resourceGroupLabels).map(([key, globs]) => ({
+    key,
+    matches: globMatcher(globs, ['protect', 'resourceGroupLabels', key]),
+  }));
   const snoozes = new Map<string, string[]>();
   for (const snooze of protect.snoozes) snoozes.set(snooze.id, [...(snoozes.get(snooze.id) ?? []), snooze.until]);
   const guarded: readonly string[] = builtInProtection.generativeAi

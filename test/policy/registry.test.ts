@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RESOURCE_TYPES, STATUSES } from '../../lib/lifecycle.js';
 import type { ConditionContext } from '../../lib/policy/conditions/definition.js';
 import { CONDITION_KINDS, CONDITIONS, type Condition, compileCondition } from '../../lib/policy/conditions/registry.js';
-import { InvalidConditionError, InvalidNowError, PolicyError } from '../../lib/policy/errors.js';
+import { InvalidConditionError, InvalidGlobError, InvalidNowError, PolicyError } from '../../lib/policy/errors.js';
 import { evaluate, NO_OBSERVATIONS, policyJsonSchema } from '../../lib/policy/index.js';
 import { compileGlobs } from '../../lib/policy/glob.js';
 import { TIMESTAMP_FIELDS } from '../../lib/policy/primitives.js';
@@ -209,6 +209,24 @@ describe('Errors: evaluate', () => {
     expect(() => evaluate({ fleet: [], policy: p, now: new Date('nope'), observations: NO_OBSERVATIONS })).toThrow(InvalidNowError);
     expect(() => evaluate({ fleet: [], policy: p, now: new Date('nope'), observations: NO_OBSERVATIONS })).toThrow(
       'now must be a valid date, got Invalid Date',
+    );
+  });
+
+  it('reports a protection glob picomatch refuses as an InvalidGlobError at its path', () => {
+    const p = policy({ rules: [], protect: { scenarios: ['ok-*', 'y'.repeat(70_000)], resourceGroupLabels: { env: 'z'.repeat(70_000) } } });
+    let caught: unknown = null;
+    try {
+      evaluate({ fleet: [], policy: p, now: NOW, observations: NO_OBSERVATIONS });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidGlobError);
+    expect(caught).toBeInstanceOf(PolicyError);
+    expect(caught).toMatchObject({ path: 'protect.scenarios[1]', glob: 'y'.repeat(70_000) });
+    expect((caught as Error).message).toMatch(/^cannot use glob "y{40}…" \(70000 characters\): .+ \(at protect\.scenarios\[1\]\)$/);
+    const labelsOnly = policy({ rules: [], protect: { resourceGroupLabels: { env: 'z'.repeat(70_000) } } });
+    expect(() => evaluate({ fleet: [], policy: labelsOnly, now: NOW, observations: NO_OBSERVATIONS })).toThrow(
+      '(at protect.resourceGroupLabels.env)',
     );
   });
 
