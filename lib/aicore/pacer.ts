@@ -6,9 +6,11 @@
  *
  * - **Unpaced until the first 429.** A host that never throttles is never slowed down here.
  * - **After a 429** (once per burst: answers in flight come back together) the rate drops to
- *   {@link BACKOFF} of what the server actually served in the last second (CUBIC's β,
- *   RFC 9438: a bucket that just ran dry served its refill rate plus part of its capacity, so
- *   halving would undershoot the refill rate by far), and grows back only slowly
+ *   {@link BACKOFF} of what the server can sustain, estimated from the burst that just ended: a
+ *   token bucket that runs dry has served its capacity plus its refill since the burst began, and
+ *   with a capacity of about one second's refill (the usual shape of a per-second limit) that is
+ *   refill × (1 + seconds of burst). A burst begins after a pause of `burstGapMs` (the bucket
+ *   refills while nothing is sent). The rate then grows back only slowly
  *   ({@link RECOVERY_PER_SECOND}). `Retry-After` is honoured for every request to the host, and
  *   no burst follows the wait: the server's bucket is empty.
  *
@@ -16,10 +18,9 @@
  */
 const BURST = 4;
 const UNPACED_RATE = 1_000;
-const BACKOFF = 0.7;
+const BACKOFF = 0.9;
 const MIN_RATE = 0.5;
 const RECOVERY_PER_SECOND = 0.02;
-const WINDOW_MS = 1_000;
 
 class Pacer {
   /** Requests per second; at or above UNPACED_RATE there is no pace. */
@@ -29,12 +30,18 @@ class Pacer {
   private retryUntil = Number.NEGATIVE_INFINITY;
   private lastThrottle = Number.NEGATIVE_INFINITY;
   private lastGrowth = Number.NEGATIVE_INFINITY;
-  /** Answer times of recent successes, for the rate the server actually served. */
-  private readonly served: number[] = [];
+  /** The current burst: its first success, its last, and how many it had (see {@link throttled}). */
+  private burstStart = Number.NEGATIVE_INFINITY;
+  private lastSuccess = Number.NEGATIVE_INFINITY;
+  private burstServed = 0;
 
+  /**
+   * @param burstGapMs a pause between successes this long starts a new burst (as the Limiter's restart)
+   */
   constructor(
     private readonly now: () => number,
     private readonly sleep: (ms: number) => Promise<void>,
+    private readonly burstGapMs = 250,
   ) {}
 
   /** Current pace in requests per second (Infinity: unpaced). */
@@ -64,9 +71,10 @@ class Pacer {
   throttled(retryAfterMs: number): void {
     const now = this.now();
     if (now >= this.lastThrottle + Math.max(this.interval(), retryAfterMs, 1)) {
-      const recent = this.served.filter((t) => t > now - WINDOW_MS).length;
-      const servedRate = recent * (1000 / WINDOW_MS);
-      this.rate = Math.max(MIN_RATE, Math.min(this.rate, servedRate > 0 ? servedRate : this.rate) * BACKOFF);
+      // Served = capacity + refill × seconds, with a capacity of about one second's refill.
+      const seconds = Math.max(0, now - this.burstStart) / 1000;
+      const sustained = this.burstServed / (1 + seconds);
+      this.rate = Math.max(MIN_RATE, Math.min(this.rate, sustained > 0 ? sustained : this.rate) * BACKOFF);
       this.lastThrottle = now;
       this.lastGrowth = now;
     }
@@ -77,8 +85,13 @@ class Pacer {
 
   succeeded(): void {
     const now = this.now();
-    this.served.push(now);
-    while (this.served.length > 0 && (this.served[0] ?? now) <= now - WINDOW_MS) this.served.shift();
+    // After a pause the server's bucket has refilled: a new burst begins.
+    if (now - this.lastSuccess >= this.burstGapMs) {
+      this.burstStart = now;
+      this.burstServed = 0;
+    }
+    this.lastSuccess = now;
+    this.burstServed += 1;
     const elapsed = Math.max(0, now - this.lastGrowth) / 1000;
     this.lastGrowth = now;
     this.rate = Math.min(UNPACED_RATE, this.rate * (1 + RECOVERY_PER_SECOND * elapsed));

@@ -79,12 +79,13 @@ interface HttpResponse {
 const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
 
 /**
- * Slow start per host (see Limiter): two requests in flight for the first 24 answers, and again
+ * Slow start per host (see Limiter): two requests in flight for the first 40 answers, and again
  * after a quarter second with nothing sent. Two in flight is what a token bucket running dry can
- * refuse before the first 429 comes back; 24 answers cover a bucket of about 20 emptied at a few
- * times its refill rate; a quarter second refills a per-second limit noticeably.
+ * refuse before the first 429 comes back. At two in flight a bucket of about 20 refilled at 20/s
+ * runs dry within 40 answers whenever a round trip takes under about 50 ms (a slower host sends
+ * more slowly and meets it later); a quarter second refills a per-second limit noticeably.
  */
-const SLOW_START = { initial: 2, probation: 32, idleMs: 250 } as const;
+const SLOW_START = { initial: 2, probation: 40, idleMs: 250 } as const;
 
 /** PATCH and DELETE change state: re-sending one whose answer was lost may act twice. */
 function isMutation(method: HttpRequest['method']): boolean {
@@ -251,7 +252,7 @@ class Transport {
     const host = new URL(url).host;
     let pacer = this.pacers.get(host);
     if (pacer === undefined) {
-      pacer = new Pacer(this.config.now, this.config.sleep);
+      pacer = new Pacer(this.config.now, this.config.sleep, SLOW_START.idleMs);
       this.pacers.set(host, pacer);
     }
     return pacer;

@@ -71,7 +71,7 @@ describe('Pacer', () => {
     expect(p.requestsPerSecond).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('honours Retry-After for every request, slows once per burst to 0.7 of the served rate, and recovers slowly', async () => {
+  it('honours Retry-After for every request, slows once per burst to what a dry bucket sustains, and recovers slowly', async () => {
     const { p, waits, advance } = pacer();
     for (let i = 0; i < 40; i += 1) {
       p.succeeded();
@@ -79,7 +79,8 @@ describe('Pacer', () => {
     }
     p.throttled(1000);
     p.throttled(1000); // same burst: no second slowdown
-    const slowed = 39 * BACKOFF; // 0.7 of the 39 served in the last second
+    // 40 served in a burst of 1 s: a bucket of one second's capacity refills at 40 / (1 + 1) per second.
+    const slowed = BACKOFF * (40 / 2);
     expect(p.requestsPerSecond).toBeCloseTo(slowed);
     await p.turn();
     expect(waits[0]).toBe(1000);
@@ -92,6 +93,22 @@ describe('Pacer', () => {
     }
     expect(p.requestsPerSecond).toBeGreaterThan(slowed);
     expect(p.requestsPerSecond).toBeLessThan(slowed * 1.05);
+  });
+
+  it('estimates from the burst since the last pause only: a refilled bucket starts a new one', async () => {
+    const { p, advance } = pacer();
+    for (let i = 0; i < 40; i += 1) {
+      p.succeeded();
+      advance(25);
+    }
+    advance(500); // the run plans; the bucket refills
+    for (let i = 0; i < 10; i += 1) {
+      p.succeeded();
+      advance(25);
+    }
+    p.throttled(1000);
+    // 10 served in 0.25 s: 10 / (1 + 0.25), not counting the 40 before the pause.
+    expect(p.requestsPerSecond).toBeCloseTo(BACKOFF * (10 / 1.25));
   });
 
   it('never books a turn at or past the deadline', async () => {
@@ -229,14 +246,17 @@ function burstOfRequests(transport: Transport, total: number): Promise<number[]>
 }
 
 describe('Transport pacing against a token bucket (virtual time)', () => {
-  it('earns at most 2 × 429 from a bucket of 20 refilled at 20/s, and every request succeeds in the end', async () => {
-    const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, 20);
-    const { result, elapsedMs } = await server.drive(burstOfRequests(server.transport, 150));
-    expect(result.filter((s) => s === 200)).toHaveLength(150);
-    expect(server.arrivals.filter((a) => a.status === 429).length).toBeLessThanOrEqual(2);
-    // Near the bucket's own pace: 130 requests beyond its capacity at 20/s, plus the one Retry-After.
-    expect(elapsedMs).toBeLessThan(1.5 * ((150 / 20) * 1000));
-  });
+  it.each([20, 50])(
+    'earns at most 2 × 429 from a bucket of 20 refilled at 20/s (%i ms a round trip), and every request succeeds in the end',
+    async (latencyMs) => {
+      const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, latencyMs);
+      const { result, elapsedMs } = await server.drive(burstOfRequests(server.transport, 150));
+      expect(result.filter((s) => s === 200)).toHaveLength(150);
+      expect(server.arrivals.filter((a) => a.status === 429).length).toBeLessThanOrEqual(2);
+      // Near the bucket's own pace: 130 requests beyond its capacity at 20/s, plus the one Retry-After.
+      expect(elapsedMs).toBeLessThan(1.5 * ((150 / 20) * 1000));
+    },
+  );
 
   it('starts again slowly after a pause: a refilled bucket does not see a burst of eight', async () => {
     const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, 20);
