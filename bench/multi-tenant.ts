@@ -8,9 +8,10 @@
  *
  * A tenant's simulator (and its generated fleet) exists only while that tenant runs: it starts when a
  * step first asks for the tenant's service key and stops when the tenant's Digest has run, keeping
- * only its request counts. The state machine runs at most MaxConcurrency tenants at once, so memory
- * follows that bound, not the estate (100 tenants × 50 groups × 1,000 items would otherwise hold
- * 5 million simulated items at once).
+ * only its request counts. The state machine runs at most MaxConcurrency tenants at once, so the
+ * simulators' memory follows that bound, not the estate (100 tenants × 50 groups × 1,000 items would
+ * otherwise hold 5 million simulated items, about 5 GB, at once). The dynalite table keeps every
+ * tenant's records, as the deployed table does.
  *
  * Part of `npm run bench` (bench/run.ts: 10 × 50 × 1,000; `--full` 100 × 50 × 1,000);
  * standalone: `node --import tsx bench/multi-tenant.ts [TENANTS GROUPS ITEMS_PER_GROUP]` (default 3 10 200).

@@ -244,7 +244,8 @@ The deployed definition (infra/janitor.asl.json) run by aws-local-stepfunctions 
 (bench/multi-tenant.ts), in the bench process: ${r.tenants} tenants × ${r.groups} groups × ${r.itemsPerGroup.toLocaleString('en')} items (${r.items.toLocaleString('en')} items,
 generated fleets), each tenant on its own simulator with ${TENANT_LATENCY_MS} ms added to every request, one dynalite table for the
 estate. At most 10 tenants run at once (the tenants Map's MaxConcurrency) and 4 groups per tenant (\`limits.groupConcurrency\`).
-A tenant's simulator exists only while that tenant runs, so memory follows the 10 running tenants, not the estate.
+A tenant's simulator (about 50 MB for 50,000 items) exists only while that tenant runs, so at most 10 are alive at once;
+the one dynalite table keeps the whole estate's records in memory, as the deployed table keeps them in DynamoDB.
 ${FULL || QUICK ? '' : 'The 100-tenant estate (5 million items) is `npm run bench -- --full`.\n'}
 | estate | wall | status | actions | AI Core requests per tenant (min / median / max) | optimum per tenant | DynamoDB requests | peak RSS |
 |---|---|---|---|---|---|---|---|
