@@ -105,18 +105,18 @@ function deploymentCompute(details: unknown): { resourcePlan: string | null; run
 
 /** An execution's plan label, if the listing gives one (`resourcePlan`, a label, or `details` as for deployments). */
 function executionPlan(item: Record<string, unknown>): string | null {
-  const direct = text(item['resourcePlan']) ?? text(item['resource_plan']);
+  const direct = text(item.resourcePlan) ?? text(item.resource_plan);
   if (direct !== null) return direct;
-  const labels = item['labels'];
+  const labels = item.labels;
   if (Array.isArray(labels)) {
     for (const label of labels) {
-      if (isRecord(label) && label['key'] === 'ai.sap.com/resourcePlan') {
-        const value = text(label['value']);
+      if (isRecord(label) && label.key === 'ai.sap.com/resourcePlan') {
+        const value = text(label.value);
         if (value !== null) return value;
       }
     }
   }
-  return text(dig(item['details'], [['resources'], BACKEND, ['predictor'], ['resource_plan', 'resourcePlan']]));
+  return text(dig(item.details, [['resources'], BACKEND, ['predictor'], ['resource_plan', 'resourcePlan']]));
 }
 
 function compute(resourcePlan: string, nodes: number, atLeast: boolean): Savings {
