@@ -4,7 +4,7 @@
  * clock at the start of every read, so tests move time instead of waiting for it.
  */
 import { isLegalTransition, type Action, type ResourceType } from '../../../lib/lifecycle.js';
-import { Deployment, Execution } from '../../../lib/resources.js';
+import type { Deployment, Execution } from '../../../lib/resources.js';
 import { SimulatorFleet, type SimulatorGroup } from './fleet.js';
 import { isoSeconds, type Clock } from './time.js';
 
