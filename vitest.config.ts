@@ -8,21 +8,21 @@ interface Floor {
 }
 
 /**
- * Coverage floors per room (docs/ARCHITECTURE.md), in %: the level measured when each was set,
- * rounded down. Raise a floor when a room's tests grow; never lower one to let a change in.
- * lib/policy and the ledger (lib/store) are held to 95 % of lines and branches at least.
+ * Coverage floors per room (docs/ARCHITECTURE.md), in %: the level measured when each was set
+ * (the whole suite on Node 20, 2026-12-01), rounded down. Raise a floor when a room's tests grow;
+ * never lower one to let a change in. lib/policy and the ledger (lib/store) are held to 95 % of lines and branches at least.
  * `npm run coverage` checks them; scripts/coverage-rooms.ts prints each room against its floor.
  */
 const COVERAGE_ROOMS: Record<string, Floor> = {
-  'lib/aicore': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/policy': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/store': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/run': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/chatops': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/tenants': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  'lib/util': { lines: 0, branches: 0, functions: 0, statements: 0 },
-  functions: { lines: 0, branches: 0, functions: 0, statements: 0 },
-  cli: { lines: 0, branches: 0, functions: 0, statements: 0 },
+  'lib/aicore': { lines: 97, branches: 87, functions: 96, statements: 95 },
+  'lib/policy': { lines: 99, branches: 95, functions: 98, statements: 99 },
+  'lib/store': { lines: 99, branches: 95, functions: 100, statements: 99 },
+  'lib/run': { lines: 92, branches: 78, functions: 90, statements: 90 },
+  'lib/chatops': { lines: 97, branches: 87, functions: 98, statements: 95 },
+  'lib/tenants': { lines: 80, branches: 69, functions: 78, statements: 79 },
+  'lib/util': { lines: 100, branches: 100, functions: 100, statements: 100 },
+  functions: { lines: 87, branches: 77, functions: 82, statements: 87 },
+  cli: { lines: 82, branches: 69, functions: 74, statements: 78 },
 };
 
 export default defineConfig({
