@@ -16,6 +16,7 @@ import { jsonResult, type HttpResult } from './adapters/http.js';
 import { lambdaInvoker, type InvokeWorker } from './adapters/invoke-worker.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { secretCache, type SecretReference } from './adapters/secret.js';
+import { signedSecretsReader } from './adapters/secrets-manager-fetch.js';
 import { signedRequestMiddleware, verifiedRequestOf } from './adapters/signed-request.js';
 import { errorMessage } from '../lib/util/errors.js';
 
@@ -75,7 +76,7 @@ function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
 
   return middy<unknown, HttpResult, Error, Context>(webhookHandler)
     .use(loggerMiddleware())
-    .use(signedRequestMiddleware({ env, secret: deps.secret ?? secretCache(), clock }));
+    .use(signedRequestMiddleware({ env, secret: deps.secret ?? secretCache({ client: () => signedSecretsReader() }), clock }));
 }
 
 const handler = makeWebhookHandler();

@@ -5,7 +5,7 @@
  * rotated secret is picked up within the expiry.
  */
 import { CONFIG_DEFAULTS } from './config.js';
-import { secretsManagerReader, type SecretsReader } from './secrets-manager.js';
+import type { SecretsReader } from './secrets-reader.js';
 import { FunctionError } from './errors.js';
 
 interface SecretReference {
@@ -16,15 +16,11 @@ interface SecretReference {
 }
 
 interface SecretCacheOptions {
-  cacheExpiryMs: number;
-  /** Default: Secrets Manager's GetSecretValue as one signed request (secrets-manager.ts: no SDK client in the webhook). */
+  /** Default: CONFIG_DEFAULTS.secretCacheMs. */
+  cacheExpiryMs?: number;
+  /** The Secrets Manager reader, created on the first secret fetched by id (container-secrets.ts: the SDK client). */
   client: () => SecretsReader;
 }
-
-const defaults: SecretCacheOptions = {
-  cacheExpiryMs: CONFIG_DEFAULTS.secretCacheMs,
-  client: () => secretsManagerReader(),
-};
 
 /** Reference → secret, or undefined when neither a value nor an id is set. */
 type SecretResolver = (ref: SecretReference) => Promise<string | undefined>;
@@ -37,11 +33,11 @@ class SecretUnavailableError extends FunctionError {
  * Returns a resolver: reference → secret, or undefined when neither a value nor an id is set.
  *
  * @example
- * const resolve = secretCache();
+ * const resolve = secretCache({ client: () => sdkSecretsReader() });
  * const secret = await resolve({ value: env.SLACK_SIGNING_SECRET, secretId: env.SLACK_SIGNING_SECRET_ID });
  */
-function secretCache(options: Partial<SecretCacheOptions> = {}): SecretResolver {
-  const opts = { ...defaults, ...options };
+function secretCache(options: SecretCacheOptions): SecretResolver {
+  const opts = { cacheExpiryMs: CONFIG_DEFAULTS.secretCacheMs, ...options };
   const cached = new Map<string, { value: string; expiresAt: number }>();
   let client: SecretsReader | undefined;
 
@@ -59,19 +55,5 @@ function secretCache(options: Partial<SecretCacheOptions> = {}): SecretResolver 
   };
 }
 
-let shared: SecretResolver | undefined;
-
-/**
- * The container's secret cache, created on first use: one Secrets Manager reader and one cache
- * for every secret this container's function reads.
- *
- * @example
- * const serviceKeyText = await containerSecrets()({ value: undefined, secretId: env.AICORE_SECRET_ID });
- */
-function containerSecrets(): SecretResolver {
-  shared ??= secretCache();
-  return shared;
-}
-
-export { secretCache, containerSecrets, SecretUnavailableError };
+export { secretCache, SecretUnavailableError };
 export type { SecretReference, SecretCacheOptions, SecretResolver };

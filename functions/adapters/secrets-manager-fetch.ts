@@ -1,14 +1,16 @@
 /**
- * Secrets Manager's GetSecretValue as one signed request (aws-request.ts) instead of the Secrets
- * Manager client: the webhook reads its signing secrets and nothing else from AWS, and the client
- * with the SDK core under it was most of that bundle. JSON 1.1 protocol: `POST /` with
- * `X-Amz-Target: secretsmanager.GetSecretValue`; AWS names a failure in the body's `__type`.
+ * Secrets Manager's GetSecretValue as one signed request (aws-request.ts, the SDK's own signer) for
+ * the webhook only: it reads its signing secrets and nothing else from AWS, and the Secrets Manager
+ * client with the SDK core under it weighs 437 KB minified, more than the webhook's whole 400 KB
+ * budget. Every other function reads secrets with the client (secrets-manager-sdk.ts).
+ * JSON 1.1 protocol: `POST /` with `X-Amz-Target: secretsmanager.GetSecretValue`; AWS names a
+ * failure in the body's `__type`.
  */
 import * as z from 'zod';
 import { awsRequester, serviceEndpoint, type AwsRequest, type AwsResponse } from './aws-request.js';
 import { CONFIG_DEFAULTS } from './config.js';
 import { jsonOrUndefined } from '../../lib/util/json.js';
-import { FunctionError } from './errors.js';
+import { SecretsManagerError, type SecretsReader } from './secrets-reader.js';
 
 /** The part of GetSecretValue's answer we read (tolerant: AWS sends more). */
 const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
@@ -17,20 +19,11 @@ const AwsJsonError = z.object({ __type: z.string().optional(), message: z.string
 
 const TIMEOUT_MS = 5_000;
 
-class SecretsManagerError extends FunctionError {
-  override name = 'SecretsManagerError';
-}
-
-interface SecretsReader {
-  /** The secret's SecretString (undefined for a binary secret); throws when AWS refuses. */
-  secretString(secretId: string): Promise<string | undefined>;
-}
-
 /**
  * @example
- * const value = await secretsManagerReader().secretString('aicore-janitor/slack-signing-secret');
+ * const value = await signedSecretsReader().secretString('aicore-janitor/slack-signing-secret');
  */
-function secretsManagerReader(
+function signedSecretsReader(
   region: string = process.env.AWS_REGION ?? CONFIG_DEFAULTS.region,
   send: (request: AwsRequest) => Promise<AwsResponse> = awsRequester(),
 ): SecretsReader {
@@ -61,5 +54,4 @@ function secretsManagerReader(
   };
 }
 
-export { secretsManagerReader, SecretsManagerError };
-export type { SecretsReader };
+export { signedSecretsReader };

@@ -12,7 +12,8 @@ import { parseServiceKey } from '../../lib/aicore/credentials.js';
 import { CredentialsError } from '../../lib/aicore/errors.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import { readEnv, type JanitorEnv } from './config.js';
-import { containerSecrets, SecretUnavailableError, type SecretResolver } from './secret.js';
+import { containerSecrets } from './container-secrets.js';
+import { SecretUnavailableError, type SecretResolver } from './secret.js';
 
 interface ServiceKeyOptions {
   /** Where the key is: default the function's configuration. */

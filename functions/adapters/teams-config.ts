@@ -5,7 +5,8 @@
  * (config.ts), cached like the signing secrets, and never logged (the poster logs only the host).
  */
 import { readEnv, type JanitorEnv } from './config.js';
-import { containerSecrets, type SecretResolver } from './secret.js';
+import { containerSecrets } from './container-secrets.js';
+import type { SecretResolver } from './secret.js';
 
 /**
  * A resolver for the Workflows URL: undefined when Teams is not configured for this stage.

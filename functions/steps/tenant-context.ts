@@ -18,7 +18,7 @@ import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { CONFIG_DEFAULTS, readEnv } from '../adapters/config.js';
 import { policyFromEnv } from '../adapters/run-from-env.js';
-import { containerSecrets } from '../adapters/secret.js';
+import { containerSecrets } from '../adapters/container-secrets.js';
 import { FunctionError } from '../adapters/errors.js';
 
 /** A step invoked without a Lambda context (tests, the local interpreter) gets this long. */

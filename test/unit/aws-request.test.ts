@@ -1,7 +1,8 @@
 /**
  * The webhook's SDK-free AWS calls: every request is checked on a loopback server by an
  * independent SigV4 verifier (node:crypto, following AWS's published algorithm), so a request AWS
- * would refuse fails here; GetSecretValue runs against the offline stack's Secrets Manager stand-in.
+ * would refuse fails here; GetSecretValue runs against the offline stack's Secrets Manager stand-in,
+ * both as one signed request (the webhook) and through the SDK client (every other function).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -9,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { awsRequester, serviceEndpoint } from '../../functions/adapters/aws-request.js';
 import { lambdaEndpoint } from '../../functions/adapters/invoke-worker.js';
-import { secretsManagerReader } from '../../functions/adapters/secrets-manager.js';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { signedSecretsReader } from '../../functions/adapters/secrets-manager-fetch.js';
+import { sdkSecretsReader } from '../../functions/adapters/secrets-manager-sdk.js';
 import { startSecretsStub } from '../../scripts/offline-secrets.js';
 
 const KEYS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-1' };
@@ -146,7 +149,7 @@ describe('serviceEndpoint', () => {
   });
 });
 
-describe('secretsManagerReader', () => {
+describe('signedSecretsReader', () => {
   /** Points Secrets Manager calls at `endpoint` (as `npm run offline` does) while `test` runs. */
   async function withSecretsEndpoint(endpoint: string, test: () => Promise<void>): Promise<void> {
     const saved = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
@@ -171,7 +174,7 @@ describe('secretsManagerReader', () => {
 
   it('reads a SecretString with GetSecretValue and names the error type AWS answers with', async () => {
     const requested = await withStubEndpoint(async () => {
-      const reader = secretsManagerReader('us-east-1', awsRequester({ credentials: KEYS }));
+      const reader = signedSecretsReader('us-east-1', awsRequester({ credentials: KEYS }));
       expect(await reader.secretString('janitor/slack')).toBe('signing-secret');
       await expect(reader.secretString('janitor/missing')).rejects.toThrow(/400 ResourceNotFoundException: .*janitor\/missing/);
     });
@@ -181,12 +184,39 @@ describe('secretsManagerReader', () => {
   it('sends a request SigV4 verifies, to the service the signature names', async () => {
     await withVerifier({ status: 200, body: '{"SecretString":"s3cret","Name":"x"}' }, async (url, seen) => {
       await withSecretsEndpoint(url, async () => {
-        const reader = secretsManagerReader('eu-central-1', awsRequester({ credentials: KEYS }));
+        const reader = signedSecretsReader('eu-central-1', awsRequester({ credentials: KEYS }));
         expect(await reader.secretString('janitor/slack')).toBe('s3cret');
       });
       expect(seen[0]?.valid).toBe(true);
       expect(seen[0]?.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
       expect(seen[0]?.headers.authorization).toContain('/eu-central-1/secretsmanager/aws4_request');
+      expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ SecretId: 'janitor/slack' });
+    });
+  });
+});
+
+describe('sdkSecretsReader', () => {
+  const clientAt = (endpoint: string) => () => new SecretsManagerClient({ region: 'eu-central-1', endpoint, credentials: KEYS });
+
+  it('reads a SecretString through the SDK client and names the error type AWS answers with', async () => {
+    const stub = await startSecretsStub({ 'janitor/service-key': '{"clientid":"x"}' });
+    try {
+      const reader = sdkSecretsReader(clientAt(stub.endpoint));
+      expect(await reader.secretString('janitor/service-key')).toBe('{"clientid":"x"}');
+      await expect(reader.secretString('janitor/missing')).rejects.toThrow(
+        /GetSecretValue janitor\/missing failed ResourceNotFoundException/,
+      );
+    } finally {
+      await stub.stop();
+    }
+    expect(stub.requested).toEqual(['janitor/service-key', 'janitor/missing']);
+  });
+
+  it('sends the same request the signed reader sends, and SigV4 verifies it', async () => {
+    await withVerifier({ status: 200, body: '{"SecretString":"s3cret","Name":"x"}' }, async (url, seen) => {
+      expect(await sdkSecretsReader(clientAt(url)).secretString('janitor/slack')).toBe('s3cret');
+      expect(seen[0]?.valid).toBe(true);
+      expect(seen[0]?.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
       expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ SecretId: 'janitor/slack' });
     });
   });
