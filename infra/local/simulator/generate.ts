@@ -114,7 +114,8 @@ function generateFleet(options: GenerateOptions): SimulatorFleet {
         { ...common, status },
         { executionScheduleId: random.chance(0.15) ? random.pick(schedules) : null },
       );
-      (fleet.executions[group] ??= []).push(item);
+      fleet.executions[group] ??= [];
+      fleet.executions[group].push(item);
     } else {
       const status = random.weighted(DEPLOYMENT_STATUSES);
       const running = status === 'RUNNING' ? random.int(1, 3) : 0;
@@ -124,7 +125,8 @@ function generateFleet(options: GenerateOptions): SimulatorFleet {
         : predictorDetails(random.pick(PLANS), 1, Math.max(1, running), running);
       const ttl = random.chance(0.2) ? random.pick(['90m', '24h', '7d', '30d']) : null;
       const item: Deployment = makeDeployment({ ...common, status }, { details, ttl });
-      (fleet.deployments[group] ??= []).push(item);
+      fleet.deployments[group] ??= [];
+      fleet.deployments[group].push(item);
     }
   }
   return fleet;
