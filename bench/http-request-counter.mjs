@@ -21,7 +21,8 @@ if (file) {
     return typeof target === 'string' ? `${route} ${target}` : route;
   };
   const emit = Server.prototype.emit;
-  Server.prototype.emit = function (event, req, res) {
+  Server.prototype.emit = function (event, ...args) {
+    const [req, res] = args;
     if (event === 'request' && req.headers['x-bench-verify'] === undefined) {
       total += 1;
       const route = routeOf(req);
@@ -29,13 +30,14 @@ if (file) {
       const record = (status) => {
         if (done) return;
         done = true;
-        const byStatus = (routes[route] ??= {});
+        routes[route] ??= {};
+        const byStatus = routes[route];
         byStatus[status] = (byStatus[status] ?? 0) + 1;
       };
       res.once('finish', () => record(res.statusCode));
       res.once('close', () => record(res.writableFinished ? res.statusCode : 0));
     }
-    return emit.apply(this, arguments);
+    return emit.call(this, event, ...args);
   };
   process.on('exit', () => writeFileSync(file, JSON.stringify({ total, routes })));
 }
