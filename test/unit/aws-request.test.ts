@@ -212,6 +212,25 @@ describe('sdkSecretsReader', () => {
     expect(stub.requested).toEqual(['janitor/service-key', 'janitor/missing']);
   });
 
+  it('by default builds one client for the container from the environment (as the functions run it)', async () => {
+    const stub = await startSecretsStub({ 'janitor/service-key': 'key-text' });
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.endpoint,
+      AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+      AWS_REGION: 'eu-central-1',
+    });
+    try {
+      expect(await sdkSecretsReader().secretString('janitor/service-key')).toBe('key-text');
+      expect(await sdkSecretsReader().secretString('janitor/service-key')).toBe('key-text');
+    } finally {
+      process.env = saved;
+      await stub.stop();
+    }
+    expect(stub.requested).toEqual(['janitor/service-key', 'janitor/service-key']);
+  });
+
   it('sends the same request the signed reader sends, and SigV4 verifies it', async () => {
     await withVerifier({ status: 200, body: '{"SecretString":"s3cret","Name":"x"}' }, async (url, seen) => {
       expect(await sdkSecretsReader(clientAt(url)).secretString('janitor/slack')).toBe('s3cret');
