@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { generateFleet, type SimulatorFleet } from '../infra/local/simulator/index.js';
+import { generateFleet } from '../infra/local/simulator/index.js';
 import { evaluate, NO_OBSERVATIONS, parsePolicy, type Policy } from '../lib/policy/index.js';
-import { type Fleet, isResource, parseResource } from '../lib/resources.js';
+import { toFleet } from './fleet.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const items = Number(process.argv[2] ?? 100_000);
@@ -19,17 +19,6 @@ function examplePolicy(): Policy {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const open = { maxActionsPerRun: 1_000_000, maxActionsPerGroup: 1_000_000, maxActionsPerDay: 1_000_000 };
   return { ...parsed.policy, mode: 'apply', caps: { ...parsed.policy.caps, ...open } };
-}
-
-function toFleet(sim: SimulatorFleet): Fleet {
-  return sim.resourceGroups.map((g) => {
-    const group = g.resourceGroupId;
-    const raw = [
-      ...(sim.executions[group] ?? []).map((item) => parseResource('executions', group, item)),
-      ...(sim.deployments[group] ?? []).map((item) => parseResource('deployments', group, item)),
-    ];
-    return { group, labels: {}, resources: raw.filter(isResource), unparseable: [], listingError: null };
-  });
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -7,15 +7,15 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
 import { evaluate, NO_OBSERVATIONS, parsePolicy, type Policy } from '../lib/policy/index.js';
-import { isResource, parseResource, type Fleet } from '../lib/resources.js';
 import { runJanitor } from '../lib/run/run.js';
 import { startLocalStack } from '../infra/local/stack.js';
-import { generateFleet, type FaultConfig, type SimulatorFleet } from '../infra/local/simulator/index.js';
+import { generateFleet, type FaultConfig } from '../infra/local/simulator/index.js';
 import { createStore } from '../lib/store/factory.js';
 import { benchMultiTenant, LATENCY_MS as TENANT_LATENCY_MS, routesOf, spread, type MultiTenantResult } from './multi-tenant.js';
 import { APPLY_LATENCY_MS, benchReference } from './reference.js';
 import { slowStartRun, type SlowStartRow } from './slow-start.js';
 import { measureBundles } from './startup.js';
+import { toFleet } from './fleet.js';
 
 const NOW = new Date();
 /** The machine is shared: its load (1-minute average) at the start and end says how noisy the timings are. */
@@ -43,17 +43,6 @@ function policy(): Policy {
   const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.policy;
-}
-
-function toFleet(sim: SimulatorFleet): Fleet {
-  return sim.resourceGroups.map((g) => {
-    const group = g.resourceGroupId;
-    const raw = [
-      ...(sim.executions[group] ?? []).map((item) => parseResource('executions', group, item)),
-      ...(sim.deployments[group] ?? []).map((item) => parseResource('deployments', group, item)),
-    ];
-    return { group, labels: {}, resources: raw.filter(isResource), unparseable: [], listingError: null };
-  });
 }
 
 function ms(start: number): number {
