@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
+import { TokenCache } from '../lib/aicore/token.js';
 import { parseServiceKey } from '../lib/aicore/credentials.js';
 import { tenantNamespace } from '../lib/aicore/tenant.js';
 import { Transport } from '../lib/aicore/transport.js';
@@ -160,12 +161,14 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
       'bench-tenants.json',
     );
     const policy = benchPolicy();
+    // One process is one warm container: its tasks share tokens as a deployed container's do.
+    const tokens = new TokenCache();
     const deps: StepDeps = {
       tenants: () => Promise.resolve(file),
       serviceKey: async (tenant) => parseServiceKey(JSON.stringify((await simulatorOf(tenant.name)).serviceKey), tenant.secretId),
       store: (key) => new DynamoStore(client, location.table, tenantNamespace(key)),
       policy: () => Promise.resolve(policy),
-      client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
+      client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }), tokens }),
       clock: () => new Date(),
     };
     const input = {

@@ -242,9 +242,11 @@ ${FULL || QUICK ? '' : 'The 100-tenant estate (5 million items) is `npm run benc
 
 Requests by route, all tenants: ${routesOf(r)}. Against issue 13's optimum (one token, meta, the group list, one listing
 per type and group, ⌈actions ÷ 100⌉ PATCHes, one confirming listing, one warm-nodes read) the estate sent ${total.toLocaleString('en')} instead of ${optimum.toLocaleString('en')}
-(${(total / Math.max(1, optimum)).toFixed(2)}×). The difference is by design of the Step Functions engine: every Task is its own Lambda
-invocation with its own token (${tokens.toLocaleString('en')} token requests: list-groups, plan and apply per group, and the digest's warm-nodes read), and the apply step lists
-its group afresh under its lock before acting (lib/run/tenant/apply.ts: what changed since planning is not sent).
+(${(total / Math.max(1, optimum)).toFixed(2)}×). The difference is by design of the Step Functions engine: the apply step lists
+its group afresh under its lock before acting (lib/run/tenant/apply.ts: what changed since planning is not sent). Every Task is its
+own Lambda invocation with its own client, but the clients of one container share their tenants' tokens (lib/aicore/token.ts
+TokenCache): this bench is one process, so one warm container (${tokens.toLocaleString('en')} token requests); deployed, each
+concurrently warm container fetches its own token per tenant, once per token lifetime.
 `;
 }
 

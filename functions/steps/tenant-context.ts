@@ -6,6 +6,7 @@
  */
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
+import { TokenCache } from '../../lib/aicore/token.js';
 import { AiCoreClient } from '../../lib/aicore/client.js';
 import { parseServiceKey } from '../../lib/aicore/credentials.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
@@ -65,6 +66,8 @@ async function tenantContext(deps: StepDeps, step: Pick<TenantStep, 'tenant' | '
 function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
   const config = readEnv(env);
   const secrets = containerSecrets();
+  // Every task builds its own client; a warm container reuses its tenants' tokens.
+  const tokens = new TokenCache();
   let tenants: Promise<TenantsFile> | undefined;
   return {
     tenants: () =>
@@ -77,7 +80,7 @@ function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
     store: (key) =>
       createStore({ table: config.JANITOR_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }, tenantNamespace(key)),
     policy: async (tenant) => (await policyFromEnv({ JANITOR_POLICY_FILE: tenant.policy ?? config.JANITOR_POLICY_FILE })).policy,
-    client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }) }),
+    client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }), tokens }),
     clock: () => new Date(),
   };
 }

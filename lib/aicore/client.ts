@@ -19,7 +19,7 @@ import {
 } from './errors.js';
 import { mapLimited } from '../util/concurrency.js';
 import { errorMessage } from '../util/errors.js';
-import { TokenSource } from './token.js';
+import { type TokenCache, TokenSource } from './token.js';
 import { jsonOrUndefined } from '../util/json.js';
 import { httpError, Transport, type HttpRequest, type HttpResponse, type SendGate } from './transport.js';
 import {
@@ -63,6 +63,8 @@ interface ClientOptions {
   config?: Partial<ClientConfig>;
   /** Runs before every request attempt, token calls included; see {@link AiCoreClient.withGate}. */
   gate?: SendGate;
+  /** Tokens shared with the container's other clients (by default this client's own). */
+  tokens?: TokenCache;
 }
 
 class AiCoreClient {
@@ -82,7 +84,7 @@ class AiCoreClient {
     if (this.config.bulkChunkSize < 1 || this.config.bulkChunkSize > 100)
       throw new ClientUsageError('bulkChunkSize must be 1..100', { operation: 'create the AI Core client' });
     this.chunkSize = this.config.bulkChunkSize;
-    this.tokens = new TokenSource(key, this.transport, this.config.trustedCa);
+    this.tokens = new TokenSource(key, this.transport, this.config.trustedCa, options.tokens);
     this.gate = options.gate;
     // SAP's SDKs append /v2 when AI_API_URL has no path; so do we.
     const base = key.serviceurls.AI_API_URL.replace(/\/+$/, '');

@@ -10,8 +10,37 @@ import { TokenResponse, type ServiceKey } from './wire.js';
 /** Refresh this long before the server's expiry, so a token never dies mid-request. */
 const EXPIRY_MARGIN_MS = 60_000;
 
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * Tokens by token URL and client id, shareable by the clients of one container: each Step Functions
+ * task builds its own client, and a warm container should not fetch a token for every task.
+ *
+ * @example
+ * const tokens = new TokenCache(); // once per container
+ * const client = new AiCoreClient(key, { tokens });
+ */
+class TokenCache {
+  private readonly entries = new Map<string, CachedToken>();
+
+  get(key: string, now: number): string | undefined {
+    const entry = this.entries.get(key);
+    return entry !== undefined && now < entry.expiresAt ? entry.token : undefined;
+  }
+
+  set(key: string, entry: CachedToken): void {
+    this.entries.set(key, entry);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
 class TokenSource {
-  private cached: { token: string; expiresAt: number } | undefined;
   private pending: Promise<string> | undefined;
 
   constructor(
@@ -19,12 +48,19 @@ class TokenSource {
     private readonly transport: Transport,
     /** Extra CA for the token server's certificate (a private PKI, or tests). */
     private readonly trustedCa?: string,
+    /** Shared with other clients of the same container; by default this source's own. */
+    private readonly cache: TokenCache = new TokenCache(),
   ) {}
+
+  /** The token endpoint and client id: the identity a token belongs to. */
+  private get cacheKey(): string {
+    return `${this.tokenRequest().url} ${this.key.clientid}`;
+  }
 
   /** A cached token, or a new one; `gate` runs before each attempt of the token request. */
   async token(gate?: SendGate): Promise<string> {
-    const now = this.transport.config.now();
-    if (this.cached !== undefined && now < this.cached.expiresAt) return this.cached.token;
+    const cached = this.cache.get(this.cacheKey, this.transport.config.now());
+    if (cached !== undefined) return cached;
     // Concurrent callers share one token request instead of stampeding the auth server.
     this.pending ??= this.fetchToken(gate).finally(() => {
       this.pending = undefined;
@@ -33,7 +69,7 @@ class TokenSource {
   }
 
   invalidate(): void {
-    this.cached = undefined;
+    this.cache.delete(this.cacheKey);
   }
 
   /** The token request for either variant of the key: a client secret, or X.509 over mutual TLS. */
@@ -66,12 +102,12 @@ class TokenSource {
     const parsed = TokenResponse.safeParse(jsonOrUndefined(response.text));
     if (!parsed.success) throw new AiCoreResponseError('token endpoint answered without access_token/expires_in', context);
     const lifetime = parsed.data.expires_in * 1000;
-    this.cached = {
+    this.cache.set(this.cacheKey, {
       token: parsed.data.access_token,
       expiresAt: this.transport.config.now() + Math.max(lifetime - EXPIRY_MARGIN_MS, lifetime / 2),
-    };
+    });
     return parsed.data.access_token;
   }
 }
 
-export { TokenSource };
+export { TokenCache, TokenSource };

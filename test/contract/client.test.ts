@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AiCoreClient } from '../../lib/aicore/client.js';
 import { IllegalTransitionError } from '../../lib/aicore/errors.js';
 import { createHttpFetch, type HttpFetch } from '../../lib/aicore/http-fetch.js';
+import { TokenCache } from '../../lib/aicore/token.js';
 import { Transport } from '../../lib/aicore/transport.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../infra/local/simulator/index.js';
 import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
@@ -166,6 +167,22 @@ describe('AiCoreClient (contract, against the simulator)', () => {
     const refused = sim.requests.entries.filter((e) => e.status === 401).map((e) => e.route);
     expect(new Set(refused).size).toBe(refused.length);
     expect(refused.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('clients sharing a container TokenCache fetch one token between them, and a 401 refreshes it for all', async () => {
+    const { sim } = await setup({ fleet: fleetOf({ g1: { executions: [execution('exe-run1', 'RUNNING')] } }) });
+    const tokens = new TokenCache();
+    const group = { id: 'g1', labels: {} };
+    // Each Step Functions task builds its own client: three tasks in one warm container.
+    for (let task = 0; task < 3; task += 1) await new AiCoreClient(sim.serviceKey, { tokens }).listGroup(group);
+    expect(sim.requests.count('POST /oauth/token')).toBe(1);
+    sim.expireTokens();
+    expect((await new AiCoreClient(sim.serviceKey, { tokens }).listGroup(group)).listingError).toBeNull();
+    expect((await new AiCoreClient(sim.serviceKey, { tokens }).listGroup(group)).listingError).toBeNull();
+    expect(sim.requests.count('POST /oauth/token')).toBe(2);
+    // Without the shared cache every client fetches its own.
+    await new AiCoreClient(sim.serviceKey).listGroup(group);
+    expect(sim.requests.count('POST /oauth/token')).toBe(3);
   });
 
   it('records a failed listing for the group instead of throwing', async () => {
