@@ -5,17 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { executeChatJob } from '../../lib/chatops/execute-job.js';
 import { ChatJob } from '../../lib/chatops/job.js';
-import type { ChatMessage } from '../../lib/chatops/model.js';
+import { type ChatMessage, plainText } from '../../lib/chatops/model.js';
 import type { ChatApprovalRules, ChatPorts, ChatRunRequest, ChatRunResult } from '../../lib/chatops/ports.js';
+import type { Notice } from '../../lib/policy/notices.js';
 import { MemoryStore } from '../../lib/store/memory.js';
 import { HASH, runOf, simplePlan } from './digest-fixtures.js';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
-function job(command: ChatJob['command'], user: string, triggerId: string): ChatJob {
+function job(command: ChatJob['command'], user: string, triggerId: string, source = 'slack-command'): ChatJob {
   return ChatJob.parse({
     version: 1,
-    source: 'slack-command',
+    source,
     command,
     user: { id: user },
     responseUrl: 'https://hooks.slack.com/commands/T1/1/x',
@@ -84,6 +85,52 @@ describe('executeChatJob (the use case behind ports)', () => {
     const { wired, store, runs } = ports();
     await executeChatJob(job({ name: 'snooze', id: 'e42', duration: '1d12h', reason: 'demo' }, 'U0ALICE', 'slack:t1'), wired);
     expect((await store.observations([], NOW)).snoozes).toEqual({ e42: '2026-11-25T00:00:00.000Z' });
+    expect(runs).toEqual([]);
+  });
+});
+
+// `/janitor snooze ID DURATION` (and the digest's Snooze buttons, which send the same command): a
+// noticed item's notice moves later; an item without one is protected as before.
+describe('executeChatJob: snooze a noticed item', () => {
+  const DAY = 86_400_000;
+  const snooze = (id: string, duration: string, triggerId: string): ChatJob =>
+    job({ name: 'snooze', id, duration, reason: 'demo' }, 'U0BOB', triggerId, 'slack-interaction');
+  const text = (m: ChatMessage | undefined): string =>
+    (m?.parts ?? []).flatMap((p) => (p.kind === 'section' ? p.lines.map(plainText) : [])).join('\n');
+
+  it('moves the notice to now + duration, keeps it in Coming up (no protection), and says so', async () => {
+    // Prepare
+    const { wired, store, runs, replies } = ports();
+    const notice: Notice = {
+      group: 'default',
+      type: 'deployments',
+      id: 'd1',
+      ruleId: 'stop-idle',
+      action: 'stop',
+      noticedAt: NOW.toISOString(),
+      actAfter: new Date(NOW.getTime() + DAY).toISOString(),
+      snoozedBy: null,
+      snoozeReason: null,
+    };
+    await store.writeNotices({ record: [notice], drop: [] });
+
+    // Act
+    const outcome = await executeChatJob(snooze('d1', '1w', 'slack:t1'), wired);
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'answered', command: 'snooze' });
+    const held = (await store.observations([], NOW, { notices: true })).notices?.['default#deployments#d1'];
+    expect(held).toMatchObject({ actAfter: new Date(NOW.getTime() + 7 * DAY).toISOString(), snoozedBy: 'U0BOB', snoozeReason: 'demo' });
+    expect((await store.observations([], NOW)).snoozes).toEqual({});
+    expect(text(replies[0])).toContain('its notice now ends 2026-11-30 12:00 UTC');
+    expect(runs).toEqual([]);
+  });
+
+  it('without a notice, protects the item as snoozes always did', async () => {
+    const { wired, store, runs, replies } = ports();
+    await executeChatJob(snooze('e9', '1d', 'slack:t2'), wired);
+    expect((await store.observations([], NOW)).snoozes).toEqual({ e9: new Date(NOW.getTime() + DAY).toISOString() });
+    expect(text(replies[0])).toContain('is snoozed until');
     expect(runs).toEqual([]);
   });
 });
