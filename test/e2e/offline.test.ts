@@ -48,6 +48,16 @@ const ScheduledDone = z.object({
 
 let child: ChildProcess;
 let ready: Ready;
+
+/** A signed chat request to the offline webhook. */
+function postSigned(path: string, request: { headers: Record<string, string>; body: string }): Promise<Response> {
+  return fetch(`${ready.httpUrl}${path}`, {
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    signal: AbortSignal.timeout(30_000),
+  });
+}
 let output = '';
 let exited: Promise<number | string>;
 /** The loopback stand-in for the stage's Teams Workflows webhook (TEAMS_WORKFLOW_URL). */
@@ -201,12 +211,7 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
       userId: 'U0MALLORY',
       responseUrl: 'http://127.0.0.1:9/nowhere',
     });
-    const response = await fetch(`${ready.httpUrl}/slack/commands`, {
-      method: 'POST',
-      headers: forged.headers,
-      body: forged.body,
-      signal: AbortSignal.timeout(30_000),
-    });
+    const response = await postSigned('/slack/commands', forged);
     expect(response.status).toBe(401);
   });
 
@@ -214,12 +219,7 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
     const receiver = await startReceiver();
     try {
       const request = signedSlashCommand({ secret: SIGNING_SECRET, text: 'plan', userId: 'U0ALICE', responseUrl: receiver.url });
-      const response = await fetch(`${ready.httpUrl}/slack/commands`, {
-        method: 'POST',
-        headers: request.headers,
-        body: request.body,
-        signal: AbortSignal.timeout(30_000),
-      });
+      const response = await postSigned('/slack/commands', request);
       expect(response.status).toBe(200);
       const digest = await waitFor('the digest at the response_url', 90_000, () => receiver.posts[0]);
       expect(JSON.stringify(digest)).toMatch(/Janitor plan [0-9a-f]{12}/);
@@ -230,24 +230,14 @@ describe.sequential('npm run offline (serverless offline on the local stack)', (
 
   it('refuses a Teams message signed with another token with 401', async () => {
     const forged = signedTeamsMessage({ securityToken: randomBytes(32).toString('base64'), text: 'plan', aadObjectId: randomUUID() });
-    const response = await fetch(`${ready.httpUrl}/teams/messages`, {
-      method: 'POST',
-      headers: forged.headers,
-      body: forged.body,
-      signal: AbortSignal.timeout(30_000),
-    });
+    const response = await postSigned('/teams/messages', forged);
     expect(response.status).toBe(401);
   });
 
   it('answers a signed Teams @mention at once and posts one Adaptive Card to the Workflows webhook (webhook → worker)', async () => {
     const request = signedTeamsMessage({ securityToken: TEAMS_TOKEN, text: 'plan', aadObjectId: randomUUID(), userName: 'E2E User' });
     const started = Date.now();
-    const response = await fetch(`${ready.httpUrl}/teams/messages`, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(30_000),
-    });
+    const response = await postSigned('/teams/messages', request);
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(JSON.stringify(await response.json())).toContain('Planning');
