@@ -76,7 +76,7 @@ function makeWebhookHandler(deps: Partial<WebhookDeps> = {}) {
 
   return middy<unknown, HttpResult, Error, Context>(webhookHandler)
     .use(loggerMiddleware())
-    .use(signedRequestMiddleware({ env, secret: deps.secret ?? secretCache({ client: () => signedSecretsReader() }), clock }));
+    .use(signedRequestMiddleware({ env, secret: deps.secret ?? secretCache({ reader: signedSecretsReader() }), clock }));
 }
 
 const handler = makeWebhookHandler();

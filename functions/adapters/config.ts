@@ -33,6 +33,8 @@ const CONFIG_DEFAULTS = {
   deadlineMarginMs: 20_000,
   /** How long a secret read from Secrets Manager is trusted before it is read again (rotation). */
   secretCacheMs: 5 * 60_000,
+  /** One GetSecretValue request, either reader. */
+  secretsTimeoutMs: 5_000,
 } as const;
 
 /** Unset and empty mean the same: serverless.yml writes '' for parameters a stage does not use. */

@@ -12,7 +12,7 @@ let shared: SecretResolver | undefined;
  * const serviceKeyText = await containerSecrets()({ value: undefined, secretId: env.AICORE_SECRET_ID });
  */
 function containerSecrets(): SecretResolver {
-  shared ??= secretCache({ client: () => sdkSecretsReader() });
+  shared ??= secretCache({ reader: sdkSecretsReader() });
   return shared;
 }
 

@@ -18,8 +18,8 @@ interface SecretReference {
 interface SecretCacheOptions {
   /** Default: CONFIG_DEFAULTS.secretCacheMs. */
   cacheExpiryMs?: number;
-  /** The Secrets Manager reader, created on the first secret fetched by id (container-secrets.ts: the SDK client). */
-  client: () => SecretsReader;
+  /** Secrets Manager (container-secrets.ts: the SDK client; the webhook: one signed request). */
+  reader: SecretsReader;
 }
 
 /** Reference → secret, or undefined when neither a value nor an id is set. */
@@ -33,21 +33,19 @@ class SecretUnavailableError extends FunctionError {
  * Returns a resolver: reference → secret, or undefined when neither a value nor an id is set.
  *
  * @example
- * const resolve = secretCache({ client: () => sdkSecretsReader() });
+ * const resolve = secretCache({ reader: sdkSecretsReader() });
  * const secret = await resolve({ value: env.SLACK_SIGNING_SECRET, secretId: env.SLACK_SIGNING_SECRET_ID });
  */
 function secretCache(options: SecretCacheOptions): SecretResolver {
   const opts = { cacheExpiryMs: CONFIG_DEFAULTS.secretCacheMs, ...options };
   const cached = new Map<string, { value: string; expiresAt: number }>();
-  let client: SecretsReader | undefined;
 
   return async function resolveSecret(ref: SecretReference): Promise<string | undefined> {
     if (ref.value !== undefined) return ref.value;
     if (ref.secretId === undefined) return undefined;
     const hit = cached.get(ref.secretId);
     if (hit !== undefined && Date.now() < hit.expiresAt) return hit.value;
-    client ??= opts.client();
-    const secret = await client.secretString(ref.secretId);
+    const secret = await opts.reader.secretString(ref.secretId);
     if (secret === undefined || secret.trim() === '') throw new SecretUnavailableError(`secret ${ref.secretId} has no SecretString`);
     const value = secret.trim();
     cached.set(ref.secretId, { value, expiresAt: Date.now() + opts.cacheExpiryMs });
@@ -56,4 +54,4 @@ function secretCache(options: SecretCacheOptions): SecretResolver {
 }
 
 export { secretCache, SecretUnavailableError };
-export type { SecretReference, SecretCacheOptions, SecretResolver };
+export type { SecretReference, SecretResolver };

@@ -17,8 +17,6 @@ const GetSecretValueAnswer = z.object({ SecretString: z.string().optional() });
 /** An AWS JSON-protocol error body: `__type` is `[namespace#]ExceptionName`. */
 const AwsJsonError = z.object({ __type: z.string().optional(), message: z.string().optional(), Message: z.string().optional() });
 
-const TIMEOUT_MS = 5_000;
-
 /**
  * @example
  * const value = await signedSecretsReader().secretString('aicore-janitor/slack-signing-secret');
@@ -36,7 +34,7 @@ function signedSecretsReader(
         region,
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
         body: JSON.stringify({ SecretId: secretId }),
-        timeoutMs: TIMEOUT_MS,
+        timeoutMs: CONFIG_DEFAULTS.secretsTimeoutMs,
       });
       const body = jsonOrUndefined(answer.text);
       if (answer.status !== 200) {

@@ -123,7 +123,7 @@ describe('responsePoster', () => {
 describe('secretCache', () => {
   it('prefers the direct value, fetches by id once and caches it', async () => {
     let calls = 0;
-    const resolve = secretCache({ client: () => ({ secretString: () => Promise.resolve(`s${++calls}\n`) }) });
+    const resolve = secretCache({ reader: { secretString: () => Promise.resolve(`s${++calls}\n`) } });
     expect(await resolve({ value: 'direct', secretId: 'id' })).toBe('direct');
     expect(await resolve({ value: undefined, secretId: undefined })).toBeUndefined();
     expect(await resolve({ value: undefined, secretId: 'id' })).toBe('s1');

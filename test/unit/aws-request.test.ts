@@ -212,7 +212,7 @@ describe('sdkSecretsReader', () => {
     expect(stub.requested).toEqual(['janitor/service-key', 'janitor/missing']);
   });
 
-  it('by default builds one client for the container from the environment (as the functions run it)', async () => {
+  it('by default builds its client from the environment on the first read, and reuses it (as the functions run it)', async () => {
     const stub = await startSecretsStub({ 'janitor/service-key': 'key-text' });
     const saved = { ...process.env };
     Object.assign(process.env, {
@@ -222,8 +222,9 @@ describe('sdkSecretsReader', () => {
       AWS_REGION: 'eu-central-1',
     });
     try {
-      expect(await sdkSecretsReader().secretString('janitor/service-key')).toBe('key-text');
-      expect(await sdkSecretsReader().secretString('janitor/service-key')).toBe('key-text');
+      const reader = sdkSecretsReader();
+      expect(await reader.secretString('janitor/service-key')).toBe('key-text');
+      expect(await reader.secretString('janitor/service-key')).toBe('key-text');
     } finally {
       process.env = saved;
       await stub.stop();

@@ -24,12 +24,12 @@ describe('Function: serviceKeyMiddleware', () => {
     // Prepare
     let reads = 0;
     const secret = secretCache({
-      client: () => ({
+      reader: {
         secretString: () => {
           reads += 1;
           return Promise.resolve(JSON.stringify(KEY));
         },
-      }),
+      },
     });
     const first = invocation({ env: () => ({ AICORE_SECRET_ID: 'janitor/key', AICORE_SERVICE_KEY: undefined }), secret });
     // Act
@@ -52,7 +52,7 @@ describe('Function: serviceKeyMiddleware', () => {
     await expect(none.run()).rejects.toThrow(/AICORE_SECRET_ID.*AICORE_SERVICE_KEY/);
     const empty = invocation({
       env: () => ({ AICORE_SECRET_ID: 'janitor/key', AICORE_SERVICE_KEY: undefined }),
-      secret: secretCache({ client: () => ({ secretString: () => Promise.resolve('  ') }) }),
+      secret: secretCache({ reader: { secretString: () => Promise.resolve('  ') } }),
     });
     await expect(empty.run()).rejects.toThrow(CredentialsError);
     await expect(empty.run()).rejects.toThrow(/janitor\/key/);
