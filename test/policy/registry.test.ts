@@ -183,6 +183,31 @@ describe('Function: compileCondition', () => {
     expect(caught).toMatchObject({ path: 'not', keys: ['scenario'] });
     expect((caught as Error).message).toMatch(/^cannot compile condition `scenario`: /);
     expect((caught as Error).cause).toBeInstanceOf(Error);
+    expect((caught as Error).cause).toBeInstanceOf(InvalidGlobError);
+    expect((caught as Error).cause).toMatchObject({ path: 'not.scenario' });
+  });
+
+  it('keeps the glob’s own path in the cause, at any depth', () => {
+    const causeOf = (condition: Condition): unknown => {
+      try {
+        compileCondition(condition, ['rules', 0, 'match']);
+      } catch (error) {
+        return (error as Error).cause;
+      }
+      return null;
+    };
+    const long = 'x'.repeat(70_000);
+    expect(causeOf({ all: [{ status: ['RUNNING'] }, { scenario: long }] })).toMatchObject({
+      name: 'InvalidGlobError',
+      path: 'rules[0].match.all[1].scenario',
+    });
+    expect(causeOf({ all: [{ status: ['RUNNING'] }, { resourceGroup: ['ok-*', long] }] })).toMatchObject({
+      path: 'rules[0].match.all[1].resourceGroup[1]',
+    });
+    expect(causeOf({ any: [{ resourceGroupLabels: { env: long } }] })).toMatchObject({
+      path: 'rules[0].match.any[0].resourceGroupLabels.env',
+    });
+    expect(causeOf({ all: [{ status: ['RUNNING'] }, { scenario: long }] })).toBeInstanceOf(InvalidGlobError);
   });
 });
 

@@ -7,6 +7,7 @@ import { RESOURCE_TYPES } from '../../lifecycle.js';
 import type { Resource } from '../../resources.js';
 import { globMatcher, showGlobs } from '../glob.js';
 import { GlobList } from '../primitives.js';
+import type { PathKey } from '../path.js';
 import { type CompiledCondition, type ConditionDefinition, type ConditionOf, fieldOf, leaf } from './definition.js';
 
 const ScenarioCondition = z.strictObject({ scenario: GlobList }).meta({ description: 'scenarioId matches.' });
@@ -15,11 +16,19 @@ const ConfigurationCondition = z.strictObject({ configuration: GlobList }).meta(
 const ConfigurationNameCondition = z.strictObject({ configurationName: GlobList }).meta({ description: 'configurationName matches.' });
 const ResourceGroupCondition = z.strictObject({ resourceGroup: GlobList }).meta({ description: 'The resource group id matches.' });
 
-/** A compiled glob condition over the text `read` gives; `field` is how traces name it. */
-function compileGlobCondition(field: string, globs: string | readonly string[], read: (r: Resource) => unknown): CompiledCondition {
+/**
+ * A compiled glob condition over the text `read` gives; `field` is how traces name it, `path` is
+ * where the globs sit in the policy (so a glob picomatch refuses is reported there).
+ */
+function compileGlobCondition(
+  field: string,
+  globs: string | readonly string[],
+  read: (r: Resource) => unknown,
+  path: readonly PathKey[],
+): CompiledCondition {
   const shown = showGlobs(globs);
   const text = `${field} ~ ${shown}`;
-  const matches = globMatcher(globs);
+  const matches = globMatcher(globs, path);
   return {
     text,
     timestampField: null,
@@ -38,6 +47,7 @@ function compileGlobCondition(field: string, globs: string | readonly string[], 
 
 /** A glob condition on an item field. */
 function itemGlob<K extends 'scenario' | 'executable' | 'configuration' | 'configurationName'>(
+  kind: K,
   field: string,
   schema: z.ZodType,
   globsOf: (condition: ConditionOf<K>) => string | readonly string[],
@@ -46,20 +56,21 @@ function itemGlob<K extends 'scenario' | 'executable' | 'configuration' | 'confi
     schema,
     fields: [field],
     resources: RESOURCE_TYPES,
-    compile: (condition) => compileGlobCondition(field, globsOf(condition), (r) => fieldOf(r, field)),
+    compile: (condition, _child, path) => compileGlobCondition(field, globsOf(condition), (r) => fieldOf(r, field), [...path, kind]),
   };
 }
 
-const scenario = itemGlob<'scenario'>('scenarioId', ScenarioCondition, (c) => c.scenario);
-const executable = itemGlob<'executable'>('executableId', ExecutableCondition, (c) => c.executable);
-const configuration = itemGlob<'configuration'>('configurationId', ConfigurationCondition, (c) => c.configuration);
-const configurationName = itemGlob<'configurationName'>('configurationName', ConfigurationNameCondition, (c) => c.configurationName);
+const scenario = itemGlob('scenario', 'scenarioId', ScenarioCondition, (c) => c.scenario);
+const executable = itemGlob('executable', 'executableId', ExecutableCondition, (c) => c.executable);
+const configuration = itemGlob('configuration', 'configurationId', ConfigurationCondition, (c) => c.configuration);
+const configurationName = itemGlob('configurationName', 'configurationName', ConfigurationNameCondition, (c) => c.configurationName);
 
 const resourceGroup: ConditionDefinition<'resourceGroup'> = {
   schema: ResourceGroupCondition,
   fields: [],
   resources: RESOURCE_TYPES,
-  compile: (condition) => compileGlobCondition('resourceGroup', condition.resourceGroup, (r) => r.group),
+  compile: (condition, _child, path) =>
+    compileGlobCondition('resourceGroup', condition.resourceGroup, (r) => r.group, [...path, 'resourceGroup']),
 };
 
 export {

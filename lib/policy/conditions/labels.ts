@@ -21,11 +21,11 @@ const resourceGroupLabels: ConditionDefinition<'resourceGroupLabels'> = {
   schema: ResourceGroupLabelsCondition,
   fields: [],
   resources: RESOURCE_TYPES,
-  compile(condition) {
+  compile(condition, _child, path) {
     const wanted = Object.entries(condition.resourceGroupLabels).map(([key, globs]) => ({
       key,
       shown: showGlobs(globs),
-      matches: globMatcher(globs),
+      matches: globMatcher(globs, [...path, 'resourceGroupLabels', key]),
     }));
     const text = `resource group labels ${wanted.map((w) => `${w.key}~${w.shown}`).join(', ')}`;
     return {
