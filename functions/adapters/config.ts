@@ -12,6 +12,7 @@
 import * as z from 'zod';
 import { ReplyEnv } from '../../lib/chatops/reply-url.js';
 import { envFlag } from '../../lib/util/env.js';
+import { zodIssues } from '../../lib/util/errors.js';
 import { FunctionError } from './errors.js';
 
 /** Every default of every function setting, in one place. */
@@ -122,7 +123,7 @@ function envReader<S extends z.ZodObject>(schema: S, what: string): (env?: NodeJ
     if (parsed !== undefined && parsed.key === key) return parsed.value;
     const result = schema.safeParse(env);
     if (!result.success) {
-      const issues = result.error.issues.map((i) => ({ variable: i.path.map(String).join('.') || '(environment)', message: i.message }));
+      const issues = zodIssues(result.error, '(environment)').map(({ path, message }) => ({ variable: path, message }));
       throw new ConfigurationError(`invalid ${what}:\n${z.prettifyError(result.error)}`, issues);
     }
     parsed = { key, value: result.data };

@@ -4,6 +4,7 @@
  * internals in the log).
  */
 import * as z from 'zod';
+import { zodIssues } from '../../lib/util/errors.js';
 import { FunctionError } from './errors.js';
 
 /** The event a function was invoked with is not the one it handles. */
@@ -25,8 +26,7 @@ class InvalidEventError extends FunctionError {
 function parseEvent<S extends z.ZodType>(schema: S, event: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(event);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(event)', message: i.message }));
-  throw new InvalidEventError(what, issues, `invalid ${what}:\n${z.prettifyError(parsed.error)}`);
+  throw new InvalidEventError(what, zodIssues(parsed.error, '(event)'), `invalid ${what}:\n${z.prettifyError(parsed.error)}`);
 }
 
 export { parseEvent, InvalidEventError };

@@ -24,6 +24,7 @@
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import { envFlag } from '../util/env.js';
+import { zodIssues } from '../util/errors.js';
 import { ReplyAllowlistError } from './errors.js';
 import { classifyAddress, type AddressClass } from './address.js';
 import type { JobSource } from './job.js';
@@ -121,7 +122,7 @@ function replyPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): ReplyPolicy {
   if (!parsed.success)
     throw new ReplyAllowlistError(
       `invalid reply-URL allowlist:\n${z.prettifyError(parsed.error)}`,
-      parsed.error.issues.map((i) => ({ variable: i.path.map(String).join('.'), message: i.message })),
+      zodIssues(parsed.error, '').map(({ path, message }) => ({ variable: path, message })),
     );
   return replyPolicyOf(parsed.data);
 }

@@ -8,7 +8,7 @@ import { parseTenantsText } from './text.js';
 import * as z from 'zod';
 import { TenantsFileError, UnknownTenantError } from './errors.js';
 import { TenantsFile, type Tenant } from './schema.js';
-import { errorMessage, errorCode } from '../util/errors.js';
+import { errorMessage, errorCode, zodIssues } from '../util/errors.js';
 
 /**
  * @example
@@ -23,8 +23,11 @@ function parseTenants(text: string, source: string): TenantsFile {
   }
   const parsed = TenantsFile.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(file)', message: i.message }));
-    throw new TenantsFileError(`tenants file ${source} is invalid:\n${z.prettifyError(parsed.error)}`, source, issues);
+    throw new TenantsFileError(
+      `tenants file ${source} is invalid:\n${z.prettifyError(parsed.error)}`,
+      source,
+      zodIssues(parsed.error, '(file)'),
+    );
   }
   return parsed.data;
 }

@@ -1,7 +1,8 @@
 /**
  * The error helpers every room shares, and lib/util's own error. lib/util imports nothing from
- * other rooms, so any room can use it.
+ * other rooms (only the zod library), so any room can use it.
  */
+import type * as z from 'zod';
 
 /**
  * What to show of a caught value: an Error's message, anything else as text.
@@ -23,6 +24,17 @@ function errorCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error ? String(error.code) : undefined;
 }
 
+/**
+ * A zod error's issues as `{ path, message }`: the path dotted, `rootLabel` for an issue about the
+ * whole value (an empty path).
+ *
+ * @example
+ * zodIssues(parsed.error, '(file)'); // [{ path: 'tenants.0.name', message: 'Too small: …' }]
+ */
+function zodIssues(error: z.ZodError, rootLabel: string): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || rootLabel, message: i.message }));
+}
+
 /** A utility was called with an argument it cannot work with (a caller's bug, never data). */
 class UtilArgumentError extends Error {
   override name = 'UtilArgumentError';
@@ -34,4 +46,4 @@ class UtilArgumentError extends Error {
   }
 }
 
-export { errorMessage, errorCode, UtilArgumentError };
+export { errorMessage, errorCode, zodIssues, UtilArgumentError };
