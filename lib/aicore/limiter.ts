@@ -26,8 +26,8 @@ interface SlowStart {
 
 class Limiter {
   private active = 0;
-  private limit: number;
-  private slowStart = true;
+  private limit = 0;
+  private slowStart = false;
   private successes = 0;
   private lastActivity = Number.NEGATIVE_INFINITY;
   private readonly start: SlowStart;
@@ -48,8 +48,7 @@ class Limiter {
       idleMs: slowStart?.idleMs ?? Number.POSITIVE_INFINITY,
       now: slowStart?.now ?? Date.now,
     };
-    this.limit = this.start.initial;
-    this.slowStart = this.limit < max;
+    this.restart();
   }
 
   /** The number of tasks currently allowed to run at once. */

@@ -42,6 +42,7 @@ class TokenCache {
 
 class TokenSource {
   private pending: Promise<string> | undefined;
+  private resolvedKey: string | undefined;
 
   constructor(
     private readonly key: ServiceKey,
@@ -52,9 +53,10 @@ class TokenSource {
     private readonly cache: TokenCache = new TokenCache(),
   ) {}
 
-  /** The token endpoint and client id: the identity a token belongs to. */
+  /** The token endpoint and client id: the identity a token belongs to (resolved once; a bad key throws here). */
   private get cacheKey(): string {
-    return `${this.tokenRequest().url} ${this.key.clientid}`;
+    this.resolvedKey ??= `${this.tokenRequest().url} ${this.key.clientid}`;
+    return this.resolvedKey;
   }
 
   /** A cached token, or a new one; `gate` runs before each attempt of the token request. */

@@ -125,4 +125,4 @@ function toBlockKit(chat: ChatMessage): SlackMessage {
   return message(chat.audience, chat.text, capBlocks(chat.parts.flatMap(blocksOf)));
 }
 
-export { toBlockKit, slackText, APPROVE_ACTION_ID, SNOOZE_ACTION_PREFIX };
+export { toBlockKit, slackText, APPROVE_ACTION_ID };

@@ -4,7 +4,7 @@
  * alive (a duplicate gets what the first did; a run that died is retried once its lease passes),
  * and a renewed lease keeps two acting runs of one tenant apart.
  */
-import { describeFirst, GROUP_RUNS_OWNER, type LockRecord, type TriggerRecord } from '../store/records.js';
+import { GROUP_RUNS_OWNER, type LockRecord, type TriggerRecord } from '../store/records.js';
 import { RunLease } from './lease.js';
 import type { RunReport } from './report.js';
 import { summaryLine } from './report.js';
@@ -78,5 +78,5 @@ async function runGuarded(config: RunConfig, guard: GuardOptions): Promise<Guard
   }
 }
 
-export { runGuarded, summarise, describeFirst, LEASE_DEFAULTS };
+export { runGuarded, summarise, LEASE_DEFAULTS };
 export type { GuardedResult, GuardOptions };

@@ -33,7 +33,7 @@
  */
 import type { ResourceType } from '../lifecycle.js';
 import { Notice, type NoticeChanges } from '../policy/notices.js';
-import type { Observations } from '../policy/observations.js';
+import { observationKey, type Observations } from '../policy/observations.js';
 import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError, UnreadableStagedDataError } from './errors.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
@@ -617,7 +617,7 @@ function byBytes(a: string, b: string): number {
 
 /** A notice's sort key: the policy's observationKey, so the records read back keyed as evaluate() wants. */
 function noticeSk(n: Pick<Notice, 'group' | 'type' | 'id'>): string {
-  return `${n.group}#${n.type}#${n.id}`;
+  return observationKey(n.group, n.type, n.id);
 }
 
 function stageSk(name: string, part: number): string {
