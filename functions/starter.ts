@@ -8,13 +8,13 @@ import middy from '@middy/core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { loadTenantsFile } from '../lib/tenants/load.js';
 import type { TenantsFile } from '../lib/tenants/schema.js';
 import { envFlag } from '../lib/util/env.js';
 import { CONFIG_DEFAULTS, envReader } from './adapters/config.js';
 import { log, loggerMiddleware } from './adapters/log.js';
 import { executionName, startNamedExecution, type SfnClient } from './adapters/state-machine.js';
 import { parseEvent } from './adapters/event.js';
+import { tenantsFileLoader } from './adapters/tenants-file.js';
 
 const ScheduledEvent = z.looseObject({ id: z.string().min(1), time: z.iso.datetime({ offset: true }) });
 
@@ -71,10 +71,10 @@ function starterCore(deps: StarterDeps) {
   };
 }
 
-let tenantsFile: Promise<TenantsFile> | undefined;
 const deployed: StarterDeps = {
   sfn: new SFNClient({}),
-  tenants: () => (tenantsFile ??= loadTenantsFile(readStarterEnv().JANITOR_TENANTS_FILE)),
+  // A failed read is tried again on the next event.
+  tenants: tenantsFileLoader(() => readStarterEnv().JANITOR_TENANTS_FILE),
   env: process.env,
   clock: () => new Date(),
 };

@@ -13,14 +13,14 @@ import { replyPolicyOf } from '../../lib/chatops/reply-url.js';
 import { toBlockKit } from '../../lib/chatops/slack-render.js';
 import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { LoadedPolicy } from '../../lib/run/policy-file.js';
-import { loadTenantsFile } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { errorMessage } from '../../lib/util/errors.js';
 import type { JanitorEnv } from './config.js';
 import { log } from './log.js';
 import { responsePoster, type PostMessage } from './response-url.js';
-import { policyFromEnv, runFromEnv, storeFromEnv } from './run-from-env.js';
+import { policyFromEnv, runFromEnv, storeFromEnv, tenantPolicyFromEnv } from './run-from-env.js';
+import { tenantsFileLoader } from './tenants-file.js';
 import { teamsWorkflowUrl } from './teams-config.js';
 import { ChatEngineError, chatTenant, stateMachineRunner } from './chat-engine.js';
 import type { SfnClient } from './state-machine.js';
@@ -81,7 +81,7 @@ function executeChatJob(job: ChatJob, deps: ChatDeps): Promise<ChatOutcome> {
 
 /** Per container: the Workflows URL secret is read once per cache expiry, the rest once. */
 let cachedTeamsWorkflowUrl: (() => Promise<string | undefined>) | undefined;
-let cachedTenants: Promise<TenantsFile> | undefined;
+let cachedTenants: (() => Promise<TenantsFile>) | undefined;
 let cachedSfn: SfnClient | undefined;
 
 interface EngineWiring {
@@ -96,11 +96,8 @@ function sfnClient(): SfnClient {
 
 /** engine=step-functions: the worker's tenant from the tenants file (a failed read is tried again). */
 function tenantOf(env: JanitorEnv): Promise<Tenant> {
-  cachedTenants ??= loadTenantsFile(env.JANITOR_TENANTS_FILE).catch((error: unknown) => {
-    cachedTenants = undefined;
-    throw error;
-  });
-  return cachedTenants.then((file) => chatTenant(file, env.AICORE_SECRET_ID));
+  cachedTenants ??= tenantsFileLoader(() => env.JANITOR_TENANTS_FILE);
+  return cachedTenants().then((file) => chatTenant(file, env.AICORE_SECRET_ID));
 }
 
 /**
@@ -130,7 +127,7 @@ function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: (
   const stateMachineArn = env.JANITOR_STATE_MACHINE_ARN;
   return {
     ...common,
-    policy: async () => policyFromEnv({ JANITOR_POLICY_FILE: (await tenantOf(env)).policy ?? env.JANITOR_POLICY_FILE }),
+    policy: async () => tenantPolicyFromEnv(await tenantOf(env), env),
     run: async (request) => {
       if (stateMachineArn === undefined) throw new ChatEngineError('engine=step-functions needs JANITOR_STATE_MACHINE_ARN');
       const sfn = wiring.sfn ?? sfnClient();

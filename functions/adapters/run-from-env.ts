@@ -12,6 +12,7 @@ import { runGuarded, type GuardedResult } from '../../lib/run/guarded-run.js';
 import { createStore } from '../../lib/store/factory.js';
 import type { DynamoStore } from '../../lib/store/dynamo.js';
 import { tenantNamespace } from '../../lib/aicore/tenant.js';
+import type { Tenant } from '../../lib/tenants/schema.js';
 import { CONFIG_DEFAULTS, type JanitorEnv } from './config.js';
 import { tagRun } from './log.js';
 import { recordRun } from './metrics.js';
@@ -70,6 +71,11 @@ async function policyFromEnv(env: Pick<JanitorEnv, 'JANITOR_POLICY_FILE'>): Prom
   });
 }
 
+/** A tenant's policy: the tenants file's `policy` for it, else the stage's JANITOR_POLICY_FILE (cached as policyFromEnv). */
+function tenantPolicyFromEnv(tenant: Pick<Tenant, 'policy'>, env: Pick<JanitorEnv, 'JANITOR_POLICY_FILE'>): Promise<LoadedPolicy> {
+  return policyFromEnv({ JANITOR_POLICY_FILE: tenant.policy ?? env.JANITOR_POLICY_FILE });
+}
+
 /** The tenant's store on the function's table (the SDK client behind it is created once per container). */
 function storeFromEnv(env: Pick<JanitorEnv, 'JANITOR_TABLE' | 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>, serviceKey: ServiceKey): DynamoStore {
   return createStore({ table: env.JANITOR_TABLE, region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT }, tenantNamespace(serviceKey));
@@ -103,4 +109,4 @@ async function runFromEnv(options: RunFromEnvOptions): Promise<{ result: Guarded
   return { result, policy };
 }
 
-export { runFromEnv, policyFromEnv, storeFromEnv };
+export { runFromEnv, policyFromEnv, tenantPolicyFromEnv, storeFromEnv };

@@ -15,10 +15,11 @@ import type { ServiceKey } from '../../lib/aicore/wire.js';
 import type { Policy } from '../../lib/policy/schema.js';
 import { TenantRun, tenantPolicy, type TenantRunContext, type TenantStore } from '../../lib/run/tenant/context.js';
 import { createStore } from '../../lib/store/factory.js';
-import { findTenant, loadTenantsFile } from '../../lib/tenants/load.js';
+import { findTenant } from '../../lib/tenants/load.js';
 import type { Tenant, TenantsFile } from '../../lib/tenants/schema.js';
 import { CONFIG_DEFAULTS, readEnv } from '../adapters/config.js';
-import { policyFromEnv } from '../adapters/run-from-env.js';
+import { tenantPolicyFromEnv } from '../adapters/run-from-env.js';
+import { tenantsFileLoader } from '../adapters/tenants-file.js';
 import { containerSecrets } from '../adapters/container-secrets.js';
 import { FunctionError } from '../adapters/errors.js';
 
@@ -68,18 +69,13 @@ function deployedStepDeps(env: NodeJS.ProcessEnv = process.env): StepDeps {
   const secrets = containerSecrets();
   // Every task builds its own client; a warm container reuses its tenants' tokens.
   const tokens = new TokenCache();
-  let tenants: Promise<TenantsFile> | undefined;
   return {
-    tenants: () =>
-      (tenants ??= loadTenantsFile(config.JANITOR_TENANTS_FILE).catch((error: unknown) => {
-        tenants = undefined;
-        throw error;
-      })),
+    tenants: tenantsFileLoader(() => config.JANITOR_TENANTS_FILE),
     serviceKey: async (tenant) =>
       parseServiceKey((await secrets({ value: undefined, secretId: tenant.secretId })) ?? '', `secret ${tenant.secretId}`),
     store: (key) =>
       createStore({ table: config.JANITOR_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }, tenantNamespace(key)),
-    policy: async (tenant) => (await policyFromEnv({ JANITOR_POLICY_FILE: tenant.policy ?? config.JANITOR_POLICY_FILE })).policy,
+    policy: async (tenant) => (await tenantPolicyFromEnv(tenant, config)).policy,
     client: (key, deadline) => new AiCoreClient(key, { transport: new Transport({ deadline: () => deadline.getTime() }), tokens }),
     clock: () => new Date(),
   };
