@@ -23,19 +23,20 @@ import { parseInstant } from './time.js';
 class RuleVerdict {
   readonly rule: Rule;
   readonly truth: Truth;
-  readonly #compiled: CompiledRule;
+  /** The rule as compiled (its matcher, grace period and notice in seconds). */
+  readonly compiled: CompiledRule;
   readonly #ctx: ConditionContext;
   #trace: ConditionTrace | undefined;
 
   constructor(compiled: CompiledRule, truth: Truth, ctx: ConditionContext) {
     this.rule = compiled.rule;
     this.truth = truth;
-    this.#compiled = compiled;
+    this.compiled = compiled;
     this.#ctx = ctx;
   }
 
   get trace(): ConditionTrace {
-    this.#trace ??= this.#compiled.match.trace(this.#ctx);
+    this.#trace ??= this.compiled.match.trace(this.#ctx);
     return this.#trace;
   }
 }

@@ -11,11 +11,11 @@
 import * as z from 'zod';
 import { ACTIONS, RESOURCE_TYPES, type Action } from '../lifecycle.js';
 import type { Resource } from '../resources.js';
+import { compilePolicy } from './compile.js';
 import type { Assessment } from './decide.js';
-import { durationSeconds } from './duration.js';
 import { observationKey } from './observations.js';
 import type { Savings } from './savings.js';
-import type { Policy, Rule } from './schema.js';
+import type { Policy } from './schema.js';
 import { parseInstant } from './time.js';
 
 /** One recorded notice: the store keeps these per tenant and parses what it reads back with this schema. */
@@ -69,14 +69,6 @@ type NoticeVerdict =
   | { kind: 'noticed'; notice: Notice; record: boolean; reason: string; drop: false }
   | { kind: 'leave'; drop: boolean };
 
-/** The notice length in seconds that applies to the rule; null when none does (unset or 0). */
-function noticeSeconds(rule: Rule, policy: Policy): number | null {
-  const text = rule.notice ?? policy.notice;
-  if (text === undefined) return null;
-  const seconds = durationSeconds(text);
-  return seconds === null || seconds === 0 ? null : seconds;
-}
-
 function verbOf(action: Action): string {
   return action === 'stop' ? 'stop' : 'delete';
 }
@@ -86,7 +78,7 @@ function verbOf(action: Action): string {
  * without `notice:` costs and does exactly what it did before.
  */
 function policyGivesNotices(policy: Policy): boolean {
-  return policy.rules.some((rule) => noticeSeconds(rule, policy) !== null);
+  return compilePolicy(policy).givesNotices;
 }
 
 /** Outcomes that say nothing about whether the item still matches: its notice stays. */
@@ -107,7 +99,7 @@ function noticeVerdict(assessment: Assessment, policy: Policy, existing: Notice 
     return { kind: 'leave', drop: !(sameRule && KEEPS_NOTICE.has(outcome.skip)) };
   }
   const rule = assessment.deciding?.rule;
-  const seconds = rule === undefined ? null : noticeSeconds(rule, policy);
+  const seconds = assessment.deciding?.compiled.noticeSeconds ?? null;
   if (seconds === null) return { kind: 'act', drop: existing !== undefined };
   const current = existing !== undefined && existing.ruleId === outcome.ruleId && existing.action === outcome.action ? existing : undefined;
   if (current !== undefined) {

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../../lib/policy/compile.js';
 import { evaluate } from '../../lib/policy/evaluate.js';
 import { explain } from '../../lib/policy/explain.js';
 import { parsePolicy } from '../../lib/policy/parse.js';
-import type { Notice } from '../../lib/policy/notices.js';
+import { policyGivesNotices, type Notice } from '../../lib/policy/notices.js';
 import { observationKey, type Observations } from '../../lib/policy/observations.js';
 import type { Plan } from '../../lib/policy/plan.js';
 import type { PolicyInput } from '../../lib/policy/schema.js';
@@ -134,6 +135,18 @@ describe('Heads-up notices', () => {
     ).toEqual(['d1']);
     const own = evaluate({ fleet: fleetOf('d1'), policy: withNotice(undefined, { notice: '3h' }), now: NOW, observations: observations() });
     expect(own.groups[0]?.notices.record[0]?.actAfter).toBe(at(3).toISOString());
+  });
+
+  it('the compiled policy holds each rule’s notice in seconds, and whether any rule gives one', () => {
+    const p = policy({
+      notice: '2d',
+      rules: [STOP_RUNNING, { ...STOP_RUNNING, id: 'own', notice: '3h' }, { ...STOP_RUNNING, id: 'off', notice: '0m' }],
+    });
+    expect(compilePolicy(p).rules.deployments.map((r) => r.noticeSeconds)).toEqual([172_800, 10_800, null]);
+    expect(compilePolicy(p).givesNotices).toBe(true);
+    expect(policyGivesNotices(p)).toBe(true);
+    expect(policyGivesNotices(withNotice(undefined))).toBe(false);
+    expect(policyGivesNotices(withNotice('2d', { notice: '0m' }))).toBe(false);
   });
 
   it('a notice for another action (stop given, delete now) is given again', () => {
