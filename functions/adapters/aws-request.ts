@@ -98,4 +98,4 @@ function awsRequester(options: Partial<AwsRequestOptions> = {}): (request: AwsRe
 }
 
 export { awsRequester, serviceEndpoint };
-export type { AwsRequest, AwsResponse, AwsRequestOptions };
+export type { AwsRequest, AwsResponse };

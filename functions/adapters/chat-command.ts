@@ -137,4 +137,4 @@ function chatDepsFromEnv(env: JanitorEnv, serviceKey: ServiceKey, remainingMs: (
 }
 
 export { executeChatJob, chatDepsFromEnv };
-export type { ChatDeps, ChatOutcome, EngineWiring };
+export type { ChatDeps, ChatOutcome };

@@ -88,5 +88,4 @@ function chatTenant(file: TenantsFile, secretId: string | undefined): Tenant {
   return tenant;
 }
 
-export { ChatEngineError, CHAT_ENGINE_DEFAULTS, stateMachineRunner, chatTenant };
-export type { StateMachineRunnerOptions };
+export { ChatEngineError, stateMachineRunner, chatTenant };

@@ -140,4 +140,3 @@ function envReader<S extends z.ZodObject>(schema: S, what: string): (env?: NodeJ
 const readEnv = envReader(JanitorEnv, 'function environment');
 
 export { CONFIG_DEFAULTS, JanitorEnv, ConfigurationError, envReader, readEnv, optionalText };
-export type { ConfigurationIssue };

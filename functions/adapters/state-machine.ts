@@ -72,4 +72,4 @@ async function waitForExecution(sfn: SfnClient, executionArn: string, options: W
 }
 
 export { executionName, executionArnOf, startNamedExecution, waitForExecution };
-export type { SfnClient, Started, Finished, WaitOptions };
+export type { SfnClient, Finished };
