@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { generateFleet } from '../infra/local/simulator/index.js';
 import { evaluate, NO_OBSERVATIONS, parsePolicy, type Policy } from '../lib/policy/index.js';
 import { toFleet } from './fleet.js';
+import { median } from './startup.js';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const items = Number(process.argv[2] ?? 100_000);
@@ -45,7 +46,6 @@ for (let i = 0; i < runs; i += 1) {
   times.push(performance.now() - start);
   cpuTimes.push((used.user + used.system) / 1000);
 }
-const median = (list: number[]): number => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? Number.NaN;
 process.stdout.write(
   `${items} items: median ${median(times).toFixed(1)} ms (min ${Math.min(...times).toFixed(1)}; CPU median ${median(cpuTimes).toFixed(1)} ms), heap growth ${heapMb === null ? 'n/a' : heapMb.toFixed(1)} MB, ` +
     `stop ${first.totals.stop} delete ${first.totals.delete} skipped ${first.totals.skipped}, hash ${first.hash}\n`,

@@ -19,11 +19,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
+import { benchPolicy } from './fleet.js';
 import { TokenCache } from '../lib/aicore/token.js';
 import { parseServiceKey } from '../lib/aicore/credentials.js';
 import { tenantNamespace } from '../lib/aicore/tenant.js';
 import { Transport } from '../lib/aicore/transport.js';
-import { parsePolicy, type Policy } from '../lib/policy/index.js';
 import { EstateSummary } from '../lib/run/tenant/summary.js';
 import { DynamoStore, ensureTable } from '../lib/store/dynamo.js';
 import { dynamoClient } from '../lib/store/factory.js';
@@ -67,12 +67,6 @@ interface MultiTenantResult {
   /** Most tenant simulators alive at once (the state machine's MaxConcurrency bounds it). */
   peakLiveTenants: number;
   status: string;
-}
-
-function benchPolicy(): Policy {
-  const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.policy;
 }
 
 const PAGE_SIZE = 10_000;
@@ -160,7 +154,7 @@ async function benchMultiTenant(tenants: number, groups: number, perGroup: numbe
       JSON.stringify({ version: 1, tenants: names.map((name) => ({ name, secretId: `bench/${name}`, limits: { groupConcurrency: 4 } })) }),
       'bench-tenants.json',
     );
-    const policy = benchPolicy();
+    const policy = benchPolicy(POLICY);
     // One process is one warm container: its tasks share tokens as a deployed container's do.
     const tokens = new TokenCache();
     const deps: StepDeps = {
@@ -244,4 +238,4 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
 }
 
 export { benchMultiTenant, describeResult, routesOf, spread, LATENCY_MS };
-export type { MultiTenantResult, TenantRequests };
+export type { MultiTenantResult };

@@ -271,5 +271,5 @@ async function remainingItems(key: ServiceKey, groups: readonly string[]): Promi
   return left;
 }
 
-export { CLI, ROOT, buildCliBundle, childEnv, cleanupSync, measured, readCounts, remainingItems, startSimulatorProcess, tempDir };
-export type { HttpCounts, Measured, ServiceKey, SimProcess };
+export { CLI, ROOT, buildCliBundle, childEnv, cleanupSync, measured, remainingItems, startSimulatorProcess, tempDir };
+export type { HttpCounts, Measured };

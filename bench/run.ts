@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
-import { evaluate, NO_OBSERVATIONS, parsePolicy, type Policy } from '../lib/policy/index.js';
+import { evaluate, NO_OBSERVATIONS } from '../lib/policy/index.js';
 import { runJanitor } from '../lib/run/run.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { generateFleet, type FaultConfig } from '../infra/local/simulator/index.js';
@@ -15,7 +15,7 @@ import { benchMultiTenant, LATENCY_MS as TENANT_LATENCY_MS, routesOf, spread, ty
 import { APPLY_LATENCY_MS, benchReference } from './reference.js';
 import { slowStartRun, type SlowStartRow } from './slow-start.js';
 import { measureBundles } from './startup.js';
-import { toFleet } from './fleet.js';
+import { benchPolicy, toFleet } from './fleet.js';
 
 const NOW = new Date();
 /** The machine is shared: its load (1-minute average) at the start and end says how noisy the timings are. */
@@ -39,12 +39,6 @@ rules:
   - { id: dev-deployments, resource: deployments, match: { all: [ { scenario: 'dev-*' }, { olderThan: { field: createdAt, age: 3d } } ] }, action: stop-then-delete }
 `;
 
-function policy(): Policy {
-  const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.policy;
-}
-
 function ms(start: number): number {
   return Math.round((performance.now() - start) * 10) / 10;
 }
@@ -54,7 +48,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 /** Time (mean of 5 after a warm-up) and heap growth of one evaluate() (forced GC before each reading, with --expose-gc). */
 async function benchEvaluate(items: number): Promise<{ row: string; eachMs: number; heapMb: number | null }> {
   const fleet = toFleet(generateFleet({ seed: 1, items, groups: 20, now: NOW }));
-  const p = policy();
+  const p = benchPolicy(POLICY);
   evaluate({ fleet, policy: p, now: NOW, observations: NO_OBSERVATIONS }); // warm-up
   let heapMb: number | null = null;
   if (gc !== undefined) {
@@ -86,7 +80,7 @@ async function benchRun(items: number, label: string, faults?: FaultConfig): Pro
     const report = await runJanitor({
       client,
       store,
-      policy: policy(),
+      policy: benchPolicy(POLICY),
       trigger: 'bench',
       consent: true,
       runId: `bench-${items}`,

@@ -7,10 +7,10 @@
 import { performance } from 'node:perf_hooks';
 import { AiCoreClient } from '../lib/aicore/client.js';
 import { Transport } from '../lib/aicore/transport.js';
-import { parsePolicy } from '../lib/policy/index.js';
 import { runJanitor } from '../lib/run/run.js';
 import { startLocalStack } from '../infra/local/stack.js';
 import { createStore } from '../lib/store/factory.js';
+import { benchPolicy } from './fleet.js';
 import { buildFleet, POLICY } from './reference.js';
 
 interface SlowStartRow {
@@ -24,8 +24,7 @@ interface SlowStartRow {
 }
 
 async function slowStartRun(limit: number | null, perGroup: number, latencyMs: number, slowStart = true): Promise<SlowStartRow> {
-  const parsed = parsePolicy(POLICY, 'bench-policy.yaml');
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const policy = benchPolicy(POLICY);
   const route = { latencyMs, ...(limit === null ? {} : { rateLimit: { capacity: limit, refillPerSecond: limit } }) };
   const stack = await startLocalStack({
     simulator: { fleet: buildFleet(Date.now(), perGroup).fleet, faults: { routes: { '*': route } }, seed: 3 },
@@ -37,7 +36,7 @@ async function slowStartRun(limit: number | null, perGroup: number, latencyMs: n
     const report = await runJanitor({
       client,
       store,
-      policy: parsed.policy,
+      policy,
       trigger: 'bench',
       consent: true,
       runId: `slow-start-${limit ?? 'none'}`,
