@@ -5,8 +5,9 @@
  * lists with "… and N more" to fit each platform's limits: Slack's block limits (slack-render.ts,
  * blocks.ts), Teams' message size (adaptive-card.ts). A digest never grows with the fleet.
  */
-import type { Plan, GroupPlan } from '../policy/plan.js';
-import { savingsCell, savingsSummary, totalSavings, warmNodesSummary } from '../policy/savings.js';
+import type { ComingUp } from '../policy/notices.js';
+import { comingUpOf, comingUpSavings, type Plan, type GroupPlan } from '../policy/plan.js';
+import { savingsCell, savingsSummary, warmNodesSummary } from '../policy/savings.js';
 import type { WarmNodes } from '../resources.js';
 import { capitalise, type ChatMessage, type GroupSummary, type Part, type Rich } from './model.js';
 import { APPROVE_ACTION_ID, toBlockKit } from './slack-render.js';
@@ -112,12 +113,7 @@ function skipLines(plan: Plan): Rich[] {
   );
 }
 
-/** Noticed items, soonest first. */
-function comingUpOf(plan: Plan): GroupPlan['comingUp'] {
-  return plan.groups.flatMap((g) => g.comingUp).sort((a, b) => (a.actAfter < b.actAfter ? -1 : a.actAfter > b.actAfter ? 1 : 0));
-}
-
-function comingUpLines(items: GroupPlan['comingUp'], command: DigestOptions['command']): Rich[] {
+function comingUpLines(items: readonly ComingUp[], command: DigestOptions['command']): Rich[] {
   return items.map(
     (c): Rich => [
       { code: c.action.toUpperCase() },
@@ -132,7 +128,8 @@ function comingUpLines(items: GroupPlan['comingUp'], command: DigestOptions['com
   );
 }
 
-function overview(run: DigestRun, options: DigestOptions): Rich[] {
+/** `coming`: the plan's noticed items, soonest first (comingUpOf). */
+function overview(run: DigestRun, options: DigestOptions, coming: readonly ComingUp[]): Rich[] {
   const t = run.plan.totals;
   const lines: Rich[] = [
     [
@@ -150,14 +147,8 @@ function overview(run: DigestRun, options: DigestOptions): Rich[] {
   if (t.stop + t.delete > 0) lines.push([{ strong: 'Savings:' }, ` ${savingsSummary(run.plan.savings)}`]);
   const warm = run.warmNodes === undefined || run.warmNodes === null ? null : warmNodesSummary(run.warmNodes);
   if (warm !== null) lines.push([{ strong: 'Standing cost:' }, ` ${warm}`]);
-  const coming = comingUpOf(run.plan);
   if (coming.length > 0) {
-    const frees = savingsSummary(
-      totalSavings(
-        coming.map((c) => c.savings),
-        undefined,
-      ),
-    );
+    const frees = savingsSummary(comingUpSavings(coming));
     lines.push([
       { icon: 'hourglass' },
       ' ',
@@ -214,9 +205,10 @@ function approvalNote(plan: Plan, options: DigestOptions): Rich | null {
 function digestModel(run: DigestRun, options: DigestOptions): ChatMessage {
   const { plan } = run;
   const state = options.command === 'plan' ? 'dry run' : run.notApplied === null ? 'applied' : 'not applied';
+  const coming = comingUpOf(plan);
   const parts: Part[] = [
     { kind: 'header', text: `Janitor ${options.command} ${short(plan.hash)}${options.command === 'apply' ? `: ${state}` : ''}` },
-    { kind: 'section', lines: overview(run, options) },
+    { kind: 'section', lines: overview(run, options, coming) },
     groupsPart(plan),
   ];
 
@@ -244,7 +236,6 @@ function digestModel(run: DigestRun, options: DigestOptions): ChatMessage {
       maxShown: MAX_SAVINGS_SHOWN,
       more: { noun: 'group(s)' },
     });
-  const coming = comingUpOf(plan);
   if (coming.length > 0) {
     parts.push(
       { kind: 'divider' },

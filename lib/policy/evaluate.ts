@@ -12,7 +12,16 @@ import { InvalidNowError } from './errors.js';
 import { canonicalJson, digestOf, sha256Hex } from './hash.js';
 import { noticeVerdict, staleNotices, type ComingUp, type NoticeChanges } from './notices.js';
 import { observationKey, type Observations } from './observations.js';
-import { PLAN_VERSION, type Abort, type GroupPlan, type GroupTotals, type Plan, type PlannedAction, type SkippedItem } from './plan.js';
+import {
+  compareText,
+  PLAN_VERSION,
+  type Abort,
+  type GroupPlan,
+  type GroupTotals,
+  type Plan,
+  type PlannedAction,
+  type SkippedItem,
+} from './plan.js';
 import { savingsOf, totalSavings } from './savings.js';
 import type { Policy } from './schema.js';
 import { parseInstant } from './time.js';
@@ -165,10 +174,6 @@ function cappedItem(action: PlannedAction, reason: string): SkippedItem {
     ruleId: action.ruleId,
     ageSeconds: action.ageSeconds,
   };
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const ACTION_ORDER = { stop: 0, delete: 1 } as const;

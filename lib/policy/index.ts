@@ -15,7 +15,7 @@ export { Policy, Rates, TIMESTAMP_FIELDS, RULE_ACTIONS, GENERATIVE_AI_SCENARIOS,
 export type { PolicyInput, Rule, Condition, Caps, Protect, ConditionKind, TimestampField, RuleAction } from './schema.js';
 export type { ConditionTrace, Truth } from './conditions.js';
 export { durationSeconds, formatAge } from './duration.js';
-export { PLAN_VERSION, SKIP_KINDS } from './plan.js';
+export { PLAN_VERSION, SKIP_KINDS, comingUpOf, comingUpSavings } from './plan.js';
 export type { MatchedCondition, PlannedAction, SkipKind, SkippedItem, Abort, GroupTotals, GroupPlan, Plan } from './plan.js';
 export { NO_OBSERVATIONS, observationKey } from './observations.js';
 export type { Observations } from './observations.js';

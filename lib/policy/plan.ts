@@ -5,7 +5,7 @@
  */
 import type { Action, ResourceType, TargetStatus } from '../lifecycle.js';
 import type { ComingUp, NoticeChanges } from './notices.js';
-import type { Savings, SavingsTotals } from './savings.js';
+import { totalSavings, type Savings, type SavingsTotals } from './savings.js';
 
 const PLAN_VERSION = 1;
 
@@ -100,5 +100,30 @@ interface Plan {
   savings: SavingsTotals;
 }
 
-export { PLAN_VERSION, SKIP_KINDS };
+/** The order a plan lists texts in: by UTF-16 code unit, as `<` compares, independent of locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The plan's noticed items, soonest first (ties keep the groups' order), for the report's and the
+ * digest's "Coming up".
+ *
+ * @example
+ * const coming = comingUpOf(plan);
+ * savingsSummary(comingUpSavings(coming)); // what acting on them would free
+ */
+function comingUpOf(plan: Plan): ComingUp[] {
+  return plan.groups.flatMap((g) => g.comingUp).sort((a, b) => compareText(a.actAfter, b.actAfter));
+}
+
+/** What acting on the noticed items would free (priced without rates, as every "Coming up" shows it). */
+function comingUpSavings(items: readonly ComingUp[]): SavingsTotals {
+  return totalSavings(
+    items.map((c) => c.savings),
+    undefined,
+  );
+}
+
+export { PLAN_VERSION, SKIP_KINDS, compareText, comingUpOf, comingUpSavings };
 export type { MatchedCondition, PlannedAction, SkipKind, SkippedItem, Abort, GroupTotals, GroupPlan, Plan };

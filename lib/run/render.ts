@@ -4,9 +4,9 @@
  * totals. Items no rule matched are counted, not listed, and the table says so (`--all` lists
  * them). A big plan is summarised per group and rule instead of printing thousands of rows.
  */
-import type { Plan } from '../policy/plan.js';
+import { comingUpOf, comingUpSavings, type Plan } from '../policy/plan.js';
 import { formatAge } from '../policy/duration.js';
-import { savingsCell, savingsSummary, totalSavings, warmNodesSummary } from '../policy/savings.js';
+import { savingsCell, savingsSummary, warmNodesSummary } from '../policy/savings.js';
 import type { RunReport } from './report.js';
 
 interface Row {
@@ -210,7 +210,7 @@ function renderPlan(plan: Plan, options: RenderOptions = {}): string {
  * recorded only by a scheduled run or an apply, so `plan` says when it would start.
  */
 function comingUpSection(plan: Plan, all: boolean): string[] {
-  const items = plan.groups.flatMap((g) => g.comingUp).sort((a, b) => (a.actAfter < b.actAfter ? -1 : a.actAfter > b.actAfter ? 1 : 0));
+  const items = comingUpOf(plan);
   if (items.length === 0) return [];
   const shown = all ? items : items.slice(0, MAX_COMING_UP_LINES);
   const lines = shown.map((c) => {
@@ -225,12 +225,7 @@ function comingUpSection(plan: Plan, all: boolean): string[] {
     ...lines,
     ...(hidden > 0 ? [`  … and ${hidden} more; --all or --json lists them`] : []),
     ...(items.some((c) => !c.recorded) ? ['  A new notice is given by a scheduled run or an apply; `plan` only shows it.'] : []),
-    `  Coming up would free: ${savingsSummary(
-      totalSavings(
-        items.map((c) => c.savings),
-        undefined,
-      ),
-    )}`,
+    `  Coming up would free: ${savingsSummary(comingUpSavings(items))}`,
   ];
 }
 

@@ -6,7 +6,8 @@ import { explain } from '../../lib/policy/explain.js';
 import { parsePolicy } from '../../lib/policy/parse.js';
 import { policyGivesNotices, type Notice } from '../../lib/policy/notices.js';
 import { observationKey, type Observations } from '../../lib/policy/observations.js';
-import type { Plan } from '../../lib/policy/plan.js';
+import { comingUpOf, comingUpSavings, type Plan } from '../../lib/policy/plan.js';
+import { totalSavings } from '../../lib/policy/savings.js';
 import type { PolicyInput } from '../../lib/policy/schema.js';
 import type { Fleet } from '../../lib/resources.js';
 import { NOW, OPEN_CAPS, ago, deployment, execution, group, observations, policy } from './factories.js';
@@ -147,6 +148,28 @@ describe('Heads-up notices', () => {
     expect(policyGivesNotices(p)).toBe(true);
     expect(policyGivesNotices(withNotice(undefined))).toBe(false);
     expect(policyGivesNotices(withNotice('2d', { notice: '0m' }))).toBe(false);
+  });
+
+  it('comingUpOf lists every group’s noticed items soonest first; comingUpSavings prices them without rates', () => {
+    const p = policy({
+      caps: OPEN_CAPS,
+      minimumAge: '0m',
+      notice: '2d',
+      rules: [{ ...STOP_RUNNING, id: 'soon', notice: '3h', match: { configuration: 'cfg-b*' } }, STOP_RUNNING],
+    });
+    const fleet = [group('a', { deployments: [deployment('a1')] }), group('b', { deployments: [deployment('b1')] })];
+    const plan = evaluate({ fleet, policy: p, now: NOW, observations: observations() });
+    const coming = comingUpOf(plan);
+    expect(coming.map((c) => [c.id, c.actAfter])).toEqual([
+      ['b1', at(3).toISOString()],
+      ['a1', at(48).toISOString()],
+    ]);
+    expect(comingUpSavings(coming)).toEqual(
+      totalSavings(
+        coming.map((c) => c.savings),
+        undefined,
+      ),
+    );
   });
 
   it('a notice for another action (stop given, delete now) is given again', () => {
