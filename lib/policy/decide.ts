@@ -24,7 +24,7 @@ class RuleVerdict {
   readonly rule: Rule;
   readonly truth: Truth;
   /** The rule as compiled (its matcher, grace period and notice in seconds). */
-  readonly compiled: CompiledRule;
+  readonly compiled: Readonly<CompiledRule>;
   readonly #ctx: ConditionContext;
   #trace: ConditionTrace | undefined;
 
@@ -150,7 +150,7 @@ class Assessment {
   readonly resource: Resource;
   readonly protection: ProtectionVerdict;
   readonly statusKnown: boolean;
-  /** The first rule that was not false: it decides (or, when unknown, blocks every later rule). */
+  /** The first rule that was not false: it decides (or, when unknown, blocks every later rule); `compiled` is that rule as compiled. */
   readonly deciding: RuleVerdict | null;
   readonly outcome: Outcome;
   /** createdAt in epoch milliseconds; null when missing or unreadable. */
@@ -175,12 +175,10 @@ class Assessment {
     this.statusKnown = isKnownStatus(status);
     const rules = compiled.rules[resource.type];
     let deciding: RuleVerdict | null = null;
-    let decidingRule: CompiledRule | null = null;
     for (const rule of rules) {
       const truth = rule.match.truth(ctx);
       if (truth !== false) {
         deciding = new RuleVerdict(rule, truth, ctx);
-        decidingRule = rule;
         break;
       }
     }
@@ -189,7 +187,7 @@ class Assessment {
     this.createdMs = createdMs;
     this.#age = ageOf(createdMs, compiled.minimumAgeSeconds, nowMs);
     this.#ageTruth = this.#age === null || compiled.minimumAgeSeconds === null ? 'unknown' : this.#age >= compiled.minimumAgeSeconds;
-    this.outcome = this.#decide(deciding, decidingRule, rules.length, createdMs);
+    this.outcome = this.#decide(deciding, rules.length, createdMs);
   }
 
   /** Every rule for the item's resource type, in policy order (the deciding one is `deciding` itself). */
@@ -205,13 +203,13 @@ class Assessment {
     return { truth, detail: minimumAgeDetail(this.resource, this.#input.policy.minimumAge, this.#age, truth) };
   }
 
-  #decide(deciding: RuleVerdict | null, rule: CompiledRule | null, ruleCount: number, createdMs: number | null): Outcome {
+  #decide(deciding: RuleVerdict | null, ruleCount: number, createdMs: number | null): Outcome {
     const { resource, protection } = this;
     const status = resource.item.status;
     if (protection.reasons.length > 0) return skip('protected', protection.reasons.join('; '));
     if (protection.unknown.length > 0) return skip('unknown', protection.unknown.join('; '));
     if (!isKnownStatus(status)) return skip('unknown', `status ${status} is not a documented status; never acted on`);
-    if (deciding === null || rule === null) return skip('no-match', ruleCount === 0 ? `no rule for ${resource.type}` : 'no rule matched');
+    if (deciding === null) return skip('no-match', ruleCount === 0 ? `no rule for ${resource.type}` : 'no rule matched');
     const ruleId = deciding.rule.id;
     if (deciding.truth === 'unknown') {
       // First match decides: a later rule may not act while an earlier one might have matched.
@@ -220,7 +218,7 @@ class Assessment {
     if (this.#ageTruth !== true) {
       return skip(this.#ageTruth === 'unknown' ? 'unknown' : 'too-young', `${ruleId}: ${this.minimumAge.detail}`, ruleId);
     }
-    const next = phase(rule, resource, status, this.#input);
+    const next = phase(deciding.compiled, resource, status, this.#input);
     if ('kind' in next) return next;
     // AI Core shows an accepted request as targetStatus before the status follows: asking again would
     // only repeat it (and count against the caps), so the item waits.
@@ -228,7 +226,7 @@ class Assessment {
     if (resource.item.targetStatus === target) {
       return skip('waiting', `${ruleId}: ${next.action} already requested (targetStatus ${target}); waiting for AI Core`, ruleId);
     }
-    return actionOutcome(deciding, rule.match.timestampField, resource, next, createdMs, this.#input.nowMs);
+    return actionOutcome(deciding, deciding.compiled.match.timestampField, resource, next, createdMs, this.#input.nowMs);
   }
 }
 

@@ -214,5 +214,5 @@ function compileCondition(condition: Condition, path: readonly PathKey[] = []): 
   throw new InvalidConditionError(`not a condition: expected one key, one of ${CONDITION_KINDS.join(', ')}`, path, keys);
 }
 
-export { Condition, CONDITIONS, CONDITION_KINDS, compileCondition, isConditionKind, allOf, anyOf, notOf };
+export { Condition, CONDITIONS, CONDITION_KINDS, compileCondition, isConditionKind };
 export type { ConditionKind };
