@@ -5,13 +5,12 @@
  */
 import type { AiCoreClient } from '../aicore/client.js';
 import { evaluate, type Policy } from '../policy/index.js';
-import { policyGivesNotices } from '../policy/notices.js';
-import { observationKey } from '../policy/observations.js';
 import type { Plan } from '../policy/plan.js';
 import type { JanitorStore } from '../store/ports.js';
 import { applyGroup, type GroupResult } from './apply-group.js';
 import type { RunLease } from './lease.js';
 import { listFleet } from './list-fleet.js';
+import { observeListed } from './observe.js';
 import { givesNotices, noticeChanges, spentNotices } from './notices.js';
 import { mapLimited } from '../util/concurrency.js';
 import { sleep } from '../util/time.js';
@@ -76,20 +75,8 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
-  const withNotices = policyGivesNotices(config.policy);
-  const observations = await store.observations(
-    listed.map((g) => g.group),
-    started,
-    withNotices ? { notices: true } : {},
-  );
-  const newlyStopped = listed.flatMap((g) =>
-    g.resources
-      .filter((r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined)
-      .map((r) => ({ group: r.group, type: r.type, id: r.item.id })),
-  );
-  // Written while the plan is computed (evaluate() reads only what was observed before), and
-  // finished before anything is acted on.
-  const recording = store.recordStopped(newlyStopped, started);
+  // The STOPPED records are written while the plan is computed, and finished before anything is acted on.
+  const { observations, withNotices, recording } = await observeListed(store, listed, config.policy, started);
   const plan = evaluate({ fleet, policy: config.policy, now: started, observations });
   await recording;
   // Written before anything acts: an item noticed now is never acted on by this run.

@@ -8,9 +8,8 @@ import { selectGroups } from '../list-fleet.js';
 import type { Capabilities } from '../../aicore/client.js';
 import { evaluate } from '../../policy/evaluate.js';
 import { assess } from '../../policy/decide.js';
-import { policyGivesNotices } from '../../policy/notices.js';
-import { observationKey } from '../../policy/observations.js';
 import { givesNotices } from '../notices.js';
+import { observeListed } from '../observe.js';
 import type { Policy } from '../../policy/schema.js';
 import type { GroupRef, TenantRun, TenantRunContext } from './context.js';
 import { STAGED, StagedGroupPlan, writeStaged } from './staged.js';
@@ -54,21 +53,12 @@ function groupOnly(policy: Policy): Policy {
 async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: GroupRef): Promise<GroupPlanSummary> {
   const now = new Date(run.startedAt);
   const fleet = await ctx.client.listGroup(group);
-  const withNotices = policyGivesNotices(ctx.policy);
-  const observations = await ctx.store.observations(
-    fleet.listingError === null ? [group.id] : [],
+  const { observations, withNotices, recording } = await observeListed(
+    ctx.store,
+    fleet.listingError === null ? [fleet] : [],
+    ctx.policy,
     now,
-    withNotices ? { notices: true } : {},
   );
-  const newlyStopped =
-    fleet.listingError !== null
-      ? []
-      : fleet.resources
-          .filter(
-            (r) => r.item.status === 'STOPPED' && observations.firstSeenStopped[observationKey(r.group, r.type, r.item.id)] === undefined,
-          )
-          .map((r) => ({ group: r.group, type: r.type, id: r.item.id }));
-  const recording = ctx.store.recordStopped(newlyStopped, now);
   const policy = groupOnly(ctx.policy);
   const plan = evaluate({ fleet: [fleet], policy, now, observations });
   await recording;
