@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { mapLimited } from '../../lib/util/concurrency.js';
 import { envFlag } from '../../lib/util/env.js';
-import { errorCode, errorMessage, UtilArgumentError } from '../../lib/util/errors.js';
+import { errorCode, errorMessage, UtilArgumentError, zodIssues } from '../../lib/util/errors.js';
 import { jsonOrUndefined } from '../../lib/util/json.js';
 import { clip } from '../../lib/util/text.js';
 import { sleep } from '../../lib/util/time.js';
@@ -80,5 +80,16 @@ describe('Schema: envFlag', () => {
     expect(['true', '1'].map((v) => Env.parse({ FLAG: v }).FLAG)).toEqual([true, true]);
     expect(['false', '0', '', undefined].map((v) => Env.parse({ FLAG: v }).FLAG)).toEqual([false, false, false, false]);
     expect(Env.safeParse({ FLAG: 'yes' }).success).toBe(false);
+  });
+});
+
+describe('Function: zodIssues', () => {
+  it('names each issue by its dotted path, and the root by the label given', () => {
+    const Doc = z.object({ tenants: z.array(z.object({ name: z.string().min(1) })) });
+    const nested = Doc.safeParse({ tenants: [{ name: '' }] });
+    const root = Doc.safeParse('not an object');
+    if (nested.success || root.success) throw new Error('both must fail');
+    expect(zodIssues(nested.error, '(file)')).toEqual([{ path: 'tenants.0.name', message: expect.stringMatching(/too small/i) }]);
+    expect(zodIssues(root.error, '(file)')).toEqual([{ path: '(file)', message: expect.any(String) }]);
   });
 });
