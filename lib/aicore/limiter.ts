@@ -3,32 +3,51 @@
  * (AIMD, as TCP does) and a slow start. One per host, so many groups working concurrently slow
  * down together instead of storming a rate limit.
  *
- * - **Slow start.** A host starts with {@link SlowStart.initial} requests in flight. After
- *   {@link SlowStart.probation} successes each success adds a slot (the limit doubles every round
- *   trip) up to `max`, until the first "too many". A token bucket hides its limit until it runs dry;
- *   at that moment only the requests in flight are refused, so a short probation at two in flight
- *   keeps the first throttle to about two refusals, and costs a fast server a few round trips.
- * - **Restart after idle** (as TCP after an idle period, RFC 5681 §4.1): when nothing ran for
- *   {@link SlowStart.idleMs}, the next request starts a new slow start. A rate limiter's bucket fills
- *   up while nothing is sent, so the next burst would again meet it full and then empty.
+ * - **Slow start.** A host starts with {@link SlowStart.initial} requests in flight. After its
+ *   probation each success adds a slot (the limit doubles every round trip) up to `max`, until the
+ *   first "too many". A token bucket hides its limit until it runs dry; at that moment only the
+ *   requests in flight are refused, so a probation at two in flight keeps the first throttle to
+ *   about two refusals. The probation lasts as many answers as a bucket of
+ *   {@link SlowStart.ceiling} (capacity and refill per second) takes to run dry at the pace the
+ *   host answers (`initial` per round trip), a fifth more for round trips that vary, and at most
+ *   {@link SlowStart.probation}: at 20 ms a round trip 30 answers, from 40 ms on 40. A fast server
+ *   pays a few round trips.
+ * - **A pause gives the probation back in proportion** (as TCP decays its window after idle,
+ *   RFC 2861, rather than resetting it): while nothing is in flight a rate limiter's bucket refills,
+ *   so the successes that would have emptied it count for less. A per-second limit is full again
+ *   after {@link SlowStart.refillMs}, so a pause of `t` takes back `t / refillMs` of the probation; a pause of `refillMs` or more starts slow start over. A host past its probation
+ *   goes back to `initial` in flight, with what is left, after a pause of {@link SlowStart.idleMs}.
+ *   So the run's planning pause costs the apply phase only the part of the probation it refilled,
+ *   not all of it.
  * - **After a throttle** the limit halves and slow start ends; each success then adds about one
- *   slot per full window of successes.
+ *   slot per full window of successes, and a pause of `idleMs` starts slow start over (the host has
+ *   a limit, and its bucket is full again).
  */
 interface SlowStart {
-  /** Requests in flight at the start and after every restart. */
+  /** Requests in flight at the start and in every probation. */
   initial: number;
-  /** Successes at `initial` before the limit may grow. */
+  /** The most successes at `initial` before the limit may grow (a round trip too slow to outpace `ceiling`). */
   probation: number;
-  /** A pause this long (ms, nothing in flight) restarts slow start. */
+  /** Requests per second the probation guards against: a token bucket of this capacity and refill per second. */
+  ceiling: number;
+  /** A pause this long (ms, nothing in flight) sends a host past its probation back into it. */
   idleMs: number;
+  /** A pause this long (ms) gives back the whole probation: the limit's bucket is full again. */
+  refillMs: number;
   now: () => number;
 }
+
+/** The probation's margin over the bucket arithmetic: round trips vary, and a bucket may be a little larger. */
+const VARYING = 1.2;
 
 class Limiter {
   private active = 0;
   private limit = 0;
   private slowStart = false;
-  private successes = 0;
+  /** Successes toward the probation, less what pauses gave back (fractional). */
+  private credit = 0;
+  /** Round trips of successes so far: the pace the host answers at. */
+  private roundTrips = { count: 0, totalMs: 0 };
   private lastActivity = Number.NEGATIVE_INFINITY;
   private readonly start: SlowStart;
   private readonly waiting: Array<() => void> = [];
@@ -45,7 +64,9 @@ class Limiter {
     this.start = {
       initial: Math.min(max, Math.max(1, slowStart?.initial ?? max)),
       probation: slowStart?.probation ?? 0,
+      ceiling: slowStart?.ceiling ?? Number.POSITIVE_INFINITY,
       idleMs: slowStart?.idleMs ?? Number.POSITIVE_INFINITY,
+      refillMs: slowStart?.refillMs ?? Number.POSITIVE_INFINITY,
       now: slowStart?.now ?? Date.now,
     };
     this.restart();
@@ -57,7 +78,7 @@ class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active === 0 && this.start.now() - this.lastActivity >= this.start.idleMs) this.restart();
+    if (this.active === 0) this.paused(this.start.now() - this.lastActivity);
     if (this.active < this.current) this.active += 1;
     // A waiter is woken with its slot already counted, so a wake-up can never over-admit.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -77,21 +98,57 @@ class Limiter {
   }
 
   /**
-   * Slow start: after the probation, one slot more per success, so the limit doubles every round
-   * trip until it reaches `max` or the first "too many"; after that, additive increase: about one
-   * slot more per full window of successes.
+   * A success that took `roundTripMs`. Slow start: after the probation, one slot more per success,
+   * so the limit doubles every round trip until it reaches `max` or the first "too many"; after
+   * that, additive increase: about one slot more per full window of successes.
    */
-  grow(): void {
-    this.successes += 1;
-    if (this.slowStart && this.successes <= this.start.probation) return;
+  grow(roundTripMs = 0): void {
+    this.roundTrips.count += 1;
+    this.roundTrips.totalMs += Math.max(0, roundTripMs);
+    this.credit += 1;
+    if (this.slowStart && this.credit <= this.probation()) return;
     this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
     this.drain();
+  }
+
+  /**
+   * Successes at `initial` after which a bucket of `ceiling` (capacity `ceiling`, refilled at
+   * `ceiling`/s) would have run dry: at `rate` answers a second it holds out for
+   * ceiling × rate / (rate − ceiling) answers.
+   */
+  private probation(): number {
+    const { probation, ceiling, initial } = this.start;
+    const { count, totalMs } = this.roundTrips;
+    if (!Number.isFinite(ceiling)) return probation;
+    // Answers so fast that the refill does not count: the bucket lasts its capacity.
+    if (totalMs === 0) return Math.min(probation, Math.ceil(VARYING * ceiling));
+    const rate = (initial * 1000 * count) / totalMs;
+    if (rate <= VARYING * ceiling) return probation;
+    return Math.min(probation, Math.ceil((VARYING * ceiling * rate) / (rate - ceiling)));
+  }
+
+  /** Nothing was in flight for `ms`: the host's bucket, if it has one, refilled meanwhile. */
+  private paused(ms: number): void {
+    const { idleMs, refillMs, initial } = this.start;
+    if (ms >= refillMs) {
+      this.restart();
+      return;
+    }
+    if (!this.slowStart) {
+      if (ms >= idleMs) this.restart();
+      return;
+    }
+    const probation = this.probation();
+    const inProbation = this.credit <= probation;
+    if (!inProbation && ms < idleMs) return;
+    this.credit = Math.max(0, Math.min(this.credit, probation) - (probation * ms) / refillMs);
+    if (!inProbation) this.limit = initial;
   }
 
   private restart(): void {
     this.limit = this.start.initial;
     this.slowStart = this.limit < this.max;
-    this.successes = 0;
+    this.credit = 0;
   }
 
   private drain(): void {

@@ -36,6 +36,7 @@ import { Notice, type NoticeChanges } from '../policy/notices.js';
 import { observationKey, type Observations } from '../policy/observations.js';
 import { IllegalLedgerMoveError, LedgerConflictError, UnreadableLedgerError, UnreadableStagedDataError } from './errors.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { mapLimited } from '../util/concurrency.js';
 import { randomUUID } from 'node:crypto';
 import type {
   ChatOpsStore,
@@ -72,6 +73,11 @@ type BatchOp = { put: Stored } | { delete: Key };
 
 /** BatchWriteItem's limit. */
 const BATCH_LIMIT = 25;
+/**
+ * Batches of independent writes in flight at once: a first run records thousands of STOPPED items
+ * before it acts, and one batch after another would put each round trip on that path.
+ */
+const BATCH_CONCURRENCY = 4;
 
 /** Characters of base64 per staged part: far below DynamoDB's 400 KB item limit. */
 const STAGE_PART_CHARS = 300_000;
@@ -117,6 +123,26 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
   /** Atomically adds `n` to a numeric field, creating the record if needed. */
   protected abstract _add(key: Key, field: string, n: number, fields: Record<string, StoredValue>): Promise<void>;
 
+  /**
+   * Writes that do not depend on each other's order, {@link BATCH_CONCURRENCY} batches at a time.
+   * The first failure stops further batches and is thrown once those in flight have settled, so no
+   * write of this call lands after it has failed.
+   */
+  private async batchIndependent(ops: readonly BatchOp[]): Promise<void> {
+    const batches: BatchOp[][] = [];
+    for (let i = 0; i < ops.length; i += BATCH_LIMIT) batches.push(ops.slice(i, i + BATCH_LIMIT));
+    let failure: { error: unknown } | undefined;
+    await mapLimited(batches, BATCH_CONCURRENCY, async (batch) => {
+      if (failure !== undefined) return;
+      try {
+        await this._batch(batch);
+      } catch (error) {
+        failure ??= { error };
+      }
+    });
+    if (failure !== undefined) throw failure.error;
+  }
+
   // ── ledger ────────────────────────────────────────────────────────────────────────────────────
 
   async openChunks(group: string): Promise<LedgerChunk[]> {
@@ -146,6 +172,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
       moves.push({ put: this.historyItem(stored) });
       if (previous !== undefined) moves.push({ delete: { pk: this.key('OPEN', next.group), sk: next.chunkId } });
     }
+    // In order: a chunk's put into the history may sit in the batch before its delete from the open set.
     for (let i = 0; i < moves.length; i += BATCH_LIMIT) await this._batch(moves.slice(i, i + BATCH_LIMIT));
   }
 
@@ -206,7 +233,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
         .filter((n) => !recorded.has(noticeSk(n)))
         .map((n): BatchOp => ({ delete: { pk: this.key('NOTICE'), sk: noticeSk(n) } })),
     ];
-    for (let i = 0; i < ops.length; i += BATCH_LIMIT) await this._batch(ops.slice(i, i + BATCH_LIMIT));
+    await this.batchIndependent(ops);
   }
 
   async snoozeNotices(id: string, until: Date, by: string, reason?: string): Promise<Notice[]> {
@@ -244,7 +271,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
         expiresAt: expiresAt(now, RETENTION_DAYS.observation),
       },
     }));
-    for (let i = 0; i < puts.length; i += BATCH_LIMIT) await this._batch(puts.slice(i, i + BATCH_LIMIT));
+    await this.batchIndependent(puts);
   }
 
   async countActions(n: number, now: Date): Promise<void> {
@@ -473,7 +500,7 @@ abstract class StoreBase implements JanitorStore, ChatOpsStore, StagingStore, Gr
     }));
     // The first part names the write: it goes last, so a reader sees a whole write or the previous one.
     const [first, ...rest] = ops;
-    for (let i = 0; i < rest.length; i += BATCH_LIMIT) await this._batch(rest.slice(i, i + BATCH_LIMIT));
+    await this.batchIndependent(rest);
     if (first !== undefined && 'put' in first) await this._put(first.put);
   }
 

@@ -82,3 +82,58 @@ describe('DynamoStore batch writes under throttling', () => {
     expect(vi.mocked(sleep).mock.calls.map(([ms]) => ms)).toEqual([100, 200, 400, 800, 1600, 3200, 6400]);
   });
 });
+
+/** A store whose batch writes are watched: how many are in flight, and an optional failure for the n-th. */
+async function watchedStore(failAt?: number): Promise<{ store: DynamoStore; started: () => number; peak: () => number }> {
+  if (dynamo === undefined) throw new Error('dynalite is not running');
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: dynamo.endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  tableNo += 1;
+  const table = `janitor-batch-${tableNo}`;
+  await ensureTable(client, table);
+  let started = 0;
+  let inFlight = 0;
+  let peak = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!/BatchWrite/.test(context.commandName ?? '')) return next(args);
+      started += 1;
+      const mine = started;
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      try {
+        // Long enough that batches sent together overlap.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (mine === failAt) throw new Error('the table went away');
+        return await next(args);
+      } finally {
+        inFlight -= 1;
+      }
+    },
+    { step: 'initialize', name: 'watchBatches' },
+  );
+  return { store: new DynamoStore(client, table, 'T#ns@host'), started: () => started, peak: () => peak };
+}
+
+describe('DynamoStore independent batch writes', () => {
+  it('records thousands of STOPPED items four batches at a time, every one of them', async () => {
+    const { store, peak } = await watchedStore();
+    await store.recordStopped(items(300), NOW);
+    expect(peak()).toBe(4);
+    expect(Object.keys((await store.observations(['g1'], NOW)).firstSeenStopped)).toHaveLength(300);
+  });
+
+  it('starts no batch after one failed, and rejects only once those in flight have settled', async () => {
+    const { store, started, peak } = await watchedStore(1);
+    await expect(store.recordStopped(items(300), NOW)).rejects.toThrow('the table went away');
+    const atRejection = started();
+    // The first four went out together; none after the failure was seen.
+    expect(atRejection).toBe(4);
+    expect(peak()).toBe(4);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(started()).toBe(atRejection);
+  });
+});

@@ -146,11 +146,51 @@ describe('Limiter slow start', () => {
     await limiter.run(() => Promise.resolve());
   });
 
-  it('restarts after a pause with nothing in flight, not after a short one, and never under a running task', async () => {
+  it('holds two in flight for as many answers as a bucket of the ceiling takes to run dry at the pace the host answers', () => {
+    const probationAt = (roundTripMs: number): number => {
+      const limiter = new Limiter(8, { initial: 2, probation: 40, ceiling: 20, idleMs: 250, refillMs: 1_000, now: () => 0 });
+      let answers = 0;
+      while (limiter.current === 2 && answers < 100) {
+        limiter.grow(roundTripMs);
+        answers += 1;
+      }
+      return answers - 1;
+    };
+    // 2 in flight at 20 ms = 100 answers/s: a bucket of 20 at 20/s lasts 20 × 100 / 80 = 25 answers, a fifth more is 30.
+    expect(probationAt(20)).toBe(30);
+    expect(probationAt(10)).toBe(27);
+    // From about 40 ms on, the most: 40 answers.
+    expect(probationAt(40)).toBe(40);
+    expect(probationAt(100)).toBe(40);
+    // Answers in no measurable time: the bucket lasts its capacity, 20, and a fifth more.
+    expect(probationAt(0)).toBe(24);
+  });
+
+  it('a pause gives back the probation in proportion to its length, and a full refill starts it over', async () => {
     let now = 0;
-    const limiter = new Limiter(8, { initial: 2, probation: 0, idleMs: 250, now: () => now });
+    const limiter = new Limiter(8, { initial: 2, probation: 40, idleMs: 250, refillMs: 1_000, now: () => now });
     await limiter.run(() => Promise.resolve());
-    for (let i = 0; i < 10; i += 1) limiter.grow();
+    for (let i = 0; i < 30; i += 1) limiter.grow();
+    // 250 ms refill a quarter of a per-second bucket: 10 of the 30 successes are taken back.
+    now += 250;
+    await limiter.run(() => Promise.resolve());
+    for (let i = 0; i < 20; i += 1) limiter.grow();
+    expect(limiter.current).toBe(2);
+    limiter.grow();
+    expect(limiter.current).toBe(3);
+    // A whole second with nothing in flight: the bucket is full again, the probation starts over.
+    now += 1_000;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(2);
+    for (let i = 0; i < 40; i += 1) limiter.grow();
+    expect(limiter.current).toBe(2);
+  });
+
+  it('puts a host past its probation back into it after a pause, not after a short one, and never under a running task', async () => {
+    let now = 0;
+    const limiter = new Limiter(8, { initial: 2, probation: 40, idleMs: 250, refillMs: 1_000, now: () => now });
+    await limiter.run(() => Promise.resolve());
+    for (let i = 0; i < 50; i += 1) limiter.grow();
     expect(limiter.current).toBe(8);
     now += 249;
     await limiter.run(() => Promise.resolve());
@@ -163,8 +203,30 @@ describe('Limiter slow start', () => {
     expect(limiter.current).toBe(8);
     long.release();
     await running;
+    // Half a second: back to two in flight, with half the probation (20 successes) still to go.
+    now += 500;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(2);
+    for (let i = 0; i < 20; i += 1) limiter.grow();
+    expect(limiter.current).toBe(2);
+    limiter.grow();
+    expect(limiter.current).toBe(3);
+  });
+
+  it('after a throttle, a pause starts slow start over: the host has a limit and its bucket refilled', async () => {
+    let now = 0;
+    const limiter = new Limiter(8, { initial: 2, probation: 40, idleMs: 250, refillMs: 1_000, now: () => now });
+    await limiter.run(() => Promise.resolve());
+    for (let i = 0; i < 50; i += 1) limiter.grow();
+    limiter.shrink();
+    expect(limiter.current).toBe(4);
+    now += 100;
+    await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(4);
     now += 250;
     await limiter.run(() => Promise.resolve());
+    expect(limiter.current).toBe(2);
+    for (let i = 0; i < 40; i += 1) limiter.grow();
     expect(limiter.current).toBe(2);
   });
 });
@@ -183,7 +245,7 @@ function virtualServer(bucket: { capacity: number; refillPerSecond: number } | n
     });
   let tokens = bucket?.capacity ?? 0;
   let refilledAt = 0;
-  const arrivals: Array<{ at: number; status: number }> = [];
+  const arrivals: Array<{ at: number; status: number; inFlight: number }> = [];
   let inFlight = 0;
   let peakInFlight = 0;
   const fetch = async (): Promise<FetchResponse> => {
@@ -196,7 +258,7 @@ function virtualServer(bucket: { capacity: number; refillPerSecond: number } | n
       if (tokens >= 1) tokens -= 1;
       else status = 429;
     }
-    arrivals.push({ at: now, status });
+    arrivals.push({ at: now, status, inFlight });
     await sleep(latencyMs);
     inFlight -= 1;
     return {
@@ -264,6 +326,38 @@ describe('Transport pacing against a token bucket (virtual time)', () => {
     server.advance(2_000); // the run plans; the bucket refills
     await server.drive(burstOfRequests(server.transport, 150));
     expect(server.arrivals.filter((a) => a.status === 429).length).toBeLessThanOrEqual(2);
+  });
+
+  it('earns at most 2 × 429 from a bucket of 20 at 20/s whatever the first burst and the pause between (listing, planning, applying)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 3_000 }),
+        fc.constantFrom(10, 20, 35, 50),
+        async (first, pauseMs, latencyMs) => {
+          const server = virtualServer({ capacity: 20, refillPerSecond: 20 }, latencyMs);
+          await server.drive(burstOfRequests(server.transport, first));
+          server.advance(pauseMs);
+          await server.drive(burstOfRequests(server.transport, 120));
+          return server.arrivals.filter((a) => a.status === 429).length <= 2;
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('after a short pause on a server without a limit, the second burst pays only the refilled part of the probation', async () => {
+    const server = virtualServer(null, 20);
+    await server.drive(burstOfRequests(server.transport, 24));
+    server.advance(200); // a fifth of a second: 6 of the 24 successes are taken back
+    const before = server.arrivals.length;
+    await server.drive(burstOfRequests(server.transport, 100));
+    const second = server.arrivals.slice(before);
+    // At 20 ms the probation is 30 answers: 12 more at two in flight finish it (18 + 12); a full restart would need 30.
+    const firstWide = second.findIndex((a) => a.inFlight > 2);
+    expect(firstWide).toBeGreaterThanOrEqual(12);
+    expect(firstWide).toBeLessThan(16);
+    expect(server.peak()).toBe(8);
   });
 
   it('reaches full concurrency on a server without a limit, and never paces it', async () => {
