@@ -195,8 +195,9 @@ ${met(startup.helpMs <= 150, `${(startup.helpMs - 150).toFixed(0)} ms over 150 m
 Plan + apply + confirm with \`runJanitor\` in the bench process against the simulator on loopback (${APPLY_LATENCY_MS} ms added
 to every request), ${(perGroup * 5).toLocaleString('en')} deletable items in 5 groups, a token bucket of capacity R refilled at R/s on every
 route. The transport's slow start (lib/aicore/limiter.ts) keeps two requests in flight per host until it has answered more than
-a bucket of 20 at 20/s could have (30 answers at 20 ms, at most 40), and a pause gives that probation back over a second (the
-run plans between listing and applying, so the PATCHes pay what the pause refilled); the pacer
+a bucket of 20 at 20/s could have (tracked as a bucket of 24: 30 answers at 20 ms; at most 40 with both slots in use), and a
+pause refills that probation over a second (the run plans between listing and applying, so the PATCHes pay what the pause
+refilled); the pacer
 (lib/aicore/pacer.ts) is not a pace until the first 429, then 0.9 of what the dry bucket sustains, estimated from the burst
 that ended (served ÷ (1 + its seconds)). "Slow start
 off" is the same transport with the whole concurrency from the first request: the unlimited rows compare the two

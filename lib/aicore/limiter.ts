@@ -3,22 +3,20 @@
  * (AIMD, as TCP does) and a slow start. One per host, so many groups working concurrently slow
  * down together instead of storming a rate limit.
  *
- * - **Slow start.** A host starts with {@link SlowStart.initial} requests in flight. After its
- *   probation each success adds a slot (the limit doubles every round trip) up to `max`, until the
- *   first "too many". A token bucket hides its limit until it runs dry; at that moment only the
- *   requests in flight are refused, so a probation at two in flight keeps the first throttle to
- *   about two refusals. The probation lasts as many answers as a bucket of
- *   {@link SlowStart.ceiling} (capacity and refill per second) takes to run dry at the pace the
- *   host answers (`initial` per round trip), a fifth more for round trips that vary, and at most
- *   {@link SlowStart.probation}: at 20 ms a round trip 30 answers, from 40 ms on 40. A fast server
- *   pays a few round trips.
+ * - **Slow start.** A host starts with {@link SlowStart.initial} requests in flight. A token bucket
+ *   hides its limit until it runs dry; at that moment only the requests in flight are refused, so a
+ *   probation at two in flight keeps the first throttle to about two refusals. The probation ends
+ *   once the host has answered more than a bucket of {@link SlowStart.ceiling} could have served
+ *   (tracked as such a bucket, a fifth larger for round trips that vary: at two in flight and 20 ms
+ *   a round trip that is 30 answers), or after {@link SlowStart.probation} answers with the limit
+ *   in use where the host answers too slowly to outpace one. Then each success adds a slot (the limit doubles every round
+ *   trip) up to `max`, until the first "too many". A fast server pays a few round trips.
  * - **A pause gives the probation back in proportion** (as TCP decays its window after idle,
- *   RFC 2861, rather than resetting it): while nothing is in flight a rate limiter's bucket refills,
- *   so the successes that would have emptied it count for less. A per-second limit is full again
- *   after {@link SlowStart.refillMs}, so a pause of `t` takes back `t / refillMs` of the probation; a pause of `refillMs` or more starts slow start over. A host past its probation
- *   goes back to `initial` in flight, with what is left, after a pause of {@link SlowStart.idleMs}.
- *   So the run's planning pause costs the apply phase only the part of the probation it refilled,
- *   not all of it.
+ *   RFC 2861, rather than resetting it): while nothing is in flight the bucket refills, and so does
+ *   the one tracked here; the answer count loses `probation × t / refillMs`. A pause of
+ *   {@link SlowStart.refillMs} starts slow start over. A host past its probation goes back into it,
+ *   with what the pause refilled, after a pause of {@link SlowStart.idleMs}. So the run's planning
+ *   pause costs the apply phase only the part of the probation it refilled, not all of it.
  * - **After a throttle** the limit halves and slow start ends; each success then adds about one
  *   slot per full window of successes, and a pause of `idleMs` starts slow start over (the host has
  *   a limit, and its bucket is full again).
@@ -26,7 +24,7 @@
 interface SlowStart {
   /** Requests in flight at the start and in every probation. */
   initial: number;
-  /** The most successes at `initial` before the limit may grow (a round trip too slow to outpace `ceiling`). */
+  /** The most answers at `initial` before the limit may grow (a host too slow to outpace `ceiling`). */
   probation: number;
   /** Requests per second the probation guards against: a token bucket of this capacity and refill per second. */
   ceiling: number;
@@ -37,17 +35,17 @@ interface SlowStart {
   now: () => number;
 }
 
-/** The probation's margin over the bucket arithmetic: round trips vary, and a bucket may be a little larger. */
+/** The tracked bucket's margin over `ceiling`: round trips vary, and a bucket may be a little larger. */
 const VARYING = 1.2;
 
 class Limiter {
   private active = 0;
   private limit = 0;
   private slowStart = false;
-  /** Successes toward the probation, less what pauses gave back (fractional). */
+  /** Answers with the limit in use, toward the probation's most, less what pauses gave back (fractional). */
   private credit = 0;
-  /** Round trips of successes so far: the pace the host answers at. */
-  private roundTrips = { count: 0, totalMs: 0 };
+  /** The bucket of `ceiling` the probation tracks: what it would hold now (below zero: the host outserved it). */
+  private bucket = { tokens: 0, at: 0 };
   private lastActivity = Number.NEGATIVE_INFINITY;
   private readonly start: SlowStart;
   private readonly waiting: Array<() => void> = [];
@@ -98,38 +96,35 @@ class Limiter {
   }
 
   /**
-   * A success that took `roundTripMs`. Slow start: after the probation, one slot more per success,
-   * so the limit doubles every round trip until it reaches `max` or the first "too many"; after
-   * that, additive increase: about one slot more per full window of successes.
+   * Slow start: after the probation, one slot more per success, so the limit doubles every round
+   * trip until it reaches `max` or the first "too many"; after that, additive increase: about one
+   * slot more per full window of successes.
    */
-  grow(roundTripMs = 0): void {
-    this.roundTrips.count += 1;
-    this.roundTrips.totalMs += Math.max(0, roundTripMs);
-    this.credit += 1;
-    if (this.slowStart && this.credit <= this.probation()) return;
+  grow(): void {
+    // Toward the most only while the limit is in use: one request at a time shows nothing of a burst.
+    if (this.active >= this.current || this.waiting.length > 0) this.credit += 1;
+    this.bucket.tokens = this.tokensNow() - 1;
+    this.bucket.at = this.start.now();
+    if (this.slowStart && this.inProbation()) return;
     this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
     this.drain();
   }
 
-  /**
-   * Successes at `initial` after which a bucket of `ceiling` (capacity `ceiling`, refilled at
-   * `ceiling`/s) would have run dry: at `rate` answers a second it holds out for
-   * ceiling × rate / (rate − ceiling) answers.
-   */
-  private probation(): number {
-    const { probation, ceiling, initial } = this.start;
-    const { count, totalMs } = this.roundTrips;
-    if (!Number.isFinite(ceiling)) return probation;
-    // Answers so fast that the refill does not count: the bucket lasts its capacity.
-    if (totalMs === 0) return Math.min(probation, Math.ceil(VARYING * ceiling));
-    const rate = (initial * 1000 * count) / totalMs;
-    if (rate <= VARYING * ceiling) return probation;
-    return Math.min(probation, Math.ceil((VARYING * ceiling * rate) / (rate - ceiling)));
+  private inProbation(): boolean {
+    return this.credit <= this.start.probation && this.bucket.tokens >= 0;
+  }
+
+  /** What the tracked bucket holds now: refilled at `ceiling` per second since it was last drawn on. */
+  private tokensNow(): number {
+    const { ceiling, now } = this.start;
+    if (!Number.isFinite(ceiling)) return Number.POSITIVE_INFINITY;
+    const refilled = (ceiling * Math.max(0, now() - this.bucket.at)) / 1000;
+    return Math.min(VARYING * ceiling, this.bucket.tokens + refilled);
   }
 
   /** Nothing was in flight for `ms`: the host's bucket, if it has one, refilled meanwhile. */
   private paused(ms: number): void {
-    const { idleMs, refillMs, initial } = this.start;
+    const { idleMs, refillMs, initial, probation, ceiling } = this.start;
     if (ms >= refillMs) {
       this.restart();
       return;
@@ -138,17 +133,22 @@ class Limiter {
       if (ms >= idleMs) this.restart();
       return;
     }
-    const probation = this.probation();
-    const inProbation = this.credit <= probation;
-    if (!inProbation && ms < idleMs) return;
-    this.credit = Math.max(0, Math.min(this.credit, probation) - (probation * ms) / refillMs);
-    if (!inProbation) this.limit = initial;
+    if (this.inProbation()) {
+      this.credit = Math.max(0, this.credit - (probation * ms) / refillMs);
+      return;
+    }
+    if (ms < idleMs) return;
+    // Back into the probation with what the pause refilled, as if the host's bucket had been empty.
+    this.limit = initial;
+    this.credit = Math.max(0, probation - (probation * ms) / refillMs);
+    this.bucket = { tokens: Math.min(VARYING * ceiling, (ceiling * ms) / 1000), at: this.start.now() };
   }
 
   private restart(): void {
     this.limit = this.start.initial;
     this.slowStart = this.limit < this.max;
     this.credit = 0;
+    this.bucket = { tokens: VARYING * this.start.ceiling, at: this.start.now() };
   }
 
   private drain(): void {

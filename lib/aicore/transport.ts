@@ -81,9 +81,9 @@ const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
 /**
  * Slow start per host (see Limiter): two requests in flight, which is what a token bucket running
  * dry can refuse before the first 429 comes back, until the host has answered more than a bucket
- * of 20 refilled at 20/s could have (30 answers at 20 ms a round trip), and for at most 40 answers
- * (from about 40 ms a round trip; beyond 50 ms such a bucket may outlast it). Such a bucket is full
- * again a second after it ran dry, so a pause gives the probation back over a second; a quarter
+ * of 20 refilled at 20/s could have (tracked as a bucket of 24: 30 answers at 20 ms a round trip),
+ * and for at most 40 answers with the limit in use (a host too slow to outpace such a bucket at two
+ * in flight). A pause refills the tracked bucket and gives the count back over a second; a quarter
  * second with nothing sent puts a host past its probation back into it.
  */
 const SLOW_START = { initial: 2, probation: 40, ceiling: 20, idleMs: 250, refillMs: 1_000 } as const;
@@ -292,7 +292,6 @@ class Transport {
       // Checked again right before sending: the turn and the gate take time.
       const timeoutMs = Math.max(1, Math.ceil(Math.min(this.config.requestTimeoutMs, this.timeLeft(request))));
       this.sent += 1;
-      const sentAt = this.config.now();
       const signal = AbortSignal.timeout(timeoutMs);
       try {
         const response = await this.config.fetch(request.url, {
@@ -307,7 +306,7 @@ class Transport {
           limiter.shrink();
           pacer.throttled(retryAfterMs(response.headers.get('retry-after'), this.config.now()) ?? 0);
         } else if (response.status < 400) {
-          limiter.grow(this.config.now() - sentAt);
+          limiter.grow();
           pacer.succeeded();
         }
         return { status: response.status, headers: response.headers, text: await response.text() };

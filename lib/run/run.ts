@@ -10,7 +10,7 @@ import type { JanitorStore } from '../store/ports.js';
 import { applyGroup, type GroupResult } from './apply-group.js';
 import type { RunLease } from './lease.js';
 import { listFleet } from './list-fleet.js';
-import { observeListed } from './observe.js';
+import { observeListed, splitByPlan } from './observe.js';
 import { givesNotices, noticeChanges, spentNotices } from './notices.js';
 import { mapLimited } from '../util/concurrency.js';
 import { sleep } from '../util/time.js';
@@ -75,10 +75,11 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const listed = fleet.filter((g) => g.listingError === null);
   const listingFailures = fleet.flatMap((g) => (g.listingError === null ? [] : [{ group: g.group, error: g.listingError }]));
 
-  // The STOPPED records are written while the plan is computed, and finished before anything is acted on.
-  const { observations, withNotices, recording } = await observeListed(store, listed, config.policy, started);
+  const { observations, withNotices, newlyStopped } = await observeListed(store, listed, config.policy, started);
   const plan = evaluate({ fleet, policy: config.policy, now: started, observations });
-  await recording;
+  // First seen STOPPED, recorded before anything acts; an item this run deletes only if it does not act after all.
+  const stoppedNow = splitByPlan(newlyStopped, plan);
+  await store.recordStopped(stoppedNow.kept, started);
   // Written before anything acts: an item noticed now is never acted on by this run.
   if (withNotices && givesNotices(config)) await store.writeNotices(noticeChanges(plan));
   let notApplied = !config.consent
@@ -93,6 +94,7 @@ async function runJanitor(config: RunConfig, lease?: RunLease): Promise<RunRepor
   const actionable = plan.groups.some((g) => g.aborted === null && g.actions.length > 0);
   if (notApplied === null && actionable && config.approve !== undefined && !(await config.approve(plan)))
     notApplied = 'not applied: declined at the prompt';
+  if (notApplied !== null) await store.recordStopped(stoppedNow.acted, started);
 
   let outcomes: ItemOutcome[] = [];
   let stopped: string | null = null;

@@ -12,7 +12,7 @@ import type { ResourceType } from '../../lib/lifecycle.js';
 import type { GuardedResult } from '../../lib/run/guarded-run.js';
 import { parsePolicy } from '../../lib/policy/index.js';
 import type { JanitorStore } from '../../lib/store/ports.js';
-import { execution, fleetOf, many } from '../helpers/fleet.js';
+import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
 import { withGuardsOff, type GuardsOff } from '../helpers/guard-switch.js';
 import { BUSY_AI_CORE, done, duplicates, janitorHarness, MINUTE } from '../helpers/janitor-harness.js';
 
@@ -384,3 +384,52 @@ async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
   if (!condition()) throw new Error('condition not reached');
 }
+
+describe('first seen STOPPED: recorded before acting, except for what this run deletes', () => {
+  const STOPPED_POLICY = parsePolicy(
+    `
+version: 1
+mode: apply
+caps: { maxActionsPerRun: 100000, maxActionsPerGroup: 100000, maxActionsPerDay: 500000, maxPercentOfGroup: 100 }
+rules:
+  - id: gone
+    resource: executions
+    match: { status: [STOPPED] }
+    action: delete
+`,
+    'stopped.yaml',
+  );
+  if (!STOPPED_POLICY.ok) throw new Error(JSON.stringify(STOPPED_POLICY.errors));
+  const policy = STOPPED_POLICY.policy;
+  const fleet = () =>
+    fleetOf({
+      g1: {
+        executions: many(30, 'exe', (id) => execution(id, 'STOPPED')),
+        deployments: many(5, 'dep', (id) => deployment(id, 'STOPPED')),
+      },
+    });
+  const recorded = async (): Promise<string[]> =>
+    Object.keys((await h.store.observations(['g1'], h.clock.date())).firstSeenStopped).sort();
+
+  it('an applying run records only the STOPPED items it leaves alone', async () => {
+    await h.start(fleet());
+    const { report } = done(await h.janitor({ config: { policy } }));
+    expect(report.totals).toMatchObject({ planned: 30, sent: 30 });
+    expect(await recorded()).toEqual(many(5, 'dep', (id) => `g1#deployments#${id}`).sort());
+  });
+
+  it('a dry run records them all', async () => {
+    await h.start(fleet());
+    done(await h.janitor({ config: { policy, consent: false } }));
+    expect(await recorded()).toHaveLength(35);
+    expect(h.submittedIds()).toEqual([]);
+  });
+
+  it('a run the caps abort records them all too, and acts on none', async () => {
+    await h.start(fleet());
+    const capped = { ...policy, caps: { ...policy.caps, maxActionsPerRun: 10 } };
+    const { report } = done(await h.janitor({ config: { policy: capped } }));
+    expect(report.totals.sent).toBe(0);
+    expect(await recorded()).toHaveLength(35);
+  });
+});

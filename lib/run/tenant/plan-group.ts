@@ -53,12 +53,14 @@ function groupOnly(policy: Policy): Policy {
 async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: GroupRef): Promise<GroupPlanSummary> {
   const now = new Date(run.startedAt);
   const fleet = await ctx.client.listGroup(group);
-  const { observations, withNotices, recording } = await observeListed(
+  const { observations, withNotices, newlyStopped } = await observeListed(
     ctx.store,
     fleet.listingError === null ? [fleet] : [],
     ctx.policy,
     now,
   );
+  // All of them, while the plan is computed: whether the apply step acts is decided later, elsewhere.
+  const recording = ctx.store.recordStopped(newlyStopped, now);
   const policy = groupOnly(ctx.policy);
   const plan = evaluate({ fleet: [fleet], policy, now, observations });
   await recording;
