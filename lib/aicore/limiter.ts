@@ -6,17 +6,23 @@
  * - **Slow start.** A host starts with {@link SlowStart.initial} requests in flight. A token bucket
  *   hides its limit until it runs dry; at that moment only the requests in flight are refused, so a
  *   probation at two in flight keeps the first throttle to about two refusals. The probation ends
- *   once the host has answered more than a bucket of {@link SlowStart.ceiling} could have served
- *   (tracked as such a bucket, a fifth larger for round trips that vary: at two in flight and 20 ms
- *   a round trip that is 30 answers), or after {@link SlowStart.probation} answers with the limit
- *   in use where the host answers too slowly to outpace one. Then each success adds a slot (the limit doubles every round
- *   trip) up to `max`, until the first "too many". A fast server pays a few round trips.
+ *   at the first of:
+ *   - the host has answered more than a bucket of {@link SlowStart.ceiling} could have served. It
+ *     is tracked as such a bucket, a fifth larger for round trips that vary (capacity 1.2 ×
+ *     ceiling, refilled at ceiling per second): at two in flight and 20 ms a round trip, 30 answers;
+ *   - {@link SlowStart.probation} answers with the limit in use, for a host that answers too
+ *     slowly to outpace the tracked bucket soon. (Beyond about 50 ms a round trip a bucket of
+ *     `ceiling` may outlast this and earn more refusals when it runs dry; the pacer then holds.)
+ *
+ *   Then each success adds a slot (the limit doubles every round trip) up to `max`, until the first
+ *   "too many". A fast server pays a few round trips.
  * - **A pause gives the probation back in proportion** (as TCP decays its window after idle,
- *   RFC 2861, rather than resetting it): while nothing is in flight the bucket refills, and so does
- *   the one tracked here; the answer count loses `probation × t / refillMs`. A pause of
- *   {@link SlowStart.refillMs} starts slow start over. A host past its probation goes back into it,
- *   with what the pause refilled, after a pause of {@link SlowStart.idleMs}. So the run's planning
- *   pause costs the apply phase only the part of the probation it refilled, not all of it.
+ *   RFC 2861, rather than resetting it): while nothing is in flight the host's bucket refills, and
+ *   so does the tracked one; the answer count loses `probation × t / refillMs`. A pause of
+ *   {@link SlowStart.refillMs} starts slow start over. A host past its probation goes back into it
+ *   after a pause of {@link SlowStart.idleMs}, as if its bucket had been empty: the tracked bucket
+ *   holds what the pause refilled (`ceiling × t`), the count is `probation × (1 − t / refillMs)`.
+ *   So the run's planning pause costs the apply phase only the part of the probation it refilled.
  * - **After a throttle** the limit halves and slow start ends; each success then adds about one
  *   slot per full window of successes, and a pause of `idleMs` starts slow start over (the host has
  *   a limit, and its bucket is full again).
@@ -24,7 +30,7 @@
 interface SlowStart {
   /** Requests in flight at the start and in every probation. */
   initial: number;
-  /** The most answers at `initial` before the limit may grow (a host too slow to outpace `ceiling`). */
+  /** The most answers at `initial` with the limit in use before it may grow (a host too slow to outpace `ceiling`). */
   probation: number;
   /** Requests per second the probation guards against: a token bucket of this capacity and refill per second. */
   ceiling: number;
@@ -42,6 +48,8 @@ class Limiter {
   private active = 0;
   private limit = 0;
   private slowStart = false;
+  /** Holding at `initial` until the probation ends (see the class comment). */
+  private probation = false;
   /** Answers with the limit in use, toward the probation's most, less what pauses gave back (fractional). */
   private credit = 0;
   /** The bucket of `ceiling` the probation tracks: what it would hold now (below zero: the host outserved it). */
@@ -76,7 +84,8 @@ class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active === 0) this.paused(this.start.now() - this.lastActivity);
+    // A wall clock may step back: that is no pause.
+    if (this.active === 0) this.paused(Math.max(0, this.start.now() - this.lastActivity));
     if (this.active < this.current) this.active += 1;
     // A waiter is woken with its slot already counted, so a wake-up can never over-admit.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
@@ -92,6 +101,7 @@ class Limiter {
   /** Multiplicative decrease: the server said "too many". Ends slow start (until the next restart). */
   shrink(): void {
     this.slowStart = false;
+    this.probation = false;
     this.limit = Math.max(1, this.limit / 2);
   }
 
@@ -105,13 +115,10 @@ class Limiter {
     if (this.active >= this.current || this.waiting.length > 0) this.credit += 1;
     this.bucket.tokens = this.tokensNow() - 1;
     this.bucket.at = this.start.now();
-    if (this.slowStart && this.inProbation()) return;
+    if (this.probation && this.credit <= this.start.probation && this.bucket.tokens >= 0) return;
+    this.probation = false;
     this.limit = Math.min(this.max, this.limit + (this.slowStart ? 1 : 1 / this.limit));
     this.drain();
-  }
-
-  private inProbation(): boolean {
-    return this.credit <= this.start.probation && this.bucket.tokens >= 0;
   }
 
   /** What the tracked bucket holds now: refilled at `ceiling` per second since it was last drawn on. */
@@ -133,20 +140,23 @@ class Limiter {
       if (ms >= idleMs) this.restart();
       return;
     }
-    if (this.inProbation()) {
+    if (this.probation) {
       this.credit = Math.max(0, this.credit - (probation * ms) / refillMs);
       return;
     }
     if (ms < idleMs) return;
     // Back into the probation with what the pause refilled, as if the host's bucket had been empty.
     this.limit = initial;
+    this.probation = true;
     this.credit = Math.max(0, probation - (probation * ms) / refillMs);
-    this.bucket = { tokens: Math.min(VARYING * ceiling, (ceiling * ms) / 1000), at: this.start.now() };
+    const refilled = Number.isFinite(ceiling) ? Math.min(VARYING * ceiling, (ceiling * ms) / 1000) : Number.POSITIVE_INFINITY;
+    this.bucket = { tokens: refilled, at: this.start.now() };
   }
 
   private restart(): void {
     this.limit = this.start.initial;
     this.slowStart = this.limit < this.max;
+    this.probation = this.slowStart;
     this.credit = 0;
     this.bucket = { tokens: VARYING * this.start.ceiling, at: this.start.now() };
   }

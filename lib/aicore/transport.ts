@@ -82,9 +82,10 @@ const RETRYABLE_READ = new Set([429, 500, 502, 503, 504]);
  * Slow start per host (see Limiter): two requests in flight, which is what a token bucket running
  * dry can refuse before the first 429 comes back, until the host has answered more than a bucket
  * of 20 refilled at 20/s could have (tracked as a bucket of 24: 30 answers at 20 ms a round trip),
- * and for at most 40 answers with the limit in use (a host too slow to outpace such a bucket at two
- * in flight). A pause refills the tracked bucket and gives the count back over a second; a quarter
- * second with nothing sent puts a host past its probation back into it.
+ * and for at most 40 answers with the limit in use (a host too slow to outpace such a bucket soon;
+ * beyond about 50 ms a round trip the bucket may outlast that). A pause refills the tracked bucket
+ * and gives the count back over a second; a quarter second with nothing sent puts a host past its
+ * probation back into it.
  */
 const SLOW_START = { initial: 2, probation: 40, ceiling: 20, idleMs: 250, refillMs: 1_000 } as const;
 

@@ -20,7 +20,11 @@ interface Observed {
   observations: Observations;
   /** Whether the policy gives notices (and the observations hold the recorded ones). */
   withNotices: boolean;
-  /** Items seen STOPPED with no record yet: recorded before anything is acted on (evaluate() reads only what was observed before). */
+  /**
+   * Items seen STOPPED with no record yet (evaluate() reads only what was observed before). The
+   * caller records them before anything is acted on, but may leave out those it is about to delete
+   * (splitByPlan).
+   */
   newlyStopped: StoppedItem[];
 }
 

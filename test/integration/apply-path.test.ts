@@ -425,6 +425,13 @@ rules:
     expect(h.submittedIds()).toEqual([]);
   });
 
+  it('a run declined at the prompt records them all too', async () => {
+    await h.start(fleet());
+    const { report } = done(await h.janitor({ config: { policy, approve: () => Promise.resolve(false) } }));
+    expect(report.totals.sent).toBe(0);
+    expect(await recorded()).toHaveLength(35);
+  });
+
   it('a run the caps abort records them all too, and acts on none', async () => {
     await h.start(fleet());
     const capped = { ...policy, caps: { ...policy.caps, maxActionsPerRun: 10 } };

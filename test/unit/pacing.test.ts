@@ -390,13 +390,14 @@ describe('Transport pacing against a token bucket (virtual time)', () => {
   it('after a short pause on a server without a limit, the second burst pays only the refilled part of the probation', async () => {
     const server = virtualServer(null, 20);
     await server.drive(burstOfRequests(server.transport, 24));
-    server.advance(200); // a fifth of a second: 6 of the 24 successes are taken back
+    server.advance(200); // a fifth of a second: the tracked bucket (24, refilled at 20/s) gains 4 tokens
     const before = server.arrivals.length;
     await server.drive(burstOfRequests(server.transport, 100));
     const second = server.arrivals.slice(before);
-    // At 20 ms the probation is 30 answers: 12 more at two in flight finish it (18 + 12); a full restart would need 30.
+    // After 24 answers in about 0.24 s it held about 4.8; with the pause's 4 it lasts about 11 more
+    // answers at two in flight (8.8 × 100 / 80). A full restart would need 30.
     const firstWide = second.findIndex((a) => a.inFlight > 2);
-    expect(firstWide).toBeGreaterThanOrEqual(12);
+    expect(firstWide).toBeGreaterThanOrEqual(9);
     expect(firstWide).toBeLessThan(16);
     expect(server.peak()).toBe(8);
   });

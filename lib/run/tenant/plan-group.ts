@@ -59,11 +59,10 @@ async function planTenantGroup(ctx: TenantRunContext, run: TenantRun, group: Gro
     ctx.policy,
     now,
   );
-  // All of them, while the plan is computed: whether the apply step acts is decided later, elsewhere.
-  const recording = ctx.store.recordStopped(newlyStopped, now);
   const policy = groupOnly(ctx.policy);
   const plan = evaluate({ fleet: [fleet], policy, now, observations });
-  await recording;
+  // All of them: whether the apply step acts is decided later, in another task.
+  await ctx.store.recordStopped(newlyStopped, now);
   const groupPlan = plan.groups[0];
   if (groupPlan === undefined) throw new MissingGroupPlanError(group.id);
   // Before the verdict can approve anything: an item noticed now is never acted on by this run.
