@@ -36,7 +36,7 @@ class Pacer {
   private burstServed = 0;
 
   /**
-   * @param burstGapMs a pause between successes this long starts a new burst (as the Limiter's restart)
+   * @param burstGapMs a pause between successes this long starts a new burst (the Limiter's idleMs)
    */
   constructor(
     private readonly now: () => number,

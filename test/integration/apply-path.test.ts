@@ -14,6 +14,7 @@ import { parsePolicy } from '../../lib/policy/index.js';
 import type { JanitorStore } from '../../lib/store/ports.js';
 import { deployment, execution, fleetOf, many } from '../helpers/fleet.js';
 import { withGuardsOff, type GuardsOff } from '../helpers/guard-switch.js';
+import { parseTestPolicy } from '../helpers/test-policies.js';
 import { BUSY_AI_CORE, done, duplicates, janitorHarness, MINUTE } from '../helpers/janitor-harness.js';
 
 const h = janitorHarness();
@@ -386,7 +387,7 @@ async function waitFor(condition: () => boolean): Promise<void> {
 }
 
 describe('first seen STOPPED: recorded before acting, except for what this run deletes', () => {
-  const STOPPED_POLICY = parsePolicy(
+  const policy = parseTestPolicy(
     `
 version: 1
 mode: apply
@@ -399,8 +400,6 @@ rules:
 `,
     'stopped.yaml',
   );
-  if (!STOPPED_POLICY.ok) throw new Error(JSON.stringify(STOPPED_POLICY.errors));
-  const policy = STOPPED_POLICY.policy;
   const fleet = () =>
     fleetOf({
       g1: {

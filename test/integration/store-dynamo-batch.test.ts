@@ -31,11 +31,8 @@ beforeEach(() => {
   vi.mocked(sleep).mockClear();
 });
 
-/**
- * A store whose n-th batch write gets the last `unprocessed[n]` of its requests handed back
- * (0 when the list has run out, or `always` for every call).
- */
-async function throttledStore(unprocessed: number[] | { always: number }): Promise<DynamoStore> {
+/** A client of the shared dynalite and a table of its own. */
+async function freshTable(): Promise<{ client: DynamoDBClient; table: string }> {
   if (dynamo === undefined) throw new Error('dynalite is not running');
   const client = new DynamoDBClient({
     region: 'us-east-1',
@@ -45,6 +42,15 @@ async function throttledStore(unprocessed: number[] | { always: number }): Promi
   tableNo += 1;
   const table = `janitor-batch-${tableNo}`;
   await ensureTable(client, table);
+  return { client, table };
+}
+
+/**
+ * A store whose n-th batch write gets the last `unprocessed[n]` of its requests handed back
+ * (0 when the list has run out, or `always` for every call).
+ */
+async function throttledStore(unprocessed: number[] | { always: number }): Promise<DynamoStore> {
+  const { client, table } = await freshTable();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
@@ -85,15 +91,7 @@ describe('DynamoStore batch writes under throttling', () => {
 
 /** A store whose batch writes are watched: how many are in flight, and an optional failure for the n-th. */
 async function watchedStore(failAt?: number): Promise<{ store: DynamoStore; started: () => number; peak: () => number }> {
-  if (dynamo === undefined) throw new Error('dynalite is not running');
-  const client = new DynamoDBClient({
-    region: 'us-east-1',
-    endpoint: dynamo.endpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  tableNo += 1;
-  const table = `janitor-batch-${tableNo}`;
-  await ensureTable(client, table);
+  const { client, table } = await freshTable();
   let started = 0;
   let inFlight = 0;
   let peak = 0;
