@@ -407,8 +407,7 @@ rules:
         deployments: many(5, 'dep', (id) => deployment(id, 'STOPPED')),
       },
     });
-  const recorded = async (): Promise<string[]> =>
-    Object.keys((await h.store.observations(['g1'], h.clock.date())).firstSeenStopped).sort();
+  const recorded = async (): Promise<string[]> => Object.keys((await h.store.observations(['g1'], h.clock.date())).firstSeenStopped).sort();
 
   it('an applying run records only the STOPPED items it leaves alone', async () => {
     await h.start(fleet());
